@@ -1,0 +1,90 @@
+#include "backends/backend.hpp"
+
+#include <charconv>
+
+namespace parbench {
+
+const std::vector<BackendInfo>& backends() {
+  // Threads and processes share the policies that need nothing but a counter.
+  const std::vector<PolicyName> counter_sum = {{"block", Split::block, false},
+                                               {"cyclic", Split::cyclic, false},
+                                               {"dynamic", Split::dynamic, true}};
+  const std::vector<PolicyName> counter_tasks = {{"block", Split::block, false},
+                                                 {"cyclic", Split::cyclic, false}};
+  static const std::vector<BackendInfo> all = {
+      {"serial",
+       {"inline"},
+       {{"block", Split::block, false}},
+       {{"block", Split::block, false}},
+       make_serial_backend},
+      {"thread", {"spawn", "pool"}, counter_sum, counter_tasks, make_thread_backend},
+      {"fork", {"spawn", "pool"}, counter_sum, counter_tasks, make_fork_backend},
+#ifdef PARBENCH_HAVE_OPENMP
+      {"openmp",
+       {"team"},
+       {{"static", Split::block, false},
+        {"static1", Split::cyclic, false},
+        {"dynamic", Split::dynamic, true},
+        {"guided", Split::guided, true}},
+       {{"static", Split::block, false},
+        {"static1", Split::cyclic, false},
+        {"dynamic", Split::dynamic, true},
+        {"guided", Split::guided, true},
+        {"tasks", Split::omp_tasks, true}},
+       make_openmp_backend},
+#endif
+      {"tbb",
+       {"arena"},
+       {{"auto", Split::tbb_auto, false},
+        {"simple", Split::tbb_simple, true},
+        {"static", Split::tbb_static, false},
+        {"affinity", Split::tbb_affinity, false}},
+       {{"auto", Split::tbb_auto, false}, {"task_group", Split::task_group, true}},
+       make_tbb_backend},
+  };
+  return all;
+}
+
+const BackendInfo* find_backend(const std::string& name) {
+  for (const auto& b : backends())
+    if (b.name == name) return &b;
+  return nullptr;
+}
+
+Policy parse_policy(const BackendInfo& backend, KernelKind kernel, const std::string& text,
+                    std::size_t default_grain) {
+  std::string base = text;
+  std::string grain_text;
+  if (auto cut = text.find_first_of(":("); cut != std::string::npos) {
+    base = text.substr(0, cut);
+    grain_text = text.substr(cut + 1);
+    if (text[cut] == '(') {
+      if (grain_text.empty() || grain_text.back() != ')')
+        throw std::invalid_argument("policy '" + text + "': missing ')'");
+      grain_text.pop_back();
+    }
+  }
+  const auto& names = kernel == KernelKind::sum ? backend.sum_policies : backend.task_policies;
+  for (const auto& p : names) {
+    if (p.name != base) continue;
+    if (grain_text.empty()) {
+      return {p.takes_grain ? base + ":" + std::to_string(default_grain) : base, p.split,
+              p.takes_grain ? default_grain : 1};
+    }
+    if (!p.takes_grain)
+      throw std::invalid_argument("policy '" + base + "' of backend " + backend.name +
+                                  " takes no grain");
+    std::size_t grain = 0;
+    auto [end, ec] =
+        std::from_chars(grain_text.data(), grain_text.data() + grain_text.size(), grain);
+    if (ec != std::errc() || end != grain_text.data() + grain_text.size() || grain == 0)
+      throw std::invalid_argument("policy '" + text + "': grain must be a positive integer");
+    return {base + ":" + std::to_string(grain), p.split, grain};
+  }
+  std::string known;
+  for (const auto& p : names) known += (known.empty() ? "" : ", ") + p.name;
+  throw std::invalid_argument("backend " + backend.name + " has no policy '" + base +
+                              "' (has: " + known + ")");
+}
+
+}  // namespace parbench

@@ -1,0 +1,119 @@
+// tbb: oneTBB's work-stealing scheduler in an arena of the requested size. The arena alone
+// cannot exceed the process-wide parallelism limit (the hardware by default), so a
+// global_control raises it; both live from start() to the backend's end, outside timing.
+#include <tbb/blocked_range.h>
+#include <tbb/global_control.h>
+#include <tbb/parallel_for.h>
+#include <tbb/partitioner.h>
+#include <tbb/task_arena.h>
+#include <tbb/task_group.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "backends/backend.hpp"
+#include "backends/team.hpp"
+#include "kernels/partition.hpp"
+
+namespace parbench {
+namespace {
+
+class TbbBackend final : public Backend {
+ public:
+  unsigned start(const Work& work, unsigned workers) override {
+    work_ = &work;
+    control_ = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
+                                                     workers);
+    arena_ = std::make_unique<tbb::task_arena>(static_cast<int>(workers));
+    arena_->initialize();
+    slots_ = std::vector<Slot>(static_cast<std::size_t>(arena_->max_concurrency()));
+    return gather_workers(workers);
+  }
+
+  std::uint64_t run(const Policy& policy) override {
+    for (auto& s : slots_) s.partial.store(0, std::memory_order_relaxed);
+    const std::size_t n = work_->items();
+    auto body = [this](const tbb::blocked_range<std::size_t>& r) { run_range(r.begin(), r.end()); };
+    arena_->execute([&] {
+      const tbb::blocked_range<std::size_t> all(0, n, policy.grain);
+      switch (policy.split) {
+        case Split::tbb_auto:
+          tbb::parallel_for(all, body, tbb::auto_partitioner());
+          break;
+        case Split::tbb_simple:
+          tbb::parallel_for(all, body, tbb::simple_partitioner());
+          break;
+        case Split::tbb_static:
+          tbb::parallel_for(all, body, tbb::static_partitioner());
+          break;
+        case Split::tbb_affinity:  // remembers where each piece ran, across this backend's jobs
+          tbb::parallel_for(all, body, affinity_);
+          break;
+        case Split::task_group: {
+          tbb::task_group group;
+          for (std::size_t begin = 0; begin < n; begin += policy.grain)
+            group.run([=, this] { run_range(begin, std::min(n, begin + policy.grain)); });
+          group.wait();
+          break;
+        }
+        default:
+          break;
+      }
+    });
+    std::uint64_t total = 0;
+    for (const auto& s : slots_) total += s.partial.load(std::memory_order_relaxed);
+    return total;
+  }
+
+ private:
+  // Relaxed atomics: the thread that runs a piece is TBB's choice, and TSan cannot see the
+  // synchronisation inside the uninstrumented libtbb.
+  struct alignas(64) Slot {
+    std::atomic<std::uint64_t> partial{0};
+  };
+
+  void run_range(std::size_t begin, std::size_t end) {
+    const int w = tbb::this_task_arena::current_thread_index();
+    slots_[static_cast<std::size_t>(w)].partial.fetch_add(
+        work_->run(static_cast<unsigned>(w), begin, end, 1), std::memory_order_relaxed);
+  }
+
+  // Makes the arena's workers join before any timing, and counts how many really did: each of
+  // `workers` pieces waits (up to a second) until all have started, so they can only all start
+  // on that many distinct threads. The count is of distinct threads, whatever the timeout did.
+  unsigned gather_workers(unsigned workers) {
+    std::vector<std::atomic<bool>> joined(slots_.size());
+    std::atomic<unsigned> arrived{0};
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    arena_->execute([&] {
+      tbb::parallel_for(
+          tbb::blocked_range<unsigned>(0, workers, 1),
+          [&](const tbb::blocked_range<unsigned>&) {
+            joined[static_cast<std::size_t>(tbb::this_task_arena::current_thread_index())] = true;
+            arrived.fetch_add(1);
+            while (arrived.load() < workers && std::chrono::steady_clock::now() < deadline)
+              std::this_thread::yield();  // more workers than CPUs: let the others arrive
+          },
+          tbb::simple_partitioner());
+    });
+    return static_cast<unsigned>(std::count(joined.begin(), joined.end(), true));
+  }
+
+  const Work* work_ = nullptr;
+  std::unique_ptr<tbb::global_control> control_;
+  std::unique_ptr<tbb::task_arena> arena_;
+  tbb::affinity_partitioner affinity_;
+  std::vector<Slot> slots_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_tbb_backend(const std::string&) {
+  return std::make_unique<TbbBackend>();
+}
+
+}  // namespace parbench

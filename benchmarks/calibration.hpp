@@ -1,0 +1,20 @@
+#pragma once
+// The machine's read bandwidth, measured once per run: the ceiling every sum is held against.
+#include <cstddef>
+
+namespace parbench {
+
+struct Calibration {
+  double bytes_per_second = 0;             // all threads together, best repetition
+  double bytes_per_second_one_thread = 0;  // one thread, best repetition
+  std::size_t bytes = 0;                   // array read (beyond the last-level cache)
+  unsigned threads = 0;
+  unsigned repetitions = 0;
+};
+
+// Reads an array of `elements` uint64_t with `threads` threads, each summing one contiguous
+// block with the suite's vectorised kernel; threads are started and released through a barrier
+// outside the measured interval. Throws std::runtime_error if a sum comes out wrong.
+Calibration calibrate_read_bandwidth(std::size_t elements, unsigned threads);
+
+}  // namespace parbench

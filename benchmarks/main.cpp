@@ -1,0 +1,119 @@
+// parbench: runs the selected kernels on every backend under Google Benchmark and writes the
+// report. Bad input stops it, with one line on stderr and exit status 2, before anything runs.
+#include <benchmark/benchmark.h>
+
+#include <unistd.h>
+#include <algorithm>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "benchmarks/calibration.hpp"
+#include "benchmarks/context.hpp"
+#include "benchmarks/options.hpp"
+#include "benchmarks/report.hpp"
+#include "benchmarks/suite.hpp"
+#include "platform/machine.hpp"
+
+namespace {
+
+bool selected(const parbench::Config& c, const std::string& kernel) {
+  return std::find(c.kernels.begin(), c.kernels.end(), kernel) != c.kernels.end();
+}
+
+// Google Benchmark's arguments: our defaults first, so that the user's --benchmark_* win.
+std::vector<std::string> benchmark_arguments(const parbench::Config& c, const char* argv0) {
+  std::vector<std::string> args = {argv0, "--benchmark_min_time=" + std::to_string(c.min_time),
+                                   "--benchmark_repetitions=" + std::to_string(c.repetitions)};
+  args.insert(args.end(), c.benchmark_flags.begin(), c.benchmark_flags.end());
+  return args;
+}
+
+std::string first_line(const std::string& text) {
+  return text.substr(0, text.find('\n'));
+}
+
+// Google Benchmark reports a bad --benchmark_* flag in several lines of its own; parbench's
+// promise is one line, so its words are caught and the first one is passed on.
+bool initialize_google_benchmark(int& argc, std::vector<char*>& argv) {
+  std::fflush(stderr);
+  const int saved = dup(STDERR_FILENO);
+  std::FILE* caught = std::tmpfile();
+  if (saved < 0 || caught == nullptr) {
+    benchmark::Initialize(&argc, argv.data());
+    return !benchmark::ReportUnrecognizedArguments(argc, argv.data());
+  }
+  dup2(fileno(caught), STDERR_FILENO);
+  benchmark::Initialize(&argc, argv.data());
+  const bool bad = benchmark::ReportUnrecognizedArguments(argc, argv.data());
+  std::fflush(stderr);
+  dup2(saved, STDERR_FILENO);
+  close(saved);
+  std::string text;
+  std::rewind(caught);
+  for (int c; (c = std::fgetc(caught)) != EOF;) text += static_cast<char>(c);
+  std::fclose(caught);
+  if (bad) {
+    std::string why = first_line(text);
+    if (auto at = why.find("error: "); at != std::string::npos) why = why.substr(at + 7);
+    std::fprintf(stderr, "parbench: bad Google Benchmark flag: %s\n", why.c_str());
+  } else if (!text.empty()) {
+    std::fputs(text.c_str(), stderr);
+  }
+  return !bad;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace parbench;
+  ParseOutcome parsed = parse_options(argc, argv);
+  if (!parsed.config) return parsed.exit_status;
+  const Config& config = *parsed.config;
+  try {
+    write_atomically(config.out, "");  // fails now, not after a long run, if it cannot be written
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "parbench: %s\n", e.what());
+    return kBadInput;
+  }
+
+  Registry registry;
+  if (selected(config, "launch")) register_launch_benchmarks(config, registry);
+  if (selected(config, "sum")) register_sum_benchmarks(config, registry);
+
+  std::vector<std::string> args = benchmark_arguments(config, argv[0]);
+  std::vector<char*> bargv;
+  for (auto& a : args) bargv.push_back(a.data());
+  int bargc = static_cast<int>(bargv.size());
+  if (!initialize_google_benchmark(bargc, bargv)) return kBadInput;
+
+  std::fprintf(stderr, "parbench: measuring read bandwidth...\n");
+  Calibration calibration;
+  try {
+    calibration = calibrate_read_bandwidth(default_sizes().beyond_llc, usable_cpus());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "parbench: calibration failed: %s\n", e.what());
+    return 1;
+  }
+  std::fprintf(stderr, "parbench: read bandwidth %.1f GB/s with %u threads, %.1f GB/s with one\n",
+               calibration.bytes_per_second / 1e9, calibration.threads,
+               calibration.bytes_per_second_one_thread / 1e9);
+
+  TeeReporter reporter;
+  if (benchmark::RunSpecifiedBenchmarks(&reporter) == 0) {
+    std::remove(config.out.c_str());
+    std::fprintf(stderr, "parbench: no benchmark matches the selection\n");
+    return kBadInput;
+  }
+  try {
+    const auto report =
+        build_report(reporter.json_text(), registry, run_context(config, calibration, argc, argv));
+    write_atomically(config.out, report.dump(2) + "\n");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "parbench: %s\n", e.what());
+    return 1;
+  }
+  std::printf("parbench: report written to %s\n", config.out.c_str());
+  return 0;
+}

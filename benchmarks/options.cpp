@@ -1,0 +1,214 @@
+#include "benchmarks/options.hpp"
+
+#include <unistd.h>
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <bit>
+#include <charconv>
+#include <cstdio>
+#include <ctime>
+#include <stdexcept>
+
+#include "backends/backend.hpp"
+#include "platform/machine.hpp"
+
+namespace parbench {
+
+namespace {
+
+const std::vector<std::string> kKernels = {"sum", "launch"};
+constexpr unsigned kMaxWorkers = 4096;
+
+std::size_t floor_pow2(std::size_t x) {
+  return x == 0 ? 0 : std::bit_floor(x);
+}
+
+std::vector<unsigned> default_workers(const std::string& suite) {
+  const unsigned cpus = usable_cpus();
+  if (suite == "quick") return {cpus};
+  std::vector<unsigned> w;
+  for (unsigned p = 1; p <= 2 * cpus; p *= 2) w.push_back(p);
+  w.push_back(cpus);
+  w.push_back(2 * cpus);
+  std::sort(w.begin(), w.end());
+  w.erase(std::unique(w.begin(), w.end()), w.end());
+  return w;
+}
+
+std::vector<std::size_t> default_size_list(const std::string& suite) {
+  const DefaultSizes d = default_sizes();
+  if (suite == "quick") return {d.in_cache, d.in_llc, d.beyond_llc};
+  std::vector<std::size_t> sizes;
+  for (std::size_t n = 1024; n < d.beyond_llc; n *= 4) sizes.push_back(n);
+  sizes.push_back(d.beyond_llc);
+  return sizes;
+}
+
+std::string default_report_path() {
+  char host[256] = "host";
+  gethostname(host, sizeof(host) - 1);
+  char stamp[32];
+  const std::time_t now = std::time(nullptr);
+  std::strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", std::localtime(&now));
+  return std::string("reports/local/") + host + "-" + stamp + ".json";
+}
+
+void check_known(const std::vector<std::string>& given, const std::vector<std::string>& known,
+                 const std::string& what) {
+  for (const auto& g : given)
+    if (std::find(known.begin(), known.end(), g) == known.end()) {
+      std::string list;
+      for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+      throw std::invalid_argument("unknown " + what + " '" + g + "' (known: " + list + ")");
+    }
+}
+
+void validate(Config& c) {
+  std::vector<std::string> backend_names;
+  for (const auto& b : backends()) backend_names.push_back(b.name);
+  check_known(c.kernels, kKernels, "kernel");
+  check_known(c.backends, backend_names, "backend");
+  for (const auto& launch : c.launches) {
+    bool offered = false;
+    for (const auto& name : c.backends) {
+      const auto& l = find_backend(name)->launches;
+      offered |= std::find(l.begin(), l.end(), launch) != l.end();
+    }
+    if (!offered) throw std::invalid_argument("no selected backend has launch '" + launch + "'");
+  }
+  for (const auto& policy : c.policies) {
+    bool offered = false;
+    std::string why;
+    for (const auto& name : c.backends) try {
+        parse_policy(*find_backend(name), KernelKind::sum, policy, 1);
+        offered = true;
+      } catch (const std::invalid_argument& e) {
+        if (why.empty() || policy.find_first_of(":(") != std::string::npos) why = e.what();
+      }
+    if (!offered) throw std::invalid_argument(why);
+  }
+  for (unsigned w : c.workers)
+    if (w == 0 || w > kMaxWorkers)
+      throw std::invalid_argument("workers must be between 1 and " + std::to_string(kMaxWorkers));
+  const std::size_t available = available_memory_bytes();
+  for (std::size_t n : c.sizes) {
+    if (n == 0) throw std::invalid_argument("size must be at least 1 element");
+    if (n > available / 8 / 5 * 4)
+      throw std::invalid_argument("size " + std::to_string(n) + " (" +
+                                  std::to_string(n / (1 << 20) * 8) +
+                                  " MiB) does not fit in 80% of the available memory (" +
+                                  std::to_string(available >> 20) + " MiB)");
+  }
+  if (c.repetitions == 0) throw std::invalid_argument("repetitions must be at least 1");
+}
+
+}  // namespace
+
+std::size_t parse_count(const std::string& text) {
+  std::size_t value = 0;
+  const char* first = text.data();
+  const char* last = first + text.size();
+  auto [end, ec] = std::from_chars(first, last, value);
+  if (ec != std::errc() || first == end)
+    throw std::invalid_argument("'" + text + "' is not a count (e.g. 4096, 64K, 16M, 1G)");
+  int shift = 0;
+  if (end != last) {
+    const char unit = static_cast<char>(std::toupper(static_cast<unsigned char>(*end)));
+    shift = unit == 'K' ? 10 : unit == 'M' ? 20 : unit == 'G' ? 30 : -1;
+    if (shift < 0 || end + 1 != last)
+      throw std::invalid_argument("'" + text + "' is not a count (e.g. 4096, 64K, 16M, 1G)");
+  }
+  if (value > (SIZE_MAX >> shift)) throw std::invalid_argument("'" + text + "' is too large");
+  return value << shift;
+}
+
+DefaultSizes default_sizes() {
+  std::size_t l1 = 32 << 10;
+  for (const auto& c : cache_levels())
+    if (c.level == 1 && c.type != "Instruction" && c.bytes > 0) l1 = c.bytes;
+  std::size_t llc = last_level_cache_bytes();
+  if (llc == 0) llc = 32 << 20;
+  const std::size_t cap = floor_pow2(available_memory_bytes() / 4);
+  const std::size_t beyond = std::min(std::max(floor_pow2(8 * llc), std::size_t{256} << 20), cap);
+  return {floor_pow2(l1 / 2) / 8, floor_pow2(llc / 4) / 8, beyond / 8};
+}
+
+ParseOutcome parse_options(int argc, char** argv) {
+  Config c;
+  std::vector<std::string> sizes, workers, benchmark_flags;
+  std::string mapping = "private";
+  CLI::App app{
+      "parbench: what splitting work across workers really gives on this machine.\n"
+      "Runs the kernels on every backend under Google Benchmark and writes a JSON report.\n"
+      "Every --benchmark_* flag of Google Benchmark is accepted too (e.g. --benchmark_filter).",
+      "parbench"};
+  app.allow_extras();
+  app.add_option("--suite", c.suite, "Default kernels, workers and sizes: quick or full")
+      ->check(CLI::IsMember({"quick", "full"}))
+      ->capture_default_str();
+  app.add_option("--kernels", c.kernels, "Kernels: sum, launch (default: all)")->delimiter(',');
+  app.add_option("--backends", c.backends,
+                 "Backends: serial, thread, fork, openmp, tbb (default: all built)")
+      ->delimiter(',');
+  app.add_option(
+         "--launch", c.launches,
+         "Launch modes: spawn, pool (thread, fork); team (openmp); arena (tbb); default: all")
+      ->delimiter(',');
+  app.add_option("--policies", c.policies,
+                 "Policies, e.g. block,cyclic,dynamic:65536,static,static1,guided,auto,simple:4096,"
+                 "affinity (default: every policy of each backend)")
+      ->delimiter(',');
+  app.add_option("--workers", workers,
+                 "Worker counts (default: quick = usable CPUs; full = 1,2,4,.. to twice them)")
+      ->delimiter(',');
+  app.add_option("--sizes", sizes,
+                 "Sum sizes in elements, K/M/G = 2^10/2^20/2^30 (default: from the caches)")
+      ->delimiter(',');
+  app.add_option("--repetitions", c.repetitions, "Repetitions of each benchmark")
+      ->capture_default_str();
+  app.add_option("--min-time", c.min_time, "Minimum seconds per repetition")->capture_default_str();
+  app.add_option("--data-mapping", mapping,
+                 "How the sum's array is mapped: private (4 KiB pages), hugepages, shared")
+      ->check(CLI::IsMember({"private", "hugepages", "shared"}))
+      ->capture_default_str();
+  app.add_option("--out", c.out, "Report path (default: reports/local/<host>-<time>.json)");
+
+  try {
+    app.parse(argc, argv);
+    for (const auto& extra : app.remaining()) {
+      if (extra.rfind("--benchmark_", 0) != 0)
+        throw std::invalid_argument("unknown argument '" + extra + "' (see --help)");
+      c.benchmark_flags.push_back(extra);
+    }
+    if (app.count("--repetitions") == 0 && c.suite == "full") c.repetitions = 5;
+    if (app.count("--min-time") == 0 && c.suite == "full") c.min_time = 0.2;
+    if (c.kernels.empty()) c.kernels = kKernels;
+    if (c.backends.empty())
+      for (const auto& b : backends()) c.backends.push_back(b.name);
+    for (const auto& w : workers) {
+      const std::size_t n = parse_count(w);
+      c.workers.push_back(n > kMaxWorkers ? kMaxWorkers + 1 : static_cast<unsigned>(n));
+    }
+    if (c.workers.empty()) c.workers = default_workers(c.suite);
+    for (const auto& s : sizes) c.sizes.push_back(parse_count(s));
+    if (c.sizes.empty()) c.sizes = default_size_list(c.suite);
+    c.data_mapping = mapping == "shared"      ? Mapping::shared
+                     : mapping == "hugepages" ? Mapping::private_hugepages
+                                              : Mapping::private_pages;
+    if (c.out.empty()) c.out = default_report_path();
+    if (!(c.min_time > 0)) throw std::invalid_argument("min-time must be positive");
+    validate(c);
+  } catch (const CLI::CallForHelp&) {
+    std::printf("%s", app.help().c_str());
+    return {std::nullopt, 0};
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "parbench: %s\n", e.what());
+    return {std::nullopt, kBadInput};
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "parbench: %s\n", e.what());
+    return {std::nullopt, kBadInput};
+  }
+  return {std::move(c), 0};
+}
+
+}  // namespace parbench

@@ -1,0 +1,50 @@
+#pragma once
+// parbench's command line: what to run, turned into a validated Config before anything runs.
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "platform/mapping.hpp"
+
+namespace parbench {
+
+struct Config {
+  std::string suite = "quick";        // quick | full: the defaults below depend on it
+  std::vector<std::string> kernels;   // sum, launch
+  std::vector<std::string> backends;  // serial, thread, fork, openmp, tbb
+  std::vector<std::string> launches;  // empty: every launch of each backend
+  std::vector<std::string> policies;  // empty: every policy of each backend
+  std::vector<unsigned> workers;      // worker counts to sweep
+  std::vector<std::size_t> sizes;     // sum: element counts
+  unsigned repetitions = 3;
+  double min_time = 0.05;  // seconds per repetition, Google Benchmark's
+  Mapping data_mapping = Mapping::private_pages;
+  std::string out;                           // report path
+  std::vector<std::string> benchmark_flags;  // --benchmark_* passed through
+};
+
+// The exit status for bad input; nothing has run when it is returned.
+inline constexpr int kBadInput = 2;
+
+// Parses argv into a Config with every default resolved against this machine. Returns the
+// exit status instead when the run must stop here: 0 after --help, kBadInput after printing
+// one line on stderr for bad input.
+struct ParseOutcome {
+  std::optional<Config> config;
+  int exit_status = 0;
+};
+ParseOutcome parse_options(int argc, char** argv);
+
+// "16M" -> 16777216; K, M, G are powers of 1024. Throws std::invalid_argument.
+std::size_t parse_count(const std::string& text);
+
+// Sizes the default suites use, read from this machine's caches and memory.
+struct DefaultSizes {
+  std::size_t in_cache;    // elements: fits the first-level data cache
+  std::size_t in_llc;      // elements: a quarter of the last-level cache
+  std::size_t beyond_llc;  // elements: 8x the last-level cache (>= 256 MiB), memory allowing
+};
+DefaultSizes default_sizes();
+
+}  // namespace parbench

@@ -1,0 +1,56 @@
+#pragma once
+// Registers parbench's benchmarks with Google Benchmark and remembers each one's params, so
+// that the report never has to parse a name.
+#include <benchmark/benchmark.h>
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "backends/backend.hpp"
+#include "benchmarks/options.hpp"
+
+namespace parbench {
+
+class Registry {
+ public:
+  struct Entry {
+    std::string name;
+    nlohmann::json params;
+  };
+
+  // Registers one benchmark measured in wall time (the work is parallel) and in the CPU time
+  // of the whole process (all its threads).
+  benchmark::internal::Benchmark* add(const std::string& name, nlohmann::json params,
+                                      std::function<void(benchmark::State&)> body);
+  const std::vector<Entry>& entries() const { return entries_; }
+  // The entry whose name a Google Benchmark run name starts with ("name" or "name/...").
+  const Entry* find(const std::string& run_name) const;
+
+ private:
+  std::vector<Entry> entries_;
+};
+
+// "sum/thread/pool/dynamic:65536/workers:2/size:1024": the launch is left out for backends
+// that have only one.
+std::string benchmark_name(const std::string& kernel, const BackendInfo& backend,
+                           const std::string& launch, const std::string& policy,
+                           const std::string& tail);
+
+// Every (backend, launch, policy) the config selects for a kernel, in registration order.
+struct Variant {
+  const BackendInfo* backend;
+  std::string launch;
+  Policy policy;
+};
+std::vector<Variant> select_variants(const Config& config, KernelKind kernel,
+                                     std::size_t default_grain);
+
+void register_sum_benchmarks(const Config& config, Registry& registry);
+void register_launch_benchmarks(const Config& config, Registry& registry);
+
+// Runs `job` and turns a worker's death into the benchmark's error; false if it failed.
+bool run_checked(benchmark::State& state, const std::function<void()>& job);
+
+}  // namespace parbench

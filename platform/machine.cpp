@@ -1,0 +1,106 @@
+#include "platform/machine.hpp"
+
+#include <sched.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+namespace parbench {
+
+std::string read_first_line(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+std::vector<int> affinity_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  std::vector<int> cpus;
+  if (sched_getaffinity(0, sizeof(set), &set) != 0) return cpus;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+    if (CPU_ISSET(cpu, &set)) cpus.push_back(cpu);
+  return cpus;
+}
+
+std::optional<double> cgroup_cpu_limit() {
+  // cgroup v2: "max 100000" or "<quota> <period>"; v1 keeps them in two files.
+  std::istringstream v2(read_first_line("/sys/fs/cgroup/cpu.max"));
+  std::string quota;
+  double period = 0;
+  if (v2 >> quota >> period && quota != "max" && period > 0) return std::stod(quota) / period;
+  const std::string q1 = read_first_line("/sys/fs/cgroup/cpu/cpu.cfs_quota_us");
+  const std::string p1 = read_first_line("/sys/fs/cgroup/cpu/cpu.cfs_period_us");
+  if (!q1.empty() && !p1.empty() && std::stol(q1) > 0 && std::stol(p1) > 0)
+    return std::stod(q1) / std::stod(p1);
+  return std::nullopt;
+}
+
+unsigned usable_cpus() {
+  unsigned n = static_cast<unsigned>(affinity_cpus().size());
+  if (auto limit = cgroup_cpu_limit()) n = std::min(n, static_cast<unsigned>(std::ceil(*limit)));
+  return n == 0 ? 1 : n;
+}
+
+static std::size_t parse_cache_size(const std::string& text) {
+  std::size_t value = 0;
+  std::istringstream in(text);
+  in >> value;
+  char unit = 0;
+  if (in >> unit) value <<= unit == 'K' ? 10 : unit == 'M' ? 20 : unit == 'G' ? 30 : 0;
+  return value;
+}
+
+std::vector<CacheLevel> cache_levels() {
+  std::vector<CacheLevel> levels;
+  for (int index = 0;; ++index) {
+    const std::string dir = "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(index);
+    const std::string level = read_first_line(dir + "/level");
+    if (level.empty()) break;
+    levels.push_back({std::stoi(level), read_first_line(dir + "/type"),
+                      parse_cache_size(read_first_line(dir + "/size")),
+                      read_first_line(dir + "/shared_cpu_list")});
+  }
+  return levels;
+}
+
+std::size_t last_level_cache_bytes() {
+  std::size_t largest = 0;
+  for (const auto& c : cache_levels())
+    if (c.type != "Instruction") largest = std::max(largest, c.bytes);
+  return largest;
+}
+
+static std::size_t meminfo_bytes(const std::string& key) {
+  std::ifstream in("/proc/meminfo");
+  std::string name;
+  std::size_t kib = 0;
+  std::string unit;
+  while (in >> name >> kib >> unit)
+    if (name == key + ":") return kib << 10;
+  return 0;
+}
+
+std::size_t available_memory_bytes() {
+  return meminfo_bytes("MemAvailable");
+}
+std::size_t total_memory_bytes() {
+  return meminfo_bytes("MemTotal");
+}
+
+std::string cpu_list_string(const std::vector<int>& cpus) {
+  std::string out;
+  for (std::size_t i = 0; i < cpus.size();) {
+    std::size_t j = i;
+    while (j + 1 < cpus.size() && cpus[j + 1] == cpus[j] + 1) ++j;
+    if (!out.empty()) out += ',';
+    out += std::to_string(cpus[i]);
+    if (j > i) out += '-' + std::to_string(cpus[j]);
+    i = j + 1;
+  }
+  return out;
+}
+
+}  // namespace parbench

@@ -1,0 +1,31 @@
+#pragma once
+// What this machine offers the process: the CPUs it may use, its caches and its memory.
+// Read from the kernel (affinity, cgroup, sysfs, /proc), never assumed.
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace parbench {
+
+struct CacheLevel {
+  int level = 0;
+  std::string type;  // Data, Instruction, Unified
+  std::size_t bytes = 0;
+  std::string shared_cpu_list;
+};
+
+std::vector<int> affinity_cpus();          // CPUs in this process's affinity mask
+std::optional<double> cgroup_cpu_limit();  // cgroup CPU quota in CPUs, if one is set
+unsigned usable_cpus();                    // min(affinity mask, ceil(cgroup quota)), >= 1
+std::vector<CacheLevel> cache_levels();    // as seen from CPU 0
+std::size_t last_level_cache_bytes();      // largest data/unified cache, 0 if unknown
+std::size_t available_memory_bytes();      // MemAvailable
+std::size_t total_memory_bytes();          // MemTotal
+
+// First line of a file, or "" when it cannot be read (many sysfs files are optional).
+std::string read_first_line(const std::string& path);
+// "0-3,8" style list of CPU numbers.
+std::string cpu_list_string(const std::vector<int>& cpus);
+
+}  // namespace parbench

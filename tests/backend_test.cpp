@@ -1,0 +1,111 @@
+// Every backend, launch and policy runs every item of a job exactly once and returns the
+// exact sum, for job sizes around the worker count.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "backends/backend.hpp"
+#include "kernels/sum.hpp"
+#include "tests/coverage_work.hpp"
+
+namespace parbench {
+namespace {
+
+using testing::CoverageWork;
+
+struct Case {
+  const BackendInfo* backend;
+  std::string launch;
+};
+
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << c.backend->name << "/" << c.launch;
+}
+
+std::vector<Case> all_cases() {
+  std::vector<Case> cases;
+  for (const auto& b : backends())
+    for (const auto& l : b.launches) cases.push_back({&b, l});
+  return cases;
+}
+
+std::string case_name(const ::testing::TestParamInfo<Case>& info) {
+  return info.param.backend->name + "_" + info.param.launch;
+}
+
+class BackendTest : public ::testing::TestWithParam<Case> {
+ protected:
+  void SetUp() override {
+#if defined(__SANITIZE_THREAD__)
+    if (GetParam().backend->name == "fork") GTEST_SKIP() << "TSan does not support fork()";
+#endif
+  }
+  std::vector<Policy> policies(KernelKind kind, std::size_t grain) const {
+    std::vector<Policy> out;
+    const auto& info = *GetParam().backend;
+    for (const auto& p : kind == KernelKind::sum ? info.sum_policies : info.task_policies)
+      out.push_back(parse_policy(info, kind, p.name, grain));
+    return out;
+  }
+};
+
+TEST_P(BackendTest, EveryItemRunsExactlyOnce) {
+  const auto& info = *GetParam().backend;
+  const std::vector<unsigned> worker_counts =
+      info.name == "serial" ? std::vector<unsigned>{1} : std::vector<unsigned>{1, 2, 3, 7, 64};
+  for (unsigned p : worker_counts)
+    for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{p - 1}, std::size_t{p},
+                          std::size_t{p + 1}, std::size_t{100'003}})
+      for (KernelKind kind : {KernelKind::sum, KernelKind::tasks})
+        for (const Policy& policy : policies(kind, 3)) {
+          CoverageWork work(n);
+          auto backend = info.make(GetParam().launch);
+          const unsigned obtained = backend->start(work, p);
+          EXPECT_GE(obtained, 1u);
+          EXPECT_LE(obtained, p);
+          for (int job = 0; job < 2; ++job) {  // a pool must serve a second job the same way
+            work.reset();
+            EXPECT_EQ(backend->run(policy), n) << policy.name << " p=" << p << " n=" << n;
+            EXPECT_EQ(work.first_miscounted(), n) << policy.name << " p=" << p << " n=" << n;
+          }
+        }
+}
+
+TEST_P(BackendTest, SumIsExact) {
+  const SumData data(1'000'003, Mapping::private_pages);
+  const SumWork work(data);
+  for (const Policy& policy : policies(KernelKind::sum, 4096))
+    for (unsigned p : {1u, 2u, 3u}) {
+      auto backend = GetParam().backend->make(GetParam().launch);
+      backend->start(work, p);
+      EXPECT_EQ(backend->run(policy), data.expected()) << policy.name << " p=" << p;
+    }
+}
+
+TEST_P(BackendTest, GetsTheWorkersItAsksForOrSaysSo) {
+  if (GetParam().backend->name == "serial") GTEST_SKIP() << "serial has one worker";
+  CoverageWork work(16);
+  auto backend = GetParam().backend->make(GetParam().launch);
+  // Four times the CPUs of a small machine: oversubscription must be granted, not capped.
+  EXPECT_EQ(backend->start(work, 8), 8u);
+}
+
+INSTANTIATE_TEST_SUITE_P(All, BackendTest, ::testing::ValuesIn(all_cases()), case_name);
+
+TEST(Policies, ParseNamesAndGrains) {
+  const BackendInfo& thread = *find_backend("thread");
+  EXPECT_EQ(parse_policy(thread, KernelKind::sum, "dynamic", 64).name, "dynamic:64");
+  EXPECT_EQ(parse_policy(thread, KernelKind::sum, "dynamic:8", 64).grain, 8u);
+  EXPECT_EQ(parse_policy(thread, KernelKind::sum, "dynamic(8)", 64).name, "dynamic:8");
+  EXPECT_EQ(parse_policy(thread, KernelKind::sum, "cyclic", 64).split, Split::cyclic);
+  EXPECT_THROW(parse_policy(thread, KernelKind::sum, "dynamic:0", 64), std::invalid_argument);
+  EXPECT_THROW(parse_policy(thread, KernelKind::sum, "dynamic:x", 64), std::invalid_argument);
+  EXPECT_THROW(parse_policy(thread, KernelKind::sum, "dynamic(8", 64), std::invalid_argument);
+  EXPECT_THROW(parse_policy(thread, KernelKind::sum, "block:4", 64), std::invalid_argument);
+  EXPECT_THROW(parse_policy(thread, KernelKind::sum, "guided", 64), std::invalid_argument);
+  EXPECT_EQ(find_backend("nope"), nullptr);
+}
+
+}  // namespace
+}  // namespace parbench

@@ -1,0 +1,113 @@
+// A forked worker that dies becomes an error, never a hang, and leaves no process behind.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "backends/backend.hpp"
+#include "tests/coverage_work.hpp"
+
+namespace parbench {
+namespace {
+
+// Worker 1 dies the way the test asks; the others run normally.
+class DyingWork final : public Work {
+ public:
+  explicit DyingWork(int signal) : signal_(signal) {}
+  std::size_t items() const override { return 64; }
+  std::uint64_t run(unsigned worker, std::size_t begin, std::size_t end,
+                    std::size_t stride) const override {
+    if (worker == 1) {
+      if (signal_ == 0) _exit(7);
+      raise(signal_);
+    }
+    return (end - begin + stride - 1) / stride;
+  }
+
+ private:
+  int signal_;
+};
+
+// Children of this process, and how many of them are zombies, read from /proc.
+struct Children {
+  int alive = 0;
+  int zombies = 0;
+};
+
+Children children_of_this_process() {
+  Children c;
+  const std::string self = std::to_string(getpid());
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    // pid (comm) state ppid ...: comm may hold spaces, so read after the last ')'.
+    std::istringstream rest(line.substr(line.rfind(')') + 2));
+    std::string state, ppid;
+    rest >> state >> ppid;
+    if (ppid != self) continue;
+    ++c.alive;
+    if (state == "Z") ++c.zombies;
+  }
+  return c;
+}
+
+class ForkFailure : public ::testing::TestWithParam<std::tuple<std::string, int>> {
+ protected:
+  void SetUp() override {
+#if defined(__SANITIZE_THREAD__)
+    GTEST_SKIP() << "TSan does not support fork()";
+#endif
+  }
+};
+
+TEST_P(ForkFailure, DeadWorkerIsReportedAndReaped) {
+  const auto [launch, signal] = GetParam();
+  const DyingWork work(signal);
+  const BackendInfo& fork = *find_backend("fork");
+  {
+    auto backend = fork.make(launch);
+    backend->start(work, 3);
+    const Policy block = parse_policy(fork, KernelKind::sum, "block", 1);
+    try {
+      backend->run(block);
+      FAIL() << "a dead worker went unnoticed";
+    } catch (const WorkerFailure& e) {
+      EXPECT_NE(std::string(e.what()).find("fork worker"), std::string::npos) << e.what();
+    }
+    // The backend stays usable for reporting, and says so rather than hanging.
+    if (launch == "pool") {
+      EXPECT_THROW(backend->run(block), WorkerFailure);
+    }
+  }
+  const Children after = children_of_this_process();
+  EXPECT_EQ(after.zombies, 0);
+  EXPECT_EQ(after.alive, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Launches, ForkFailure,
+                         ::testing::Combine(::testing::Values("spawn", "pool"),
+                                            ::testing::Values(SIGKILL, SIGABRT, 0)));
+
+TEST(ForkPool, StopsCleanlyAndLeavesNothing) {
+#if defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "TSan does not support fork()";
+#endif
+  {
+    testing::CoverageWork work(1000);
+    auto backend = find_backend("fork")->make("pool");
+    backend->start(work, 4);
+    EXPECT_EQ(children_of_this_process().alive, 4);
+    EXPECT_EQ(backend->run(parse_policy(*find_backend("fork"), KernelKind::sum, "dynamic", 10)),
+              1000u);
+    EXPECT_GE(backend->children_cpu_seconds(), 0.0);
+  }
+  EXPECT_EQ(children_of_this_process().alive, 0);
+}
+
+}  // namespace
+}  // namespace parbench

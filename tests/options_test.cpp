@@ -1,0 +1,66 @@
+// Bad input of every kind gets one clear line on stderr and exit status 2, before anything runs.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "benchmarks/options.hpp"
+#include "tests/process.hpp"
+
+namespace parbench {
+namespace {
+
+using testing::run_program;
+
+TEST(ParseCount, SuffixesArePowersOf1024) {
+  EXPECT_EQ(parse_count("4096"), 4096u);
+  EXPECT_EQ(parse_count("64K"), 65536u);
+  EXPECT_EQ(parse_count("16m"), 16777216u);
+  EXPECT_EQ(parse_count("1G"), 1073741824u);
+  for (const char* bad :
+       {"", "abc", "-1", "1.5M", "12Q", "1KB", "99999999999999999999", "17179869184G"})
+    EXPECT_THROW(parse_count(bad), std::invalid_argument) << bad;
+}
+
+TEST(DefaultSizes, GrowFromCacheToBeyondTheLastLevel) {
+  const DefaultSizes d = default_sizes();
+  EXPECT_LT(d.in_cache, d.in_llc);
+  EXPECT_LT(d.in_llc, d.beyond_llc);
+}
+
+class BadFlag : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(BadFlag, ExitsTwoWithOneLine) {
+  const auto o = run_program({PARBENCH_BINARY, GetParam(), "--out=/tmp/parbench-never.json"});
+  EXPECT_EQ(o.status, 2) << o.err;
+  EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << o.err;
+  EXPECT_EQ(o.err.rfind("parbench: ", 0), 0u) << o.err;
+  EXPECT_TRUE(o.out.empty()) << o.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cli, BadFlag,
+    ::testing::Values("--backends=nope", "--backends=thread,nope", "--workers=0", "--workers=-1",
+                      "--workers=two", "--workers=100000", "--sizes=abc", "--sizes=0",
+                      "--sizes=1.5M", "--sizes=64G", "--sizes=", "--repetitions=0",
+                      "--repetitions=x", "--policies=bogus", "--policies=dynamic:0",
+                      "--policies=dynamic(4", "--launch=nope", "--kernels=nope", "--suite=huge",
+                      "--min-time=0", "--data-mapping=weird", "--frobnicate", "positional",
+                      "--benchmark_nonsense=1", "--benchmark_min_time=abc"));
+
+TEST(Cli, UnwritableReportPathIsRejectedBeforeRunning) {
+  const auto o = run_program(
+      {PARBENCH_BINARY, "--kernels=sum", "--backends=serial", "--out=/proc/parbench/report.json"});
+  EXPECT_EQ(o.status, 2);
+  EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << o.err;
+}
+
+TEST(Cli, HelpListsEveryFlagAndExitsZero) {
+  const auto o = run_program({PARBENCH_BINARY, "--help"});
+  EXPECT_EQ(o.status, 0);
+  for (const char* flag : {"--kernels", "--backends", "--launch", "--policies", "--workers",
+                           "--sizes", "--repetitions", "--suite", "--out", "--benchmark_"})
+    EXPECT_NE(o.out.find(flag), std::string::npos) << flag;
+}
+
+}  // namespace
+}  // namespace parbench

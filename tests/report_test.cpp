@@ -1,0 +1,142 @@
+// A short real run writes a report that keeps Google Benchmark's fields and adds parbench's.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "benchmarks/report.hpp"
+#include "tests/process.hpp"
+
+namespace parbench {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+class ShortRun : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = fs::temp_directory_path() / ("parbench-report-test-" + std::to_string(getpid()));
+    path_ = (dir_ / "nested" / "r.json").string();
+#if defined(__SANITIZE_THREAD__)
+    const std::string backends = "--backends=serial,thread,tbb";
+#else
+    const std::string backends = "--backends=serial,thread,fork,openmp,tbb";
+#endif
+    outcome_ = testing::run_program({PARBENCH_BINARY, "--kernels=sum,launch", backends,
+                                     "--workers=2", "--sizes=4K,64K", "--repetitions=2",
+                                     "--min-time=0.001", "--out=" + path_});
+    std::ifstream in(path_);
+    if (in) report_ = json::parse(in, nullptr, false);
+  }
+  static void TearDownTestSuite() {
+    fs::remove_all(dir_);
+  }
+
+  static inline fs::path dir_;
+  static inline std::string path_;
+  static inline testing::Outcome outcome_;
+  static inline json report_;
+};
+
+TEST_F(ShortRun, SucceedsAndSaysWhereTheReportIs) {
+  ASSERT_EQ(outcome_.status, 0) << outcome_.err;
+  EXPECT_NE(outcome_.out.find("report written to " + path_), std::string::npos);
+  for (const auto& f : fs::directory_iterator(fs::path(path_).parent_path()))
+    EXPECT_EQ(f.path().string(), path_) << "stray file left beside the report";
+}
+
+TEST_F(ShortRun, KeepsGoogleBenchmarksContextAndAddsReproducibilityFacts) {
+  ASSERT_TRUE(report_.is_object());
+  const json& c = report_["context"];
+  for (const char* key : {"date", "host_name", "executable", "num_cpus", "mhz_per_cpu", "caches",
+                          "library_build_type"})
+    EXPECT_TRUE(c.contains(key)) << key;
+  for (const char* key :
+       {"parbench_version", "git_commit", "compiler", "cxx_flags", "build_type", "march_native",
+        "openmp", "tbb", "usable_cpus", "affinity", "cpu_model", "smt", "cache_levels", "governor",
+        "env", "kernel", "read_bandwidth", "calibration", "transparent_hugepages"})
+    EXPECT_TRUE(c.contains(key)) << key;
+  EXPECT_GT(c["read_bandwidth"].get<double>(), 1e8);
+}
+
+TEST_F(ShortRun, EveryEntryHasParamsVerifiedAndGoogleBenchmarksFields) {
+  ASSERT_TRUE(report_.is_object());
+  const json& entries = report_["benchmarks"];
+  ASSERT_GT(entries.size(), 10u);
+  int sums = 0, speedups = 0;
+  for (const json& e : entries) {
+    for (const char* key : {"name", "run_name", "run_type", "repetitions", "iterations",
+                            "real_time", "cpu_time", "time_unit"})
+      ASSERT_TRUE(e.contains(key)) << key << " in " << e.dump();
+    ASSERT_TRUE(e.contains("params")) << e["name"];
+    EXPECT_EQ(e["verified"], true) << e["name"];
+    const json& p = e["params"];
+    for (const char* key : {"kernel", "backend", "launch", "policy", "workers"})
+      EXPECT_TRUE(p.contains(key)) << key;
+    if (p["kernel"] != "sum") continue;
+    EXPECT_TRUE(p.contains("size"));
+    if (e["run_type"] == "aggregate" && e["aggregate_name"] != "median") continue;
+    ++sums;
+    EXPECT_GT(e["bytes_per_second"].get<double>(), 0);
+    EXPECT_TRUE(e.contains("bandwidth_fraction"));
+    if (e.contains("speedup")) {
+      ++speedups;
+      EXPECT_NEAR(e["efficiency"].get<double>(),
+                  e["speedup"].get<double>() / e["workers_obtained"].get<double>(), 1e-9);
+    }
+    if (p["backend"] == "fork") {
+      EXPECT_TRUE(e.contains("children_cpu_time"));
+    }
+  }
+  EXPECT_GT(sums, 0);
+  EXPECT_EQ(speedups, sums);
+}
+
+TEST(DerivedFigures, SpeedupEfficiencyAndKarpFlatt) {
+  json report = {
+      {"context", {{"read_bandwidth", 10.0}}},
+      {"benchmarks",
+       {{{"name", "s"},
+         {"run_type", "iteration"},
+         {"real_time", 8.0},
+         {"time_unit", "ms"},
+         {"params", {{"kernel", "sum"}, {"backend", "serial"}, {"workers", 1}, {"size", 10}}}},
+        {{"name", "p"},
+         {"run_type", "iteration"},
+         {"real_time", 2500.0},
+         {"time_unit", "us"},
+         {"bytes_per_second", 5.0},
+         {"workers_obtained", 4},
+         {"params", {{"kernel", "sum"}, {"backend", "thread"}, {"workers", 4}, {"size", 10}}}},
+        {{"name", "other size"},
+         {"run_type", "iteration"},
+         {"real_time", 1.0},
+         {"time_unit", "ms"},
+         {"params", {{"kernel", "sum"}, {"backend", "thread"}, {"workers", 4}, {"size", 20}}}}}}};
+  add_derived_figures(report);
+  const json& p = report["benchmarks"][1];
+  EXPECT_DOUBLE_EQ(p["speedup"].get<double>(), 3.2);
+  EXPECT_DOUBLE_EQ(p["efficiency"].get<double>(), 0.8);
+  // Karp-Flatt: (1/3.2 - 1/4) / (1 - 1/4) = 1/12
+  EXPECT_NEAR(p["karp_flatt"].get<double>(), 1.0 / 12, 1e-12);
+  EXPECT_DOUBLE_EQ(p["bandwidth_fraction"].get<double>(), 0.5);
+  EXPECT_FALSE(report["benchmarks"][2].contains("speedup")) << "no serial run of that size";
+}
+
+TEST(WriteAtomically, ReplacesWholeAndLeavesNoTemporaryFile) {
+  const fs::path dir = fs::temp_directory_path() / ("parbench-atomic-" + std::to_string(getpid()));
+  const std::string path = (dir / "a" / "b.json").string();
+  write_atomically(path, "first");
+  write_atomically(path, "second");
+  std::ifstream in(path);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_EQ(text, "second");
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir / "a"), fs::directory_iterator{}), 1);
+  EXPECT_THROW(write_atomically("/proc/nope/x.json", "x"), std::runtime_error);
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace parbench
