@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <regex>
 #include <stdexcept>
 
 namespace parbench {
@@ -39,9 +40,20 @@ double real_time_seconds(const nlohmann::json& entry) {
   return entry.at("real_time").get<double>() * scale;
 }
 
+namespace {
+
+// Google Benchmark writes non-finite numbers bare (a counter's stddev can come out as NaN from
+// rounding), which is not JSON; they become null.
+std::string without_bare_non_finite(const std::string& text) {
+  static const std::regex bare(R"((:\s*)-?(NaN|nan|inf|Infinity)\b)");
+  return std::regex_replace(text, bare, "$1null");
+}
+
+}  // namespace
+
 nlohmann::json build_report(const std::string& benchmark_json, const Registry& registry,
                             const nlohmann::json& extra_context) {
-  nlohmann::json report = nlohmann::json::parse(benchmark_json);
+  nlohmann::json report = nlohmann::json::parse(without_bare_non_finite(benchmark_json));
   report["context"].update(extra_context);
   // A run is verified when every repetition checked its result; aggregates inherit that.
   std::map<std::string, bool> run_verified;
