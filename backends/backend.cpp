@@ -9,8 +9,11 @@ const std::vector<BackendInfo>& backends() {
   const std::vector<PolicyName> counter_sum = {{"block", Split::block, false},
                                                {"cyclic", Split::cyclic, false},
                                                {"dynamic", Split::dynamic, true}};
+  // queue: a shared FIFO of tasks, i.e. a counter over the list; lpt: the same, longest first.
   const std::vector<PolicyName> counter_tasks = {{"block", Split::block, false},
-                                                 {"cyclic", Split::cyclic, false}};
+                                                 {"cyclic", Split::cyclic, false},
+                                                 {"queue", Split::dynamic, false},
+                                                 {"lpt", Split::dynamic, false, true}};
   static const std::vector<BackendInfo> all = {
       {"serial",
        {"inline"},
@@ -39,7 +42,10 @@ const std::vector<BackendInfo>& backends() {
         {"simple", Split::tbb_simple, true},
         {"static", Split::tbb_static, false},
         {"affinity", Split::tbb_affinity, false}},
-       {{"auto", Split::tbb_auto, false}, {"task_group", Split::task_group, true}},
+       {{"auto", Split::tbb_auto, false},
+        {"simple", Split::tbb_simple, true},
+        {"task_group", Split::task_group, true},
+        {"lpt", Split::tbb_simple, false, true}},
        make_tbb_backend},
   };
   return all;
@@ -67,10 +73,9 @@ Policy parse_policy(const BackendInfo& backend, KernelKind kernel, const std::st
   const auto& names = kernel == KernelKind::sum ? backend.sum_policies : backend.task_policies;
   for (const auto& p : names) {
     if (p.name != base) continue;
-    if (grain_text.empty()) {
+    if (grain_text.empty())
       return {p.takes_grain ? base + ":" + std::to_string(default_grain) : base, p.split,
-              p.takes_grain ? default_grain : 1};
-    }
+              default_grain, p.longest_first};
     if (!p.takes_grain)
       throw std::invalid_argument("policy '" + base + "' of backend " + backend.name +
                                   " takes no grain");
@@ -79,7 +84,7 @@ Policy parse_policy(const BackendInfo& backend, KernelKind kernel, const std::st
         std::from_chars(grain_text.data(), grain_text.data() + grain_text.size(), grain);
     if (ec != std::errc() || end != grain_text.data() + grain_text.size() || grain == 0)
       throw std::invalid_argument("policy '" + text + "': grain must be a positive integer");
-    return {base + ":" + std::to_string(grain), p.split, grain};
+    return {base + ":" + std::to_string(grain), p.split, grain, p.longest_first};
   }
   std::string known;
   for (const auto& p : names) known += (known.empty() ? "" : ", ") + p.name;

@@ -42,7 +42,8 @@ class Backend {
 struct PolicyName {
   std::string name;  // what the user types, without a grain: "dynamic", "static1", "auto"
   Split split;
-  bool takes_grain;  // "dynamic:4096" is accepted
+  bool takes_grain;            // "dynamic:4096" is accepted
+  bool longest_first = false;  // the kernel hands out its tasks longest first (LPT)
 };
 
 struct BackendInfo {

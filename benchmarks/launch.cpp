@@ -138,7 +138,7 @@ void register_launch_benchmarks(const Config& config, Registry& registry) {
     // One entry per (backend, launch): the first policy (block, static, auto) is the cheapest.
     if (v.backend->name == "serial" || v.policy.name != v.backend->sum_policies.front().name)
       continue;
-    for (unsigned workers : config.workers) {
+    for (unsigned workers : workers_for(config, false)) {
       const std::string tail = "workers:" + std::to_string(workers);
       if (v.launch != "spawn" && v.backend->name != "openmp")
         registry

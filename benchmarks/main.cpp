@@ -81,6 +81,7 @@ int main(int argc, char** argv) {
   Registry registry;
   if (selected(config, "launch")) register_launch_benchmarks(config, registry);
   if (selected(config, "sum")) register_sum_benchmarks(config, registry);
+  register_task_benchmarks(config, registry);
 
   std::vector<std::string> args = benchmark_arguments(config, argv[0]);
   std::vector<char*> bargv;

@@ -10,26 +10,21 @@
 #include <stdexcept>
 
 #include "backends/backend.hpp"
+#include "kernels/tasks.hpp"
 #include "platform/machine.hpp"
 
 namespace parbench {
 
 namespace {
 
-const std::vector<std::string> kKernels = {"sum", "launch"};
+const std::vector<std::string> kKernels = {"sum", "sleep", "spin", "launch"};
 constexpr unsigned kMaxWorkers = 4096;
 
 std::size_t floor_pow2(std::size_t x) {
   return x == 0 ? 0 : std::bit_floor(x);
 }
 
-std::vector<unsigned> default_workers(const std::string& suite) {
-  const unsigned cpus = usable_cpus();
-  if (suite == "quick") return {cpus};
-  std::vector<unsigned> w;
-  for (unsigned p = 1; p <= 2 * cpus; p *= 2) w.push_back(p);
-  w.push_back(cpus);
-  w.push_back(2 * cpus);
+std::vector<unsigned> sorted_unique(std::vector<unsigned> w) {
   std::sort(w.begin(), w.end());
   w.erase(std::unique(w.begin(), w.end()), w.end());
   return w;
@@ -76,17 +71,22 @@ void validate(Config& c) {
     }
     if (!offered) throw std::invalid_argument("no selected backend has launch '" + launch + "'");
   }
+  std::vector<KernelKind> kinds;
+  for (const auto& k : c.kernels)
+    kinds.push_back(k == "sleep" || k == "spin" ? KernelKind::tasks : KernelKind::sum);
   for (const auto& policy : c.policies) {
     bool offered = false;
     std::string why;
-    for (const auto& name : c.backends) try {
-        parse_policy(*find_backend(name), KernelKind::sum, policy, 1);
-        offered = true;
-      } catch (const std::invalid_argument& e) {
-        if (why.empty() || policy.find_first_of(":(") != std::string::npos) why = e.what();
-      }
+    for (const auto& name : c.backends)
+      for (KernelKind kind : kinds) try {
+          parse_policy(*find_backend(name), kind, policy, 1);
+          offered = true;
+        } catch (const std::invalid_argument& e) {
+          if (why.empty() || policy.find_first_of(":(") != std::string::npos) why = e.what();
+        }
     if (!offered) throw std::invalid_argument(why);
   }
+  for (const auto& spec : c.task_sets) check_task_set(parse_task_set(spec), c.unit);
   for (unsigned w : c.workers)
     if (w == 0 || w > kMaxWorkers)
       throw std::invalid_argument("workers must be between 1 and " + std::to_string(kMaxWorkers));
@@ -103,6 +103,16 @@ void validate(Config& c) {
 }
 
 }  // namespace
+
+std::vector<unsigned> workers_for(const Config& c, bool task_kernel) {
+  if (!c.workers.empty()) return c.workers;
+  const unsigned cpus = usable_cpus();
+  if (c.suite == "quick") return task_kernel ? sorted_unique({4, 2 * cpus}) : std::vector{cpus};
+  // Past the CPUs: oversubscription is one of the questions.
+  std::vector<unsigned> w = {cpus, 2 * cpus};
+  for (unsigned p = 1; p <= std::max(task_kernel ? 16u : 1u, 2 * cpus); p *= 2) w.push_back(p);
+  return sorted_unique(w);
+}
 
 std::size_t parse_count(const std::string& text) {
   std::size_t value = 0;
@@ -146,7 +156,8 @@ ParseOutcome parse_options(int argc, char** argv) {
   app.add_option("--suite", c.suite, "Default kernels, workers and sizes: quick or full")
       ->check(CLI::IsMember({"quick", "full"}))
       ->capture_default_str();
-  app.add_option("--kernels", c.kernels, "Kernels: sum, launch (default: all)")->delimiter(',');
+  app.add_option("--kernels", c.kernels, "Kernels: sum, sleep, spin, launch (default: all)")
+      ->delimiter(',');
   app.add_option("--backends", c.backends,
                  "Backends: serial, thread, fork, openmp, tbb (default: all built)")
       ->delimiter(',');
@@ -167,6 +178,17 @@ ParseOutcome parse_options(int argc, char** argv) {
   app.add_option("--repetitions", c.repetitions, "Repetitions of each benchmark")
       ->capture_default_str();
   app.add_option("--min-time", c.min_time, "Minimum seconds per repetition")->capture_default_str();
+  app.add_option("--tasks", c.task_sets,
+                 "Task set for sleep/spin, repeatable: seed (2,4,6,8,1,3,5,7), equal:N, "
+                 "uniform:N[:SEED], increasing:N, straggler:N, heavy:N[:SEED], or a list 2,4,6,8 "
+                 "(default: quick = seed; full = seed, uniform:32, straggler:8, heavy:32)");
+  app.add_option("--unit", c.unit_text, "Duration of one unit of a task (e.g. 1ms, 10ms, 500us)")
+      ->capture_default_str();
+  app.add_option("--pin", c.pin,
+                 "Worker placement: none (the OS decides), compact (fill neighbouring CPUs), "
+                 "spread (one per core first)")
+      ->check(CLI::IsMember({"none", "compact", "spread"}))
+      ->capture_default_str();
   app.add_option("--data-mapping", mapping,
                  "How the sum's array is mapped: private (4 KiB pages), hugepages, shared")
       ->check(CLI::IsMember({"private", "hugepages", "shared"}))
@@ -189,8 +211,12 @@ ParseOutcome parse_options(int argc, char** argv) {
       const std::size_t n = parse_count(w);
       c.workers.push_back(n > kMaxWorkers ? kMaxWorkers + 1 : static_cast<unsigned>(n));
     }
-    if (c.workers.empty()) c.workers = default_workers(c.suite);
     for (const auto& s : sizes) c.sizes.push_back(parse_count(s));
+    c.unit = parse_unit(c.unit_text);
+    if (c.task_sets.empty())
+      c.task_sets = c.suite == "quick"
+                        ? std::vector<std::string>{"seed"}
+                        : std::vector<std::string>{"seed", "uniform:32", "straggler:8", "heavy:32"};
     if (c.sizes.empty()) c.sizes = default_size_list(c.suite);
     c.data_mapping = mapping == "shared"      ? Mapping::shared
                      : mapping == "hugepages" ? Mapping::private_hugepages

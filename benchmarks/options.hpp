@@ -10,13 +10,17 @@
 namespace parbench {
 
 struct Config {
-  std::string suite = "quick";        // quick | full: the defaults below depend on it
-  std::vector<std::string> kernels;   // sum, launch
-  std::vector<std::string> backends;  // serial, thread, fork, openmp, tbb
-  std::vector<std::string> launches;  // empty: every launch of each backend
-  std::vector<std::string> policies;  // empty: every policy of each backend
-  std::vector<unsigned> workers;      // worker counts to sweep
-  std::vector<std::size_t> sizes;     // sum: element counts
+  std::string suite = "quick";         // quick | full: the defaults below depend on it
+  std::vector<std::string> kernels;    // sum, sleep, spin, launch
+  std::vector<std::string> backends;   // serial, thread, fork, openmp, tbb
+  std::vector<std::string> launches;   // empty: every launch of each backend
+  std::vector<std::string> policies;   // empty: every policy of each backend
+  std::vector<unsigned> workers;       // worker counts to sweep; empty: per kernel
+  std::vector<std::size_t> sizes;      // sum: element counts
+  std::vector<std::string> task_sets;  // sleep, spin: task set specs
+  double unit = 1e-3;                  // sleep, spin: seconds per unit of duration
+  std::string unit_text = "1ms";
+  std::string pin = "none";  // none | compact | spread
   unsigned repetitions = 3;
   double min_time = 0.05;  // seconds per repetition, Google Benchmark's
   Mapping data_mapping = Mapping::private_pages;
@@ -35,6 +39,10 @@ struct ParseOutcome {
   int exit_status = 0;
 };
 ParseOutcome parse_options(int argc, char** argv);
+
+// Worker counts for a kernel: the explicit --workers, else the suite's default for that kind
+// (sum: the usable CPUs; tasks: 4 and twice the CPUs; full: a sweep to past the CPUs).
+std::vector<unsigned> workers_for(const Config& config, bool task_kernel);
 
 // "16M" -> 16777216; K, M, G are powers of 1024. Throws std::invalid_argument.
 std::size_t parse_count(const std::string& text);

@@ -7,7 +7,6 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
-#include <regex>
 #include <stdexcept>
 
 namespace parbench {
@@ -45,8 +44,26 @@ namespace {
 // Google Benchmark writes non-finite numbers bare (a counter's stddev can come out as NaN from
 // rounding), which is not JSON; they become null.
 std::string without_bare_non_finite(const std::string& text) {
-  static const std::regex bare(R"((:\s*)-?(NaN|nan|inf|Infinity)\b)");
-  return std::regex_replace(text, bare, "$1null");
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    bool replaced = false;
+    if (i >= 2 && text.compare(i - 2, 2, ": ") == 0)
+      for (const char* token :
+           {"-Infinity", "Infinity", "-NaN", "NaN", "-nan", "nan", "-inf", "inf"}) {
+        const std::size_t n = std::strlen(token);
+        const char after = i + n < text.size() ? text[i + n] : '\n';
+        if (text.compare(i, n, token) == 0 &&
+            (after == ',' || after == '\n' || after == ' ' || after == '}')) {
+          out += "null";
+          i += n;
+          replaced = true;
+          break;
+        }
+      }
+    if (!replaced) out += text[i++];
+  }
+  return out;
 }
 
 }  // namespace
@@ -63,9 +80,23 @@ nlohmann::json build_report(const std::string& benchmark_json, const Registry& r
       auto [it, fresh] = run_verified.emplace(entry.value("run_name", ""), ok);
       if (!fresh) it->second = it->second && ok;
     }
-  for (auto& entry : report["benchmarks"]) {
+  // A run's notes go on its entries; its timeline and idle times (those of its last job) on
+  // the last repetition's entry only.
+  std::map<std::string, std::size_t> last_repetition;
+  for (std::size_t i = 0; i < report["benchmarks"].size(); ++i)
+    if (report["benchmarks"][i].value("run_type", "") == "iteration")
+      last_repetition[report["benchmarks"][i].value("run_name", "")] = i;
+  for (std::size_t i = 0; i < report["benchmarks"].size(); ++i) {
+    auto& entry = report["benchmarks"][i];
     const std::string run_name = entry.value("run_name", entry.value("name", ""));
-    if (const auto* e = registry.find(run_name)) entry["params"] = e->params;
+    const auto* e = registry.find(run_name);
+    if (e != nullptr) {
+      entry["params"] = e->params;
+      if (const nlohmann::json* note = registry.note_for(e->name))
+        for (const auto& [key, value] : note->items())
+          if ((key != "timeline" && key != "idle") || last_repetition[run_name] == i)
+            entry[key] = value;
+    }
     const auto it = run_verified.find(run_name);
     entry["verified"] =
         !entry.value("error_occurred", false) && it != run_verified.end() && it->second;
@@ -125,6 +156,13 @@ void add_derived_figures(nlohmann::json& report) {
       entry["speedup"] = speedup;
       entry["efficiency"] = speedup / p;
       if (p > 1) entry["karp_flatt"] = (1 / speedup - 1 / p) / (1 - 1 / p);
+    }
+    if (entry.contains("lower_bound") && entry.contains("predicted")) {  // task kernels
+      const double makespan = real_time_seconds(entry);
+      entry["makespan"] = makespan;
+      entry["efficiency"] = entry["lower_bound"].get<double>() / makespan;
+      entry["overhead"] = makespan - entry["predicted"].get<double>();
+      entry.erase("karp_flatt");
     }
     if (entry.contains("bytes_per_second") && read_bandwidth > 0)
       entry["bandwidth_fraction"] = entry["bytes_per_second"].get<double>() / read_bandwidth;

@@ -4,6 +4,7 @@
 #include <benchmark/benchmark.h>
 
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -25,11 +26,20 @@ class Registry {
   benchmark::internal::Benchmark* add(const std::string& name, nlohmann::json params,
                                       std::function<void(benchmark::State&)> body);
   const std::vector<Entry>& entries() const { return entries_; }
+
+  // What a benchmark learnt that is no number (a timeline, how a prediction was made): kept
+  // by name, the last call's wins, and merged into the report.
+  void note(const std::string& name, nlohmann::json facts) { notes_[name] = std::move(facts); }
+  const nlohmann::json* note_for(const std::string& name) const {
+    auto it = notes_.find(name);
+    return it == notes_.end() ? nullptr : &it->second;
+  }
   // The entry whose name a Google Benchmark run name starts with ("name" or "name/...").
   const Entry* find(const std::string& run_name) const;
 
  private:
   std::vector<Entry> entries_;
+  std::map<std::string, nlohmann::json> notes_;
 };
 
 // "sum/thread/pool/dynamic:65536/workers:2/size:1024": the launch is left out for backends
@@ -49,6 +59,7 @@ std::vector<Variant> select_variants(const Config& config, KernelKind kernel,
 
 void register_sum_benchmarks(const Config& config, Registry& registry);
 void register_launch_benchmarks(const Config& config, Registry& registry);
+void register_task_benchmarks(const Config& config, Registry& registry);
 
 // Runs `job` and turns a worker's death into the benchmark's error; false if it failed.
 bool run_checked(benchmark::State& state, const std::function<void()>& job);

@@ -41,6 +41,8 @@ struct Policy {
   std::string name;  // as the user wrote it and the report shows it, e.g. "dynamic:65536"
   Split split = Split::block;
   std::size_t grain = 1;  // items per piece, for the splits that use it
+  // Tasks are handed out longest first (LPT); the kernel orders its items, the split is as above.
+  bool longest_first = false;
 };
 
 }  // namespace parbench

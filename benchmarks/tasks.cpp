@@ -1,0 +1,189 @@
+// Uneven work: sleep and spin task sets on every backend and task policy, held against the
+// schedule model. Each job is checked (every task once, none shorter than its duration) and
+// its last timeline kept for the report.
+#include <time.h>
+
+#include <algorithm>
+#include <numeric>
+
+#include "benchmarks/suite.hpp"
+#include "kernels/schedule.hpp"
+#include "kernels/tasks.hpp"
+#include "platform/machine.hpp"
+
+namespace parbench {
+namespace {
+
+Discipline discipline_of(const Policy& p) {
+  switch (p.split) {
+    case Split::block:
+    case Split::tbb_static:
+      return Discipline::block;
+    case Split::cyclic:
+      return Discipline::cyclic;
+    case Split::dynamic:
+      return p.longest_first ? Discipline::lpt : Discipline::queue;
+    case Split::guided:
+      return Discipline::guided;
+    default:
+      return Discipline::stealing;
+  }
+}
+
+// The model's prediction, in units, for the items as the backend sees them: pieces of `grain`
+// consecutive tasks are one unit of scheduling for a dynamic policy.
+Prediction model(const std::vector<double>& durations, unsigned workers, const Policy& policy) {
+  const Discipline d = discipline_of(policy);
+  std::vector<double> items = durations;
+  if (d == Discipline::stealing && policy.longest_first) {
+    items.clear();
+    for (std::size_t t : longest_first(durations)) items.push_back(durations[t]);
+  }
+  if (d == Discipline::queue && policy.grain > 1) {
+    std::vector<double> pieces;
+    for (std::size_t i = 0; i < items.size(); i += policy.grain)
+      pieces.push_back(std::accumulate(
+          items.begin() + static_cast<std::ptrdiff_t>(i),
+          items.begin() + static_cast<std::ptrdiff_t>(std::min(items.size(), i + policy.grain)),
+          0.0));
+    Prediction p = predict(pieces, workers, d);
+    p.lower_bound = lower_bound(durations, workers);
+    p.method += " (pieces of " + std::to_string(policy.grain) + " tasks)";
+    return p;
+  }
+  return predict(items, workers, d);
+}
+
+double cpu_seconds(clockid_t clock) {
+  timespec ts{};
+  clock_gettime(clock, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+// Busy seconds per worker in the last job, from its records.
+std::vector<double> busy_per_worker(const TaskWork& work, unsigned workers) {
+  std::vector<double> busy(workers, 0.0);
+  for (std::size_t t = 0; t < work.durations().size(); ++t) {
+    const TaskRecord& r = work.record(t);
+    if (r.worker >= 0 && static_cast<unsigned>(r.worker) < workers)
+      busy[static_cast<std::size_t>(r.worker)] += r.end - r.start;
+  }
+  return busy;
+}
+
+double imbalance(const std::vector<double>& busy) {
+  const double mean =
+      std::accumulate(busy.begin(), busy.end(), 0.0) / static_cast<double>(busy.size());
+  return mean > 0 ? *std::max_element(busy.begin(), busy.end()) / mean : 1.0;
+}
+
+nlohmann::json timeline_of(const TaskWork& work, double unit) {
+  nlohmann::json timeline = nlohmann::json::array();
+  for (std::size_t t = 0; t < work.durations().size(); ++t) {
+    const TaskRecord& r = work.record(t);
+    timeline.push_back({{"task", t},
+                        {"duration", work.durations()[t] * unit},
+                        {"worker", r.worker},
+                        {"start", r.start},
+                        {"end", r.end}});
+  }
+  return timeline;
+}
+
+struct TaskSpec {
+  Variant variant;
+  unsigned workers;
+  TaskSet set;
+  double unit;
+  TaskBody body;
+  std::string name;
+};
+
+void run_tasks(benchmark::State& state, const TaskSpec& spec, Registry& registry) {
+  const Policy& policy = spec.variant.policy;
+  std::vector<std::size_t> order(spec.set.durations.size());
+  std::iota(order.begin(), order.end(), 0);
+  if (policy.longest_first) order = longest_first(spec.set.durations);
+  TaskWork work(spec.set, spec.unit, spec.body, order);
+  std::unique_ptr<Backend> backend = spec.variant.backend->make(spec.variant.launch);
+  unsigned obtained = 0;
+  if (!run_checked(state, [&] { obtained = backend->start(work, spec.workers); })) return;
+
+  const Prediction prediction = model(spec.set.durations, obtained, policy);
+  // Spinning tasks cannot run on more CPUs than the process may use.
+  const unsigned cpus = spec.body == TaskBody::spin ? std::min(obtained, usable_cpus()) : obtained;
+  const double bound = lower_bound(spec.set.durations, cpus) * spec.unit;
+
+  const double cpu_before = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID);
+  const double children_before = backend->children_cpu_seconds();
+  double imbalance_total = 0;
+  try {
+    for (auto _ : state) {
+      work.begin_job();
+      benchmark::DoNotOptimize(backend->run(policy));
+      if (const std::string why = work.check_job(); !why.empty()) {
+        state.SkipWithError(why.c_str());
+        return;
+      }
+      imbalance_total += imbalance(busy_per_worker(work, obtained));
+    }
+  } catch (const WorkerFailure& e) {
+    state.SkipWithError(e.what());
+    return;
+  }
+  const double jobs = static_cast<double>(state.iterations());
+  const double children = backend->children_cpu_seconds() - children_before;
+  state.counters["verified"] = 1;
+  state.counters["workers_obtained"] = obtained;
+  state.counters["lower_bound"] = bound;
+  state.counters["predicted"] = prediction.makespan * spec.unit;
+  state.counters["predicted_upper"] = prediction.upper * spec.unit;
+  state.counters["imbalance"] = imbalance_total / jobs;
+  state.counters["cpu_time_used"] =
+      (cpu_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu_before + children) / jobs;
+  if (spec.variant.backend->name == "fork") state.counters["children_cpu_time"] = children / jobs;
+
+  const auto busy = busy_per_worker(work, obtained);
+  double last_makespan = 0;
+  for (std::size_t t = 0; t < spec.set.durations.size(); ++t)
+    last_makespan = std::max(last_makespan, work.record(t).end);
+  nlohmann::json idle = nlohmann::json::array();
+  for (double b : busy) idle.push_back(last_makespan - b);
+  registry.note(spec.name, {{"prediction", prediction.method},
+                            {"timeline", timeline_of(work, spec.unit)},
+                            {"idle", idle}});
+}
+
+}  // namespace
+
+void register_task_benchmarks(const Config& config, Registry& registry) {
+  const auto variants = select_variants(config, KernelKind::tasks, 1);
+  const auto worker_counts = workers_for(config, true);
+  for (const std::string& kernel : config.kernels) {
+    if (kernel != "sleep" && kernel != "spin") continue;
+    const TaskBody body = kernel == "sleep" ? TaskBody::sleep : TaskBody::spin;
+    for (const std::string& spec_text : config.task_sets) {
+      const TaskSet set = parse_task_set(spec_text);
+      for (const auto& v : variants)
+        for (unsigned workers : worker_counts) {
+          if (v.backend->name == "serial" && workers != worker_counts.front()) continue;
+          const unsigned w = v.backend->name == "serial" ? 1 : workers;
+          const std::string name = benchmark_name(
+              kernel, *v.backend, v.launch, v.policy.name,
+              "workers:" + std::to_string(w) + "/tasks:" + spec_text + "/unit:" + config.unit_text);
+          const nlohmann::json params = {
+              {"kernel", kernel},    {"backend", v.backend->name},
+              {"launch", v.launch},  {"policy", v.policy.name},
+              {"workers", w},        {"tasks", spec_text},
+              {"unit", config.unit}, {"task_count", set.durations.size()}};
+          const TaskSpec spec{v, w, set, config.unit, body, name};
+          registry
+              .add(name, params,
+                   [spec, &registry](benchmark::State& s) { run_tasks(s, spec, registry); })
+              ->Unit(benchmark::kMillisecond);
+        }
+    }
+  }
+}
+
+}  // namespace parbench

@@ -1,0 +1,67 @@
+#include <gtest/gtest.h>
+
+#include "kernels/schedule.hpp"
+
+namespace parbench {
+namespace {
+
+const std::vector<double> kSeed = {2, 4, 6, 8, 1, 3, 5, 7};
+
+TEST(ScheduleModel, SeedSetOnFourWorkers) {
+  EXPECT_DOUBLE_EQ(predict(kSeed, 4, Discipline::block).makespan, 14);
+  EXPECT_DOUBLE_EQ(predict(kSeed, 4, Discipline::cyclic).makespan, 15);
+  EXPECT_DOUBLE_EQ(predict(kSeed, 4, Discipline::queue).makespan, 13);
+  EXPECT_DOUBLE_EQ(predict(kSeed, 4, Discipline::lpt).makespan, 9);
+  EXPECT_DOUBLE_EQ(lower_bound(kSeed, 4), 9);
+  EXPECT_DOUBLE_EQ(predict(kSeed, 4, Discipline::queue).lower_bound, 9);
+}
+
+TEST(ScheduleModel, QueueAssignmentIsTheGreedyOne) {
+  const Prediction p = predict(kSeed, 4, Discipline::queue);
+  // Tasks 2,4,6,8 start at once; 1 goes to worker 0 at 2, then 3 at 3; 5 to worker 1 at 4;
+  // 7 to worker 0 at 6 (tied with worker 2: the first free in index order takes it).
+  EXPECT_EQ(p.worker, (std::vector<unsigned>{0, 1, 2, 3, 0, 0, 1, 0}));
+  EXPECT_EQ(p.start, (std::vector<double>{0, 0, 0, 0, 2, 3, 4, 6}));
+}
+
+TEST(ScheduleModel, StealingGivesARangeAroundTheGreedySchedule) {
+  const Prediction p = predict(kSeed, 4, Discipline::stealing);
+  EXPECT_DOUBLE_EQ(p.lower_bound, 9);
+  EXPECT_DOUBLE_EQ(p.makespan, 13);
+  EXPECT_DOUBLE_EQ(p.upper, 36.0 / 4 + 0.75 * 8);  // Graham: sum/P + (1 - 1/P) longest
+  EXPECT_FALSE(p.method.empty());
+}
+
+TEST(ScheduleModel, GuidedTakesShrinkingChunks) {
+  // 8 tasks on 4: chunks of 2, 2, 1, 1, 1, 1 in order.
+  EXPECT_DOUBLE_EQ(predict(kSeed, 4, Discipline::guided).makespan, 14);
+}
+
+TEST(ScheduleModel, OneWorkerRunsEverythingInSequence) {
+  for (auto d : {Discipline::block, Discipline::cyclic, Discipline::queue, Discipline::lpt,
+                 Discipline::guided, Discipline::stealing})
+    EXPECT_DOUBLE_EQ(predict(kSeed, 1, d).makespan, 36);
+}
+
+TEST(ScheduleModel, AtLeastAsManyWorkersAsTasksGivesTheLongest) {
+  for (unsigned p : {8u, 9u, 64u})
+    for (auto d : {Discipline::block, Discipline::cyclic, Discipline::queue, Discipline::lpt,
+                   Discipline::guided})
+      EXPECT_DOUBLE_EQ(predict(kSeed, p, d).makespan, 8) << p;
+}
+
+TEST(ScheduleModel, EmptySetTakesNoTime) {
+  for (auto d : {Discipline::block, Discipline::cyclic, Discipline::queue, Discipline::lpt,
+                 Discipline::guided, Discipline::stealing}) {
+    const Prediction p = predict({}, 4, d);
+    EXPECT_DOUBLE_EQ(p.makespan, 0);
+    EXPECT_DOUBLE_EQ(p.lower_bound, 0);
+  }
+}
+
+TEST(ScheduleModel, LongestFirstIsStable) {
+  EXPECT_EQ(longest_first({1, 3, 3, 2}), (std::vector<std::size_t>{1, 2, 3, 0}));
+}
+
+}  // namespace
+}  // namespace parbench
