@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "kernels/work.hpp"
+#include "platform/placement.hpp"
 
 namespace parbench {
 
@@ -35,8 +36,15 @@ class Backend {
   // the workers' partial results. This is what is timed.
   virtual std::uint64_t run(const Policy& policy) = 0;
 
+  // Where workers run: none leaves it to the OS; otherwise worker w is pinned to
+  // cpu_for_worker(pin, w). Set before start().
+  void set_pin(Pin pin) { pin_ = pin; }
+
   // CPU seconds used so far by worker processes (fork only: Google Benchmark counts the parent).
   virtual double children_cpu_seconds() const { return 0.0; }
+
+ protected:
+  Pin pin_ = Pin::none;
 };
 
 struct PolicyName {

@@ -4,6 +4,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <memory>
 #include <vector>
 
 #include "backends/backend.hpp"
@@ -20,9 +21,13 @@ class OpenMPBackend final : public Backend {
     workers_ = workers;
     omp_set_dynamic(0);
     // The first region creates the team's threads: keep that out of every timed job.
+    // Placement is done as for every backend, by pinning each team thread; the master comes
+    // back to its own placement when the backend ends.
+    if (pin_ != Pin::none) master_affinity_ = std::make_unique<SavedAffinity>();
     unsigned obtained = 0;
 #pragma omp parallel num_threads(workers_)
     {
+      pin_calling_thread(cpu_for_worker(pin_, static_cast<unsigned>(omp_get_thread_num())));
 #pragma omp single
       obtained = static_cast<unsigned>(omp_get_num_threads());
     }
@@ -82,6 +87,7 @@ class OpenMPBackend final : public Backend {
   const Work* work_ = nullptr;
   unsigned workers_ = 0;
   std::vector<WorkerSlot> slots_;
+  std::unique_ptr<SavedAffinity> master_affinity_;
 };
 
 }  // namespace

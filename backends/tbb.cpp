@@ -7,6 +7,7 @@
 #include <tbb/partitioner.h>
 #include <tbb/task_arena.h>
 #include <tbb/task_group.h>
+#include <tbb/task_scheduler_observer.h>
 
 #include <algorithm>
 #include <atomic>
@@ -30,6 +31,10 @@ class TbbBackend final : public Backend {
                                                      workers);
     arena_ = std::make_unique<tbb::task_arena>(static_cast<int>(workers));
     arena_->initialize();
+    if (pin_ != Pin::none) {
+      master_affinity_ = std::make_unique<SavedAffinity>();
+      observer_ = std::make_unique<PinningObserver>(*arena_, pin_);
+    }
     slots_ = std::vector<Slot>(static_cast<std::size_t>(arena_->max_concurrency()));
     return gather_workers(workers);
   }
@@ -103,9 +108,28 @@ class TbbBackend final : public Backend {
     return static_cast<unsigned>(std::count(joined.begin(), joined.end(), true));
   }
 
+  // Pins each thread as it joins the arena, the caller (slot 0) included.
+  class PinningObserver final : public tbb::task_scheduler_observer {
+   public:
+    PinningObserver(tbb::task_arena& arena, Pin pin)
+        : tbb::task_scheduler_observer(arena), pin_(pin) {
+      observe(true);
+    }
+    ~PinningObserver() override { observe(false); }
+    void on_scheduler_entry(bool) override {
+      pin_calling_thread(cpu_for_worker(
+          pin_, static_cast<unsigned>(tbb::this_task_arena::current_thread_index())));
+    }
+
+   private:
+    Pin pin_;
+  };
+
   const Work* work_ = nullptr;
+  std::unique_ptr<SavedAffinity> master_affinity_;  // restored last, after the arena is gone
   std::unique_ptr<tbb::global_control> control_;
   std::unique_ptr<tbb::task_arena> arena_;
+  std::unique_ptr<PinningObserver> observer_;
   tbb::affinity_partitioner affinity_;
   std::vector<Slot> slots_;
 };

@@ -1,6 +1,7 @@
 // thread: raw std::thread. `spawn` creates and joins one thread per worker for every job (what
 // a naive program does); `pool` keeps workers - 1 threads alive between jobs and lets the
 // calling thread work as worker 0, as OpenMP and TBB do.
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -40,8 +41,10 @@ class ThreadBackend final : public Backend {
     threads.reserve(workers_);
     try {
       for (unsigned w = 0; w < workers_; ++w)
-        threads.emplace_back(
-            [&, w] { slots_[w].partial = run_share(*work_, policy, w, workers_, next); });
+        threads.emplace_back([&, w] {
+          pin_calling_thread(cpu_for_worker(pin_, w));
+          slots_[w].partial = run_share(*work_, policy, w, workers_, next);
+        });
     } catch (const std::system_error& e) {
       for (auto& t : threads) t.join();
       throw WorkerFailure(std::string("cannot create thread: ") + e.what());
@@ -53,7 +56,16 @@ class ThreadBackend final : public Backend {
   void start_pool() {
     board_.stop = 0;
     spin_ = should_spin(workers_);
-    for (unsigned w = 1; w < workers_; ++w) threads_.emplace_back([this, w] { serve(w); });
+    // The calling thread is worker 0 of the pool; its own placement comes back at the end.
+    if (pin_ != Pin::none) {
+      caller_affinity_ = std::make_unique<SavedAffinity>();
+      pin_calling_thread(cpu_for_worker(pin_, 0));
+    }
+    for (unsigned w = 1; w < workers_; ++w)
+      threads_.emplace_back([this, w] {
+        pin_calling_thread(cpu_for_worker(pin_, w));
+        serve(w);
+      });
   }
 
   void stop_pool() {
@@ -95,6 +107,7 @@ class ThreadBackend final : public Backend {
   std::vector<std::thread> threads_;
   JobBoard board_;
   const Policy* policy_ = nullptr;
+  std::unique_ptr<SavedAffinity> caller_affinity_;
 };
 
 }  // namespace

@@ -127,6 +127,7 @@ nlohmann::json run_context(const Config& config, const Calibration& calibration,
         {"method", "best of N reads, each thread summing one contiguous block"}}},
       {"suite", config.suite},
       {"data_mapping", to_string(config.data_mapping)},
+      {"pin", config.pin},
       {"command_line", command},
   };
 }

@@ -83,9 +83,10 @@ void pool_start(benchmark::State& state, const Variant& v, unsigned workers) {
   state.counters["workers_obtained"] = obtained;
 }
 
-void dispatch(benchmark::State& state, const Variant& v, unsigned workers) {
+void dispatch(benchmark::State& state, const Variant& v, unsigned workers, Pin pin) {
   const CountWork work(workers);
   auto backend = v.backend->make(v.launch);
+  backend->set_pin(pin);
   unsigned obtained = 0;
   bool ok = true;
   try {
@@ -149,7 +150,9 @@ void register_launch_benchmarks(const Config& config, Registry& registry) {
       registry
           .add(benchmark_name("launch", *v.backend, v.launch, "dispatch", tail),
                launch_params(v.backend->name, v.launch, "dispatch", workers),
-               [v, workers](benchmark::State& s) { dispatch(s, v, workers); })
+               [v, workers, pin = parse_pin(config.pin)](benchmark::State& s) {
+                 dispatch(s, v, workers, pin);
+               })
           ->Unit(benchmark::kMicrosecond);
     }
   }

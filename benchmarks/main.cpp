@@ -101,7 +101,10 @@ int main(int argc, char** argv) {
                calibration.bytes_per_second / 1e9, calibration.threads,
                calibration.bytes_per_second_one_thread / 1e9);
 
-  TeeReporter reporter;
+  std::vector<std::string> names;
+  for (const auto& e : registry.entries()) names.push_back(e.name);
+  Progress progress(count_selected(names, benchmark::GetBenchmarkFilter()), isatty(STDERR_FILENO));
+  TeeReporter reporter(&progress);
   if (benchmark::RunSpecifiedBenchmarks(&reporter) == 0) {
     std::remove(config.out.c_str());
     std::fprintf(stderr, "parbench: no benchmark matches the selection\n");

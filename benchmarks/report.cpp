@@ -6,14 +6,16 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <iostream>
 #include <map>
 #include <stdexcept>
 
 namespace parbench {
 
-TeeReporter::TeeReporter()
+TeeReporter::TeeReporter(Progress* progress)
     : console_(isatty(STDOUT_FILENO) ? benchmark::ConsoleReporter::OO_ColorTabular
-                                     : benchmark::ConsoleReporter::OO_Tabular) {
+                                     : benchmark::ConsoleReporter::OO_Tabular),
+      progress_(progress) {
   json_.SetOutputStream(&json_text_);
   json_.SetErrorStream(&json_text_);
 }
@@ -24,11 +26,21 @@ bool TeeReporter::ReportContext(const Context& context) {
 }
 
 void TeeReporter::ReportRuns(const std::vector<Run>& runs) {
+  if (progress_ != nullptr) progress_->clear_line();
+  std::fflush(stderr);
   console_.ReportRuns(runs);
+  std::cout.flush();
   json_.ReportRuns(runs);
+  // With repetitions, Google Benchmark reports the runs and then, in a call of their own, the
+  // aggregates; that second call ends a benchmark (so does a failed one, which has none).
+  if (progress_ != nullptr && !runs.empty() &&
+      (runs.back().run_type == Run::RT_Aggregate || runs.back().repetitions <= 1 ||
+       runs.back().error_occurred))
+    progress_->finished(runs.back().run_name.str());
 }
 
 void TeeReporter::Finalize() {
+  if (progress_ != nullptr) progress_->end();
   console_.Finalize();
   json_.Finalize();
 }

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <string>
 
+#include "benchmarks/progress.hpp"
 #include "benchmarks/suite.hpp"
 
 namespace parbench {
@@ -13,7 +14,7 @@ namespace parbench {
 // Shows Google Benchmark's table as it goes and keeps its JSON output for the report.
 class TeeReporter : public benchmark::BenchmarkReporter {
  public:
-  TeeReporter();
+  explicit TeeReporter(Progress* progress = nullptr);
   bool ReportContext(const Context& context) override;
   void ReportRuns(const std::vector<Run>& runs) override;
   void Finalize() override;
@@ -23,6 +24,7 @@ class TeeReporter : public benchmark::BenchmarkReporter {
   benchmark::ConsoleReporter console_;
   benchmark::JSONReporter json_;
   std::ostringstream json_text_;
+  Progress* progress_;
 };
 
 // Google Benchmark's JSON with params and `verified` on every entry (matched through the

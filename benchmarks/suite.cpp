@@ -59,6 +59,10 @@ std::vector<Variant> select_variants(const Config& config, KernelKind kernel,
   return out;
 }
 
+nlohmann::json placement_note(Pin pin, const std::vector<int>& cpus_seen) {
+  return {{"pin", to_string(pin)}, {"cpu_of_worker", cpus_seen}};
+}
+
 bool run_checked(benchmark::State& state, const std::function<void()>& job) {
   try {
     job();

@@ -61,6 +61,9 @@ void register_sum_benchmarks(const Config& config, Registry& registry);
 void register_launch_benchmarks(const Config& config, Registry& registry);
 void register_task_benchmarks(const Config& config, Registry& registry);
 
+// What the report says of where a run's workers ran: asked (pin) and obtained (last CPU seen).
+nlohmann::json placement_note(Pin pin, const std::vector<int>& cpus_seen);
+
 // Runs `job` and turns a worker's death into the benchmark's error; false if it failed.
 bool run_checked(benchmark::State& state, const std::function<void()>& job);
 

@@ -21,12 +21,13 @@ const SumData& sum_data(std::size_t n, Mapping mapping) {
 }
 
 void run_sum(benchmark::State& state, const Variant& v, unsigned workers, std::size_t n,
-             Mapping mapping) {
+             Mapping mapping, Pin pin, Registry& registry, const std::string& name) {
   const SumData* data = nullptr;
   if (!run_checked(state, [&] { data = &sum_data(n, mapping); })) return;
   const SumWork work(*data);
   const std::uint64_t expected = data->expected();
   std::unique_ptr<Backend> backend = v.backend->make(v.launch);
+  backend->set_pin(pin);
   unsigned obtained = 0;
   if (!run_checked(state, [&] { obtained = backend->start(work, workers); })) return;
   const double children_cpu_before = backend->children_cpu_seconds();
@@ -51,6 +52,7 @@ void run_sum(benchmark::State& state, const Variant& v, unsigned workers, std::s
     return;
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * data->bytes()));
+  registry.note(name, {{"placement", placement_note(pin, work.cpus_seen(obtained))}});
   state.counters["verified"] = 1;
   state.counters["workers_obtained"] = obtained;
   if (v.backend->name == "fork")
@@ -79,9 +81,9 @@ void register_sum_benchmarks(const Config& config, Registry& registry) {
             benchmark_name("sum", *v.backend, v.launch, v.policy.name,
                            "workers:" + std::to_string(w) + "/size:" + std::to_string(n));
         registry
-            .add(
-                name, params,
-                [v, w, n, m = config.data_mapping](benchmark::State& s) { run_sum(s, v, w, n, m); })
+            .add(name, params,
+                 [v, w, n, m = config.data_mapping, pin = parse_pin(config.pin), &registry,
+                  name](benchmark::State& s) { run_sum(s, v, w, n, m, pin, registry, name); })
             ->Unit(benchmark::kMicrosecond);
       }
 }

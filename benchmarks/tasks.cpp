@@ -97,6 +97,7 @@ struct TaskSpec {
   double unit;
   TaskBody body;
   std::string name;
+  Pin pin;
 };
 
 void run_tasks(benchmark::State& state, const TaskSpec& spec, Registry& registry) {
@@ -106,6 +107,7 @@ void run_tasks(benchmark::State& state, const TaskSpec& spec, Registry& registry
   if (policy.longest_first) order = longest_first(spec.set.durations);
   TaskWork work(spec.set, spec.unit, spec.body, order);
   std::unique_ptr<Backend> backend = spec.variant.backend->make(spec.variant.launch);
+  backend->set_pin(spec.pin);
   unsigned obtained = 0;
   if (!run_checked(state, [&] { obtained = backend->start(work, spec.workers); })) return;
 
@@ -151,7 +153,8 @@ void run_tasks(benchmark::State& state, const TaskSpec& spec, Registry& registry
   for (double b : busy) idle.push_back(last_makespan - b);
   registry.note(spec.name, {{"prediction", prediction.method},
                             {"timeline", timeline_of(work, spec.unit)},
-                            {"idle", idle}});
+                            {"idle", idle},
+                            {"placement", placement_note(spec.pin, work.cpus_seen(obtained))}});
 }
 
 }  // namespace
@@ -176,7 +179,7 @@ void register_task_benchmarks(const Config& config, Registry& registry) {
               {"launch", v.launch},  {"policy", v.policy.name},
               {"workers", w},        {"tasks", spec_text},
               {"unit", config.unit}, {"task_count", set.durations.size()}};
-          const TaskSpec spec{v, w, set, config.unit, body, name};
+          const TaskSpec spec{v, w, set, config.unit, body, name, parse_pin(config.pin)};
           registry
               .add(name, params,
                    [spec, &registry](benchmark::State& s) { run_tasks(s, spec, registry); })

@@ -26,7 +26,9 @@ SumData::SumData(std::size_t n, Mapping mapping)
   for (std::size_t i = 0; i < n; ++i) values[i] = i;
 }
 
-std::uint64_t SumWork::run(unsigned, std::size_t begin, std::size_t end, std::size_t stride) const {
+std::uint64_t SumWork::run(unsigned worker, std::size_t begin, std::size_t end,
+                           std::size_t stride) const {
+  saw(worker);
   return stride == 1 ? sum_contiguous(data_.data(), begin, end)
                      : sum_strided(data_.data(), begin, end, stride);
 }

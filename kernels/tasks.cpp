@@ -191,6 +191,7 @@ void TaskWork::begin_job() {
 std::uint64_t TaskWork::run(unsigned worker, std::size_t begin, std::size_t end,
                             std::size_t stride) const {
   const JobClock& clock = clock_[0];
+  saw(worker);
   std::uint64_t ran = 0;
   for (std::size_t i = begin; i < end; i += stride) {
     const std::size_t task = order_[i];

@@ -1,15 +1,23 @@
 #pragma once
 // The one seam between kernels and backends. A kernel says what is computed on a piece of a
 // job; a backend decides which pieces each worker gets. Neither knows the other's details.
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
+
+#include "platform/mapping.hpp"
 
 namespace parbench {
 
 class Work {
  public:
   virtual ~Work() = default;
+
+  // The CPU each of the first `workers` workers was last seen on (-1: never ran): the
+  // placement a run obtained, whether the OS or --pin decided it.
+  std::vector<int> cpus_seen(unsigned workers) const;
 
   // Items in the job; a job's pieces are subsets of [0, items()).
   virtual std::size_t items() const = 0;
@@ -20,6 +28,15 @@ class Work {
   // forked child; anything it records must live in memory the parent can read (see SharedArray).
   virtual std::uint64_t run(unsigned worker, std::size_t begin, std::size_t end,
                             std::size_t stride) const = 0;
+
+ protected:
+  Work();
+  // Kernels call this once per piece: cheap (sched_getcpu is a vDSO read).
+  void saw(unsigned worker) const;
+
+ private:
+  static constexpr unsigned kTrackedWorkers = 1024;
+  SharedArray<std::atomic<int>> last_cpu_;  // shared: forked workers report here too
 };
 
 // How a backend hands the pieces of a job to its workers. Which splits a backend offers, and

@@ -15,7 +15,7 @@ std::string read_first_line(const std::string& path) {
   return line;
 }
 
-std::vector<int> affinity_cpus() {
+std::vector<int> thread_affinity_cpus() {
   cpu_set_t set;
   CPU_ZERO(&set);
   std::vector<int> cpus;
@@ -36,6 +36,11 @@ std::optional<double> cgroup_cpu_limit() {
   if (!q1.empty() && !p1.empty() && std::stol(q1) > 0 && std::stol(p1) > 0)
     return std::stod(q1) / std::stod(p1);
   return std::nullopt;
+}
+
+std::vector<int> affinity_cpus() {
+  static const std::vector<int> at_start = thread_affinity_cpus();
+  return at_start;
 }
 
 unsigned usable_cpus() {

@@ -15,7 +15,10 @@ struct CacheLevel {
   std::string shared_cpu_list;
 };
 
-std::vector<int> affinity_cpus();          // CPUs in this process's affinity mask
+// CPUs in this process's affinity mask as it was at the first call (made at start-up, before
+// any backend pins a thread); thread_affinity_cpus() reads the calling thread's mask now.
+std::vector<int> affinity_cpus();
+std::vector<int> thread_affinity_cpus();
 std::optional<double> cgroup_cpu_limit();  // cgroup CPU quota in CPUs, if one is set
 unsigned usable_cpus();                    // min(affinity mask, ceil(cgroup quota)), >= 1
 std::vector<CacheLevel> cache_levels();    // as seen from CPU 0

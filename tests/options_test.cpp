@@ -64,3 +64,27 @@ TEST(Cli, HelpListsEveryFlagAndExitsZero) {
 
 }  // namespace
 }  // namespace parbench
+
+#include "benchmarks/progress.hpp"
+
+namespace parbench {
+namespace {
+
+TEST(Progress, CountsWhatTheFilterSelects) {
+  const std::vector<std::string> names = {"sum/thread/pool/block", "sum/tbb/auto",
+                                          "sleep/thread/pool/queue"};
+  EXPECT_EQ(count_selected(names, ""), 3u);
+  EXPECT_EQ(count_selected(names, "all"), 3u);
+  EXPECT_EQ(count_selected(names, "thread"), 2u);
+  EXPECT_EQ(count_selected(names, "-thread"), 1u);
+  EXPECT_EQ(count_selected(names, "^sum/.*/auto$"), 1u);
+}
+
+TEST(Progress, FormatsDurations) {
+  EXPECT_EQ(format_duration(0), "0:00");
+  EXPECT_EQ(format_duration(65), "1:05");
+  EXPECT_EQ(format_duration(3723), "1:02:03");
+}
+
+}  // namespace
+}  // namespace parbench

@@ -1,0 +1,57 @@
+#include "benchmarks/progress.hpp"
+
+#include <regex.h>
+
+#include <cstdio>
+#include <vector>
+
+namespace parbench {
+
+std::string format_duration(double seconds) {
+  const long s = seconds < 0 ? 0 : static_cast<long>(seconds + 0.5);
+  char text[32];
+  if (s >= 3600)
+    std::snprintf(text, sizeof text, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+  else
+    std::snprintf(text, sizeof text, "%ld:%02ld", s / 60, s % 60);
+  return text;
+}
+
+std::size_t count_selected(const std::vector<std::string>& names, const std::string& filter) {
+  if (filter.empty() || filter == "all" || filter == ".") return names.size();
+  const bool negate = filter[0] == '-';
+  regex_t re;
+  if (regcomp(&re, filter.c_str() + (negate ? 1 : 0), REG_EXTENDED | REG_NOSUB) != 0)
+    return names.size();
+  std::size_t n = 0;
+  for (const auto& name : names) n += (regexec(&re, name.c_str(), 0, nullptr, 0) == 0) != negate;
+  regfree(&re);
+  return n;
+}
+
+Progress::Progress(std::size_t total, bool terminal) : total_(total), terminal_(terminal) {}
+
+void Progress::clear_line() {
+  if (line_shown_) std::fputs("\r\033[K", stderr);
+  line_shown_ = false;
+}
+
+void Progress::finished(const std::string& name) {
+  ++done_;
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const double left =
+      done_ < total_ ? elapsed / static_cast<double>(done_) * static_cast<double>(total_ - done_)
+                     : 0;
+  std::fprintf(stderr, "%s[%zu/%zu] %s  elapsed %s, about %s left%s", terminal_ ? "\r\033[K" : "",
+               done_, total_, name.c_str(), format_duration(elapsed).c_str(),
+               format_duration(left).c_str(), terminal_ ? "" : "\n");
+  std::fflush(stderr);
+  line_shown_ = terminal_;
+}
+
+void Progress::end() {
+  clear_line();
+}
+
+}  // namespace parbench

@@ -1,0 +1,35 @@
+#pragma once
+// Progress of a run on stderr: which benchmark of how many, time spent, time left (estimated
+// from the mean so far). On a terminal one line that updates in place; in a log, plain lines.
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace parbench {
+
+class Progress {
+ public:
+  Progress(std::size_t total, bool terminal);
+  // Call before anything else is printed, so that an updating line never mixes with it.
+  void clear_line();
+  // One benchmark finished (with its repetitions).
+  void finished(const std::string& name);
+  void end();
+
+ private:
+  std::size_t total_;
+  std::size_t done_ = 0;
+  bool terminal_;
+  bool line_shown_ = false;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+// "1:05" or "1:02:03".
+std::string format_duration(double seconds);
+
+// How many registered names Google Benchmark's --benchmark_filter selects ("" or "all": all;
+// a leading '-' negates, as in Google Benchmark).
+std::size_t count_selected(const std::vector<std::string>& names, const std::string& filter);
+
+}  // namespace parbench
