@@ -43,6 +43,7 @@ double children_cpu_seconds() {
 // fork + _exit + waitpid while the process has `bytes` touched in a mapping of the given kind:
 // fork copies the page tables of private memory, which is what grows with the process.
 void fork_wait(benchmark::State& state, std::size_t bytes, Mapping mapping) {
+  release_sum_data();
   MappedRegion region;
   try {
     region = MappedRegion(bytes, mapping);
@@ -67,6 +68,7 @@ void fork_wait(benchmark::State& state, std::size_t bytes, Mapping mapping) {
 }
 
 void pool_start(benchmark::State& state, const Variant& v, unsigned workers) {
+  release_sum_data();
   const CountWork work(workers);
   unsigned obtained = 0;
   try {
@@ -84,6 +86,7 @@ void pool_start(benchmark::State& state, const Variant& v, unsigned workers) {
 }
 
 void dispatch(benchmark::State& state, const Variant& v, unsigned workers, Pin pin) {
+  release_sum_data();
   const CountWork work(workers);
   auto backend = v.backend->make(v.launch);
   backend->set_pin(pin);

@@ -203,7 +203,7 @@ ParseOutcome parse_options(int argc, char** argv) {
       c.benchmark_flags.push_back(extra);
     }
     if (app.count("--repetitions") == 0 && c.suite == "full") c.repetitions = 5;
-    if (app.count("--min-time") == 0 && c.suite == "full") c.min_time = 0.2;
+    if (app.count("--min-time") == 0 && c.suite == "full") c.min_time = 0.1;
     if (c.kernels.empty()) c.kernels = kKernels;
     if (c.backends.empty())
       for (const auto& b : backends()) c.backends.push_back(b.name);

@@ -58,6 +58,8 @@ std::vector<Variant> select_variants(const Config& config, KernelKind kernel,
                                      std::size_t default_grain);
 
 void register_sum_benchmarks(const Config& config, Registry& registry);
+// Frees the sum's array: a process that keeps it makes every later fork() pay for its pages.
+void release_sum_data();
 void register_launch_benchmarks(const Config& config, Registry& registry);
 void register_task_benchmarks(const Config& config, Registry& registry);
 

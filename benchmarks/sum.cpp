@@ -11,8 +11,13 @@ namespace {
 constexpr std::size_t kSumGrain = 1 << 16;  // 512 KiB pieces for the dynamic policies
 
 // One array at a time: benchmarks are registered size by size, so each is made once.
-const SumData& sum_data(std::size_t n, Mapping mapping) {
+std::unique_ptr<SumData>& current_sum_data() {
   static std::unique_ptr<SumData> current;
+  return current;
+}
+
+const SumData& sum_data(std::size_t n, Mapping mapping) {
+  std::unique_ptr<SumData>& current = current_sum_data();
   if (!current || current->size() != n) {
     current.reset();
     current = std::make_unique<SumData>(n, mapping);
@@ -61,6 +66,10 @@ void run_sum(benchmark::State& state, const Variant& v, unsigned workers, std::s
 }
 
 }  // namespace
+
+void release_sum_data() {
+  current_sum_data().reset();
+}
 
 void register_sum_benchmarks(const Config& config, Registry& registry) {
   const auto variants = select_variants(config, KernelKind::sum, kSumGrain);

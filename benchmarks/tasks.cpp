@@ -101,6 +101,7 @@ struct TaskSpec {
 };
 
 void run_tasks(benchmark::State& state, const TaskSpec& spec, Registry& registry) {
+  release_sum_data();
   const Policy& policy = spec.variant.policy;
   std::vector<std::size_t> order(spec.set.durations.size());
   std::iota(order.begin(), order.end(), 0);
