@@ -16,16 +16,11 @@
 
 #include "backends/backend.hpp"
 #include "backends/team.hpp"
+#include "platform/clocks.hpp"
 #include "platform/mapping.hpp"
 
 namespace parbench {
 namespace {
-
-double process_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
 
 std::string describe_exit(int status, unsigned worker) {
   const std::string who = "fork worker " + std::to_string(worker);
@@ -64,12 +59,7 @@ class ForkBackend final : public Backend {
   }
 
   double children_cpu_seconds() const override {
-    if (!pooled_) {
-      rusage usage{};
-      getrusage(RUSAGE_CHILDREN, &usage);
-      return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-             1e-6 * static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
-    }
+    if (!pooled_) return reaped_children_cpu_seconds();
     double total = 0;
     for (const auto& s : slots_) total += s.cpu_seconds;
     return total;
@@ -154,7 +144,7 @@ class ForkBackend final : public Backend {
       if (b.stop.load()) return;
       const Policy policy{"", b.split, b.grain};
       slots_[worker].partial = run_share(*work_, policy, worker, workers_, b.next);
-      slots_[worker].cpu_seconds = process_cpu_seconds();
+      slots_[worker].cpu_seconds = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
       if (b.remaining.fetch_sub(1) == 1) bump_and_wake(b.done, true, b.caller_asleep);
     }
   }

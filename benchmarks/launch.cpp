@@ -10,6 +10,7 @@
 
 #include "benchmarks/suite.hpp"
 #include "kernels/count.hpp"
+#include "platform/clocks.hpp"
 #include "platform/machine.hpp"
 #include "platform/mapping.hpp"
 
@@ -33,13 +34,6 @@ void create_join(benchmark::State& state) {
   state.counters["verified"] = 1;
 }
 
-double children_cpu_seconds() {
-  rusage usage{};
-  getrusage(RUSAGE_CHILDREN, &usage);
-  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-         1e-6 * static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
-}
-
 // fork + _exit + waitpid while the process has `bytes` touched in a mapping of the given kind:
 // fork copies the page tables of private memory, which is what grows with the process.
 void fork_wait(benchmark::State& state, std::size_t bytes, Mapping mapping) {
@@ -52,7 +46,7 @@ void fork_wait(benchmark::State& state, std::size_t bytes, Mapping mapping) {
     return;
   }
   if (bytes > 0) std::memset(region.data(), 1, bytes);
-  const double cpu_before = children_cpu_seconds();
+  const double cpu_before = reaped_children_cpu_seconds();
   for (auto _ : state) {
     const pid_t pid = fork();
     if (pid == 0) _exit(0);
@@ -63,8 +57,8 @@ void fork_wait(benchmark::State& state, std::size_t bytes, Mapping mapping) {
     }
   }
   state.counters["verified"] = 1;
-  state.counters["children_cpu_time"] =
-      benchmark::Counter(children_cpu_seconds() - cpu_before, benchmark::Counter::kAvgIterations);
+  state.counters["children_cpu_time"] = benchmark::Counter(
+      reaped_children_cpu_seconds() - cpu_before, benchmark::Counter::kAvgIterations);
 }
 
 void pool_start(benchmark::State& state, const Variant& v, unsigned workers) {

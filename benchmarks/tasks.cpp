@@ -9,6 +9,7 @@
 #include "benchmarks/suite.hpp"
 #include "kernels/schedule.hpp"
 #include "kernels/tasks.hpp"
+#include "platform/clocks.hpp"
 #include "platform/machine.hpp"
 
 namespace parbench {
@@ -52,12 +53,6 @@ Prediction model(const std::vector<double>& durations, unsigned workers, const P
     return p;
   }
   return predict(items, workers, d);
-}
-
-double cpu_seconds(clockid_t clock) {
-  timespec ts{};
-  clock_gettime(clock, &ts);
-  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
 // Busy seconds per worker in the last job, from its records.
@@ -117,7 +112,7 @@ void run_tasks(benchmark::State& state, const TaskSpec& spec, Registry& registry
   const unsigned cpus = spec.body == TaskBody::spin ? std::min(obtained, usable_cpus()) : obtained;
   const double bound = lower_bound(spec.set.durations, cpus) * spec.unit;
 
-  const double cpu_before = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID);
+  const double cpu_before = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
   const double children_before = backend->children_cpu_seconds();
   double imbalance_total = 0;
   try {
@@ -143,7 +138,7 @@ void run_tasks(benchmark::State& state, const TaskSpec& spec, Registry& registry
   state.counters["predicted_upper"] = prediction.upper * spec.unit;
   state.counters["imbalance"] = imbalance_total / jobs;
   state.counters["cpu_time_used"] =
-      (cpu_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu_before + children) / jobs;
+      (clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu_before + children) / jobs;
   if (spec.variant.backend->name == "fork") state.counters["children_cpu_time"] = children / jobs;
 
   const auto busy = busy_per_worker(work, obtained);

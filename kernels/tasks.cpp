@@ -1,5 +1,7 @@
 #include "kernels/tasks.hpp"
 
+#include "platform/clocks.hpp"
+
 #include <sys/prctl.h>
 #include <time.h>
 
@@ -138,12 +140,6 @@ void check_task_set(const TaskSet& set, double unit_seconds) {
 
 const char* to_string(TaskBody body) {
   return body == TaskBody::sleep ? "sleep" : "spin";
-}
-
-static double clock_seconds(clockid_t clock) {
-  timespec ts{};
-  clock_gettime(clock, &ts);
-  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
 double monotonic_seconds() {
