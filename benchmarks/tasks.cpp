@@ -33,7 +33,8 @@ Discipline discipline_of(const Policy& p) {
 
 // The model's prediction, in units, for the items as the backend sees them: pieces of `grain`
 // consecutive tasks are one unit of scheduling for a dynamic policy.
-Prediction model(const std::vector<double>& durations, unsigned workers, const Policy& policy) {
+Prediction model(const std::vector<double>& durations, unsigned workers, unsigned cpus,
+                 const Policy& policy) {
   const Discipline d = discipline_of(policy);
   std::vector<double> items = durations;
   if (d == Discipline::stealing && policy.longest_first) {
@@ -47,12 +48,12 @@ Prediction model(const std::vector<double>& durations, unsigned workers, const P
           items.begin() + static_cast<std::ptrdiff_t>(i),
           items.begin() + static_cast<std::ptrdiff_t>(std::min(items.size(), i + policy.grain)),
           0.0));
-    Prediction p = predict(pieces, workers, d);
-    p.lower_bound = lower_bound(durations, workers);
+    Prediction p = predict(pieces, workers, d, cpus);
+    p.lower_bound = lower_bound(durations, std::min(workers, cpus));
     p.method += " (pieces of " + std::to_string(policy.grain) + " tasks)";
     return p;
   }
-  return predict(items, workers, d);
+  return predict(items, workers, d, cpus);
 }
 
 // Busy seconds per worker in the last job, from its records.
@@ -107,10 +108,10 @@ void run_tasks(benchmark::State& state, const TaskSpec& spec, Registry& registry
   unsigned obtained = 0;
   if (!run_checked(state, [&] { obtained = backend->start(work, spec.workers); })) return;
 
-  const Prediction prediction = model(spec.set.durations, obtained, policy);
-  // Spinning tasks cannot run on more CPUs than the process may use.
+  // Spinning tasks cannot run on more CPUs than the process may use; sleeping ones need none.
   const unsigned cpus = spec.body == TaskBody::spin ? std::min(obtained, usable_cpus()) : obtained;
-  const double bound = lower_bound(spec.set.durations, cpus) * spec.unit;
+  const Prediction prediction = model(spec.set.durations, obtained, cpus, policy);
+  const double bound = prediction.lower_bound * spec.unit;
 
   const double cpu_before = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
   const double children_before = backend->children_cpu_seconds();

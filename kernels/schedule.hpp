@@ -1,6 +1,8 @@
 #pragma once
-// The schedule model: what a policy should give on ideal workers (no dispatch cost, one CPU
-// each). Pure functions, no threading; the benchmarks hold measured makespans against them.
+// The schedule model: what a policy should give on ideal workers (no dispatch cost). With
+// fewer CPUs than workers, as for spinning tasks past the core count, the workers share the
+// CPUs fairly (processor sharing): while k workers are busy each advances at min(1, cpus/k).
+// Pure functions, no threading; the benchmarks hold measured makespans against them.
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -27,8 +29,10 @@ struct Prediction {
 
 double lower_bound(const std::vector<double>& durations, unsigned workers);
 
-// Durations in any unit; the prediction comes in the same unit. workers >= 1.
-Prediction predict(const std::vector<double>& durations, unsigned workers, Discipline d);
+// Durations in any unit; the prediction comes in the same unit. workers >= 1; cpus 0 means one
+// CPU per worker. lower_bound then uses min(workers, cpus).
+Prediction predict(const std::vector<double>& durations, unsigned workers, Discipline d,
+                   unsigned cpus = 0);
 
 // Task indices longest first; equal durations keep list order (a stable sort).
 std::vector<std::size_t> longest_first(const std::vector<double>& durations);

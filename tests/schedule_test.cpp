@@ -59,6 +59,22 @@ TEST(ScheduleModel, EmptySetTakesNoTime) {
   }
 }
 
+TEST(ScheduleModel, WorkersShareTooFewCpusFairly) {
+  // Two equal tasks, two workers, one CPU: both advance at half speed and end together.
+  EXPECT_DOUBLE_EQ(predict({1, 1}, 2, Discipline::block, 1).makespan, 2);
+  // 2 and 4 on two workers, one CPU: both at half speed until the 2 is done at t = 4; the 4
+  // then has 2 left at full speed: t = 6, all the work on one CPU.
+  EXPECT_DOUBLE_EQ(predict({2, 4}, 2, Discipline::block, 1).makespan, 6);
+  // Seed on 4 workers, 2 CPUs: no schedule beats 36/2 = 18, and lpt keeps both CPUs busy.
+  const Prediction lpt = predict(kSeed, 4, Discipline::lpt, 2);
+  EXPECT_DOUBLE_EQ(lpt.lower_bound, 18);
+  EXPECT_DOUBLE_EQ(lpt.makespan, 18);
+  EXPECT_GE(predict(kSeed, 4, Discipline::block, 2).makespan, 18);
+  EXPECT_NE(lpt.method.find("share 2 CPUs"), std::string::npos);
+  // More CPUs than workers change nothing.
+  EXPECT_DOUBLE_EQ(predict(kSeed, 4, Discipline::queue, 64).makespan, 13);
+}
+
 TEST(ScheduleModel, LongestFirstIsStable) {
   EXPECT_EQ(longest_first({1, 3, 3, 2}), (std::vector<std::size_t>{1, 2, 3, 0}));
 }
