@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""Runs plots/plot and checks what it did; the ctest tests in this folder call it.
+
+  check_plot.py PLOT figures OUT_DIR NAMES [--notes NAMES] -- REPORT...
+      exit 0 and exactly NAMES.png and NAMES.svg in OUT_DIR (comma-separated names), each a
+      valid, non-empty PNG (magic bytes, IHDR size) and SVG (an <svg> root element); with
+      --notes, a "skipped NAME" note on stderr for each of those names
+  check_plot.py PLOT bad OUT_DIR TEXT -- ARG...
+      exit 2, one line on stderr that contains TEXT, no traceback, nothing written in OUT_DIR
+  check_plot.py PLOT no-matplotlib
+      with no usable interpreter, the launcher says how to get matplotlib and exits 77
+
+Exits 77 (ctest's SKIP_RETURN_CODE here) when the plot command finds no Python with
+matplotlib, so that a machine without it skips the tests instead of failing them.
+"""
+
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+SKIP = 77
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+SVG_ROOT = "{http://www.w3.org/2000/svg}svg"
+
+
+def fail(message):
+    print(f"FAIL: {message}")
+    sys.exit(1)
+
+
+def run(plot, args, env=None):
+    result = subprocess.run([plot, *args], capture_output=True, text=True, timeout=600,
+                            env=dict(os.environ, **(env or {})))
+    print(f"$ {plot} {' '.join(args)}\n-> exit {result.returncode}")
+    print(f"stdout:\n{result.stdout}stderr:\n{result.stderr}")
+    return result
+
+
+def skip_without_matplotlib(result):
+    if result.returncode == SKIP:
+        print("SKIP: no Python 3 with matplotlib (apt-get install python3-matplotlib)")
+        sys.exit(SKIP)
+
+
+def check_png(path):
+    with open(path, "rb") as f:
+        head = f.read(24)
+    if len(head) < 24 or not head.startswith(PNG_MAGIC) or head[12:16] != b"IHDR":
+        fail(f"{path} is not a PNG")
+    width, height = struct.unpack(">II", head[16:24])
+    if width < 200 or height < 200:
+        fail(f"{path} is only {width}x{height} pixels")
+    if os.path.getsize(path) < 5000:
+        fail(f"{path} is nearly empty ({os.path.getsize(path)} bytes)")
+
+
+def check_svg(path):
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError as e:
+        fail(f"{path} is not XML: {e}")
+    if root.tag != SVG_ROOT:
+        fail(f"{path} has root element {root.tag}, not <svg>")
+    if sum(1 for _ in root.iter()) < 50:
+        fail(f"{path} is nearly empty")
+
+
+def figures(plot, out_dir, names, notes, reports):
+    shutil.rmtree(out_dir, ignore_errors=True)
+    result = run(plot, ["--out", out_dir, *reports])
+    skip_without_matplotlib(result)
+    if result.returncode != 0:
+        fail(f"exit status {result.returncode}, expected 0")
+    if "Traceback" in result.stderr:
+        fail("a Python traceback on stderr")
+    expected = {f"{n}.{ext}" for n in names for ext in ("png", "svg")}
+    found = set(os.listdir(out_dir))
+    if found != expected:
+        fail(f"files missing: {sorted(expected - found)}; unexpected: {sorted(found - expected)}")
+    for name in names:
+        check_png(os.path.join(out_dir, name + ".png"))
+        check_svg(os.path.join(out_dir, name + ".svg"))
+    for name in notes:
+        lines = result.stderr.splitlines()
+        if not any(line.startswith(f"plot: skipped {name}:") for line in lines):
+            fail(f"no note on stderr that {name} was skipped")
+    print(f"OK: {len(names)} figures, PNG and SVG")
+
+
+def bad(plot, out_dir, text, args):
+    shutil.rmtree(out_dir, ignore_errors=True)
+    result = run(plot, [a.replace("@OUT@", out_dir) for a in args])
+    skip_without_matplotlib(result)
+    lines = result.stderr.strip().splitlines()
+    if result.returncode != 2:
+        fail(f"exit status {result.returncode}, expected 2")
+    if len(lines) != 1:
+        fail(f"{len(lines)} lines on stderr, expected one")
+    if text not in lines[0] or "Traceback" in result.stderr:
+        fail(f"stderr does not say '{text}'")
+    if os.path.isdir(out_dir) and os.listdir(out_dir):
+        fail(f"files were written: {sorted(os.listdir(out_dir))}")
+    print("OK: one clear line and exit status 2")
+
+
+def no_matplotlib(plot):
+    result = run(plot, ["--out", "unused", "unused.json"],
+                 env={"PARBENCH_PLOT_PYTHONS": "/nonexistent/python3"})
+    lines = result.stderr.strip().splitlines()
+    if result.returncode != SKIP or len(lines) != 1 or \
+            "apt-get install python3-matplotlib" not in lines[0]:
+        fail("the launcher should say how to install matplotlib, in one line, and exit 77")
+    print("OK: the launcher says how to get matplotlib")
+
+
+def main(argv):
+    if len(argv) < 2:
+        fail(__doc__)
+    plot, mode, rest = argv[0], argv[1], argv[2:]
+    cut = rest.index("--") if "--" in rest else len(rest)
+    before, after = rest[:cut], rest[cut + 1:]
+    if mode == "figures":
+        out_dir, names = before[0], before[1].split(",")
+        notes = before[3].split(",") if len(before) > 3 and before[2] == "--notes" else []
+        figures(plot, out_dir, names, notes, after)
+    elif mode == "bad":
+        bad(plot, before[0], before[1], after)
+    elif mode == "no-matplotlib":
+        no_matplotlib(plot)
+    else:
+        fail(f"unknown mode {mode}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
