@@ -1,0 +1,244 @@
+#include "tools/compare/cli.hpp"
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <optional>
+
+#include "tools/compare/comparison.hpp"
+#include "tools/compare/format.hpp"
+#include "tools/compare/matching.hpp"
+#include "tools/compare/patterns.hpp"
+#include "tools/compare/pivot.hpp"
+#include "tools/compare/reader.hpp"
+
+namespace parbench::compare {
+
+namespace {
+
+struct Options {
+  std::vector<std::string> paths;
+  std::vector<std::string> metrics;
+  std::string better;
+  bool normalize = false;
+  std::string pivot;
+  std::vector<std::string> filters;
+  double threshold = 5;
+  double alpha = 0.05;
+  std::optional<double> fail_above;
+  std::string thresholds_file;
+  std::string format = "text";
+  std::string colour = "auto";
+};
+
+class BadInput : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+const char* const kDescription =
+    "parbench-compare: compares parbench reports (or any Google Benchmark JSON output).\n"
+    "Runs are matched by their params (by name where a report has none); per run: the median\n"
+    "over repetitions in each report, the change against the first report, a two-sided\n"
+    "Mann-Whitney U test over the repetitions, and a verdict against a threshold.\n"
+    "Exit status: 0; 1 when --fail-above or --thresholds is given and a run is worse past its\n"
+    "threshold (significantly, or with too few repetitions to test); 2 for bad input.";
+
+// Reads the options; throws CLI::ParseError or BadInput.
+Options parse(CLI::App& app, int argc, const char* const* argv) {
+  Options o;
+  app.add_option("reports", o.paths, "Reports: the first is the reference")->required();
+  auto* metric =
+      app.add_option("--metric", o.metrics,
+                     "Figures to compare (default real_time): real_time, cpu_time, "
+                     "bytes_per_second, speedup, efficiency, bandwidth_fraction, makespan, ... any "
+                     "numeric field of an entry")
+          ->delimiter(',')
+          ->allow_extra_args(false);
+  app.add_option("--better", o.better,
+                 "Which way is better for the metrics (default: lower for times, higher for "
+                 "*_per_second, speedup, efficiency, bandwidth_fraction)")
+      ->check(CLI::IsMember({"lower", "higher"}));
+  app.add_flag("--normalize", o.normalize,
+               "Across machines: compare speedup, efficiency and bandwidth_fraction (each "
+               "report's fraction of its own measured bandwidth) instead of times")
+      ->excludes(metric);
+  auto* pivot = app.add_option("--pivot", o.pivot,
+                               "Lay each report out side by side by this params key: backend, "
+                               "policy, workers, launch, ...");
+  app.add_option("--filter", o.filters,
+                 "Only runs matching a pattern: key=glob[,key=glob] on params (key 'name' is the "
+                 "run name), or a glob on the run name, or a kernel; repeat for 'or'")
+      ->allow_extra_args(false);
+  app.add_option("--threshold", o.threshold,
+                 "Percent change below which a run is 'same'; default 5, or --fail-above")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--alpha", o.alpha, "Significance level of the U test")->capture_default_str();
+  double fail_above = 0;
+  auto* fail = app.add_option("--fail-above", fail_above,
+                              "Exit status 1 when a run is worse by more than PCT percent with "
+                              "significance (threshold alone when too few repetitions)")
+                   ->check(CLI::NonNegativeNumber)
+                   ->excludes(pivot);
+  app.add_option("--thresholds", o.thresholds_file,
+                 "JSON file of per-run thresholds, e.g. {\"kernel=launch\": 50, \"sum\": 10, "
+                 "\"default\": 5}; first match wins; implies failing like --fail-above")
+      ->excludes(pivot);
+  app.add_option("--format", o.format, "Output: text, markdown or json")
+      ->check(CLI::IsMember({"text", "markdown", "json"}))
+      ->capture_default_str();
+  app.add_option("--color", o.colour,
+                 "Colour the text: auto (when stdout is a terminal), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+  app.parse(argc, argv);
+  if (fail->count() > 0) o.fail_above = fail_above;
+  if (!(o.alpha > 0 && o.alpha < 1)) throw BadInput("--alpha must be between 0 and 1");
+  if (o.pivot.empty() && o.paths.size() < 2)
+    throw BadInput("give two or more reports to compare, or --pivot KEY to lay out one");
+  return o;
+}
+
+std::vector<Metric> metrics_of(const Options& o) {
+  std::vector<std::string> fields = o.metrics;
+  if (o.normalize) fields = {"speedup", "efficiency", "bandwidth_fraction"};
+  if (fields.empty()) fields = {"real_time"};
+  std::optional<Better> better;
+  if (!o.better.empty()) better = o.better == "lower" ? Better::lower : Better::higher;
+  std::vector<Metric> metrics;
+  for (const auto& f : fields) {
+    if (f.empty()) throw BadInput("--metric: empty name");
+    metrics.push_back(make_metric(f, better));
+  }
+  return metrics;
+}
+
+bool anywhere(const std::vector<std::vector<Group>>& groups, const Metric& metric) {
+  for (const auto& report : groups)
+    for (const auto& g : report)
+      if (sample(g, metric).value) return true;
+  return false;
+}
+
+int run_checked(const Options& o, std::ostream& out, bool out_is_terminal) {
+  CompareSettings settings;
+  settings.threshold = o.threshold;
+  settings.alpha = o.alpha;
+  settings.fail_above = o.fail_above;
+  if (!o.thresholds_file.empty()) try {
+      settings.thresholds = read_thresholds(o.thresholds_file);
+    } catch (const InputError& e) {
+      throw BadInput(o.thresholds_file + ": " + e.what());
+    }
+  std::vector<Pattern> filters;
+  for (const auto& f : o.filters) try {
+      filters.push_back(parse_pattern(f));
+    } catch (const std::invalid_argument& e) {
+      throw BadInput(std::string("--filter: ") + e.what());
+    }
+  std::vector<Metric> metrics = metrics_of(o);
+
+  std::vector<Report> reports;
+  reports.reserve(o.paths.size());
+  for (const auto& path : o.paths) try {
+      reports.push_back(read_report(path));
+    } catch (const InputError& e) {
+      throw BadInput(path + ": " + e.what());
+    }
+  std::vector<const Report*> pointers;
+  for (const auto& r : reports) pointers.push_back(&r);
+
+  std::vector<std::string> notes;
+  std::vector<std::vector<Group>> groups;
+  bool any_selected = false;
+  for (const auto& r : reports) {
+    groups.push_back(select(group_entries(r, notes), filters));
+    any_selected = any_selected || !groups.back().empty();
+  }
+  if (!any_selected) throw BadInput("--filter: no run in the reports matches");
+
+  std::vector<Metric> present;
+  for (const auto& m : metrics)
+    if (anywhere(groups, m))
+      present.push_back(m);
+    else if (o.normalize)
+      notes.push_back("No run has '" + m.field + "': left out.");
+  if (!o.normalize)
+    for (const auto& m : metrics)
+      if (!anywhere(groups, m))
+        throw BadInput("no run in the reports has a numeric '" + m.field + "' (see --metric)");
+  if (present.empty())
+    throw BadInput(
+        "--normalize: no run has speedup, efficiency or bandwidth_fraction (parbench "
+        "reports have them; plain Google Benchmark output does not)");
+
+  FormatOptions format;
+  format.format = o.format == "json"       ? Format::json
+                  : o.format == "markdown" ? Format::markdown
+                                           : Format::text;
+  format.colour = format.format == Format::text &&
+                  (o.colour == "always" ||
+                   (o.colour == "auto" && out_is_terminal && std::getenv("NO_COLOR") == nullptr));
+  format.alpha = o.alpha;
+  format.threshold = o.fail_above.value_or(settings.thresholds.fallback.value_or(o.threshold));
+  format.thresholds_file = o.thresholds_file;
+  format.failing = o.fail_above.has_value() || !o.thresholds_file.empty();
+  format.paths = o.paths;
+
+  if (!o.pivot.empty()) {
+    std::vector<PivotTable> tables;
+    const auto labels = report_labels(pointers);
+    bool any_row = false;
+    for (std::size_t r = 0; r < reports.size(); ++r)
+      for (const auto& m : present) {
+        tables.push_back(pivot(labels[r], groups[r], o.pivot, m));
+        any_row = any_row || !tables.back().rows.empty();
+      }
+    if (!any_row)
+      throw BadInput("--pivot " + o.pivot + ": no run has params with '" + o.pivot + "'");
+    out << format_pivots(tables, notes, format);
+    return 0;
+  }
+
+  const std::vector<Row> rows = match(groups);
+  std::vector<Table> tables;
+  std::size_t regressions = 0;
+  for (const auto& m : present) {
+    tables.push_back(compare(pointers, groups, rows, m, settings));
+    regressions += tables.back().regressions;
+  }
+  out << format_comparison(tables, notes, format);
+  return format.failing && regressions > 0 ? kRegression : 0;
+}
+
+}  // namespace
+
+int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
+        bool out_is_terminal) {
+  CLI::App app{kDescription, "parbench-compare"};
+  Options options;
+  try {
+    options = parse(app, argc, argv);
+    return run_checked(options, out, out_is_terminal);
+  } catch (const CLI::CallForHelp&) {
+    out << app.help();
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    err << "parbench-compare: " << e.what() << "\n";
+    return kBadInput;
+  } catch (const BadInput& e) {
+    err << "parbench-compare: " << e.what() << "\n";
+    return kBadInput;
+  } catch (const std::bad_alloc&) {
+    err << "parbench-compare: out of memory\n";
+    return kBadInput;
+  }
+}
+
+int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+        bool out_is_terminal) {
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  return run(static_cast<int>(argv.size()), argv.data(), out, err, out_is_terminal);
+}
+
+}  // namespace parbench::compare

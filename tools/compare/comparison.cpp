@@ -1,0 +1,215 @@
+#include "tools/compare/comparison.hpp"
+
+#include <cmath>
+#include <filesystem>
+#include <map>
+
+#include "tools/compare/statistics.hpp"
+
+namespace parbench::compare {
+
+namespace {
+
+double default_threshold(const CompareSettings& s) {
+  return s.fail_above.value_or(s.thresholds.fallback.value_or(s.threshold));
+}
+
+Cell make_cell(const Group& g, const Metric& metric) {
+  Cell c;
+  c.present = true;
+  if (g.error) {
+    c.error = true;
+    c.error_message = g.error_message;
+    return c;
+  }
+  Sample s = sample(g, metric);
+  c.repetitions = std::move(s.repetitions);
+  c.value = s.value;
+  return c;
+}
+
+Verdict judge(double worse_percent, double threshold, bool unsure) {
+  if (std::fabs(worse_percent) <= threshold) return Verdict::same;
+  if (worse_percent > 0) return unsure ? Verdict::worse_unsure : Verdict::worse;
+  return unsure ? Verdict::better_unsure : Verdict::better;
+}
+
+Change make_change(const Cell& first, const Cell& other, const Metric& metric, double threshold,
+                   double alpha) {
+  Change c;
+  c.threshold = threshold;
+  if (!first.present || !other.present) {
+    c.verdict = Verdict::missing;
+    return c;
+  }
+  if (first.error || other.error) {
+    c.verdict = Verdict::error;
+    return c;
+  }
+  if (!first.value || !other.value) return c;
+  const double a = *first.value, b = *other.value;
+  if (a != 0) {
+    c.ratio = b / a;
+    c.percent = (b - a) / std::fabs(a) * 100;
+  } else if (b == 0) {
+    c.ratio = 1;
+    c.percent = 0;
+  }
+  const std::size_t n1 = first.repetitions.size(), n2 = other.repetitions.size();
+  if (n1 >= 2 && n2 >= 2) {
+    const UTest t = mann_whitney_u(first.repetitions, other.repetitions);
+    c.u = t.u;
+    c.p = t.p;
+  }
+  c.test = c.p.has_value() && smallest_p_value(n1, n2) < alpha ? SignificanceTest::u_test
+                                                               : SignificanceTest::too_few;
+  if (!c.percent || !std::isfinite(*c.percent)) {
+    c.percent.reset();
+    return c;
+  }
+  const double worse = metric.better == Better::lower ? *c.percent : -*c.percent;
+  c.verdict = judge(worse, threshold, c.test == SignificanceTest::u_test && *c.p >= alpha);
+  c.regression = c.verdict == Verdict::worse;
+  return c;
+}
+
+std::string plural(std::size_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+}  // namespace
+
+double CompareSettings::threshold_for(const std::optional<nlohmann::json>& params,
+                                      const std::string& name) const {
+  return rule_for(thresholds, params, name).value_or(default_threshold(*this));
+}
+
+std::vector<std::string> report_labels(const std::vector<const Report*>& reports) {
+  std::vector<std::string> labels;
+  std::map<std::string, int> uses;
+  for (const Report* r : reports) {
+    labels.push_back(std::filesystem::path(r->path).filename().string());
+    if (labels.back().empty()) labels.back() = r->path;
+    ++uses[labels.back()];
+  }
+  for (std::size_t i = 0; i < labels.size(); ++i)
+    if (uses[labels[i]] > 1) labels[i] = reports[i]->path;
+  std::map<std::string, int> seen;
+  for (auto& label : labels)
+    if (int n = ++seen[label]; n > 1) label += " (" + std::to_string(n) + ")";
+  return labels;
+}
+
+Table compare(const std::vector<const Report*>& reports,
+              const std::vector<std::vector<Group>>& groups, const std::vector<Row>& rows,
+              const Metric& metric, const CompareSettings& settings) {
+  Table t;
+  t.metric = metric;
+  t.reports = report_labels(reports);
+  const std::size_t n = reports.size();
+  std::size_t without_metric = 0, one_sided = 0, too_few = 0, few = 0, unsure = 0;
+  std::vector<std::vector<double>> common(n);
+  for (const Row& row : rows) {
+    TableRow tr;
+    bool any_value = false, any_error = false, all_present = true;
+    for (std::size_t r = 0; r < n; ++r) {
+      if (!row.cells[r]) {
+        tr.cells.emplace_back();
+        all_present = false;
+        continue;
+      }
+      const Group& g = groups[r][*row.cells[r]];
+      if (tr.name.empty()) {
+        tr.name = g.run_name;
+        tr.label = g.params ? params_label(*g.params, {}) : g.run_name;
+        tr.params = g.params;
+      }
+      tr.cells.push_back(make_cell(g, metric));
+      any_value = any_value || tr.cells.back().value.has_value();
+      any_error = any_error || tr.cells.back().error;
+    }
+    if (!any_value && !any_error) {
+      ++without_metric;
+      continue;
+    }
+    if (!all_present) ++one_sided;
+    const double threshold = settings.threshold_for(tr.params, tr.name);
+    for (std::size_t r = 1; r < n; ++r) {
+      tr.changes.push_back(
+          make_change(tr.cells[0], tr.cells[r], metric, threshold, settings.alpha));
+      const Change& c = tr.changes.back();
+      if (c.test == SignificanceTest::too_few) ++too_few;
+      if (c.test == SignificanceTest::u_test &&
+          std::min(tr.cells[0].repetitions.size(), tr.cells[r].repetitions.size()) <
+              kRecommendedRepetitions)
+        ++few;
+      if (c.verdict == Verdict::worse_unsure || c.verdict == Verdict::better_unsure) ++unsure;
+      if (c.regression) ++t.regressions;
+    }
+    bool all_positive = true;
+    for (const Cell& c : tr.cells) all_positive = all_positive && c.value && *c.value > 0;
+    if (all_positive)
+      for (std::size_t r = 0; r < n; ++r) common[r].push_back(*tr.cells[r].value);
+    t.rows.push_back(std::move(tr));
+  }
+  Summary& s = t.summary;
+  s.rows = common[0].size();
+  for (std::size_t r = 0; r < n; ++r) s.geomean.push_back(geometric_mean(common[r]));
+  for (std::size_t r = 1; r < n; ++r) {
+    std::optional<double> percent;
+    Verdict verdict = Verdict::na;
+    if (s.geomean[0] && s.geomean[r]) {
+      percent = (*s.geomean[r] / *s.geomean[0] - 1) * 100;
+      verdict = judge(metric.better == Better::lower ? *percent : -*percent,
+                      default_threshold(settings), false);
+    }
+    s.percent.push_back(percent);
+    s.verdict.push_back(verdict);
+  }
+  if (without_metric > 0)
+    t.notes.push_back(plural(without_metric, "run has", "runs have") + " no '" + metric.field +
+                      "' in any report: not shown.");
+  if (one_sided > 0)
+    t.notes.push_back(plural(one_sided, "run is", "runs are") +
+                      " not in every report: shown as missing where absent.");
+  if (few > 0)
+    t.notes.push_back("Warning: " + plural(few, "comparison has", "comparisons have") +
+                      " fewer than " + std::to_string(kRecommendedRepetitions) +
+                      " repetitions a side: the U test may be unreliable (9 or more recommended).");
+  if (too_few > 0)
+    t.notes.push_back(plural(too_few, "comparison has", "comparisons have") +
+                      " too few repetitions for the U test (it needs 2 or more a side, and "
+                      "enough that p can fall below " +
+                      format_value(settings.alpha, make_metric("alpha")) +
+                      "): the verdict rests on the threshold alone; p in parentheses.");
+  if (unsure > 0)
+    t.notes.push_back(
+        "A verdict with '?' changed past its threshold, but not significantly (p >= " +
+        format_value(settings.alpha, make_metric("alpha")) + ").");
+  return t;
+}
+
+std::string verdict_text(Verdict verdict, const Metric& metric) {
+  const bool time = metric.seconds;
+  switch (verdict) {
+    case Verdict::same:
+      return "same";
+    case Verdict::better:
+      return time ? "faster" : "better";
+    case Verdict::worse:
+      return time ? "slower" : "worse";
+    case Verdict::better_unsure:
+      return time ? "faster?" : "better?";
+    case Verdict::worse_unsure:
+      return time ? "slower?" : "worse?";
+    case Verdict::error:
+      return "error";
+    case Verdict::missing:
+      return "missing";
+    case Verdict::na:
+      break;
+  }
+  return "n/a";
+}
+
+}  // namespace parbench::compare

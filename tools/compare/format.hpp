@@ -1,0 +1,39 @@
+#pragma once
+// Writes comparisons and pivot tables as aligned text, Markdown or JSON.
+#include <string>
+#include <vector>
+
+#include "tools/compare/comparison.hpp"
+#include "tools/compare/pivot.hpp"
+
+namespace parbench::compare {
+
+enum class Format { text, markdown, json };
+
+struct FormatOptions {
+  Format format = Format::text;
+  bool colour = false;  // text only
+  double alpha = 0.05;
+  double threshold = 5;            // the default threshold, percent
+  std::string thresholds_file;     // where per-run thresholds came from, if anywhere
+  bool failing = false;            // --fail-above or --thresholds: regressions fail
+  std::vector<std::string> paths;  // the reports, as given
+};
+
+// `notes` are about the whole run (e.g. runs told apart by name); each table has its own.
+std::string format_comparison(const std::vector<Table>& tables,
+                              const std::vector<std::string>& notes, const FormatOptions& options);
+
+std::string format_pivots(const std::vector<PivotTable>& tables,
+                          const std::vector<std::string>& notes, const FormatOptions& options);
+
+// The same, as JSON (used by the two above for Format::json).
+std::string comparison_json(const std::vector<Table>& tables, const std::vector<std::string>& notes,
+                            const FormatOptions& options);
+std::string pivots_json(const std::vector<PivotTable>& tables,
+                        const std::vector<std::string>& notes, const FormatOptions& options);
+
+// "+20.0%", "-3.14%", "+0.00%".
+std::string percent_text(double percent);
+
+}  // namespace parbench::compare
