@@ -1,5 +1,6 @@
 #pragma once
 // The machine's read bandwidth, measured once per run: the ceiling every sum is held against.
+#include <algorithm>
 #include <cstddef>
 
 namespace parbench {
@@ -10,6 +11,17 @@ struct Calibration {
   std::size_t bytes = 0;                   // array read (beyond the last-level cache)
   unsigned threads = 0;
   unsigned repetitions = 0;
+};
+
+// The measurement before and after a run; a report's ceiling is the better of the two, so
+// that no fraction of it is flattered by a slow moment.
+struct Calibrations {
+  Calibration before;
+  Calibration after;
+  double best() const { return std::max(before.bytes_per_second, after.bytes_per_second); }
+  double best_one_thread() const {
+    return std::max(before.bytes_per_second_one_thread, after.bytes_per_second_one_thread);
+  }
 };
 
 // Reads an array of `elements` uint64_t with `threads` threads, each summing one contiguous

@@ -81,7 +81,7 @@ nlohmann::json cache_facts() {
 
 }  // namespace
 
-nlohmann::json run_context(const Config& config, const Calibration& calibration, int argc,
+nlohmann::json run_context(const Config& config, const Calibrations& calibration, int argc,
                            char** argv) {
   std::string command;
   for (int i = 0; i < argc; ++i) {
@@ -118,13 +118,19 @@ nlohmann::json run_context(const Config& config, const Calibration& calibration,
       {"kernel", kernel_release()},
       {"memory_bytes", total_memory_bytes()},
       {"env", runtime_environment()},
-      {"read_bandwidth", calibration.bytes_per_second},
-      {"read_bandwidth_one_thread", calibration.bytes_per_second_one_thread},
+      {"read_bandwidth", calibration.best()},
+      {"read_bandwidth_one_thread", calibration.best_one_thread()},
       {"calibration",
-       {{"bytes", calibration.bytes},
-        {"threads", calibration.threads},
-        {"repetitions", calibration.repetitions},
-        {"method", "best of N reads, each thread summing one contiguous block"}}},
+       {{"bytes", calibration.before.bytes},
+        {"threads", calibration.before.threads},
+        {"repetitions", calibration.before.repetitions},
+        {"method",
+         "best of N reads, each thread summing one contiguous block; measured before "
+         "and after the run, the better one is read_bandwidth"},
+        {"before", calibration.before.bytes_per_second},
+        {"after", calibration.after.bytes_per_second},
+        {"before_one_thread", calibration.before.bytes_per_second_one_thread},
+        {"after_one_thread", calibration.after.bytes_per_second_one_thread}}},
       {"suite", config.suite},
       {"data_mapping", to_string(config.data_mapping)},
       {"pin", config.pin},

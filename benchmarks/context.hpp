@@ -8,7 +8,7 @@
 namespace parbench {
 
 // Keys added to Google Benchmark's "context" object.
-nlohmann::json run_context(const Config& config, const Calibration& calibration, int argc,
+nlohmann::json run_context(const Config& config, const Calibrations& calibration, int argc,
                            char** argv);
 
 }  // namespace parbench

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,22 @@ bool initialize_google_benchmark(int& argc, std::vector<char*>& argv) {
   return !bad;
 }
 
+// The read bandwidth of an array beyond the last-level cache. On a shared machine it drifts
+// (seen here: 29 then 40 GB/s within seconds), so it is measured before and after the run.
+std::optional<parbench::Calibration> measure_bandwidth(const char* when) {
+  using namespace parbench;
+  std::fprintf(stderr, "parbench: measuring read bandwidth %s...\n", when);
+  try {
+    const Calibration c = calibrate_read_bandwidth(default_sizes().beyond_llc, usable_cpus());
+    std::fprintf(stderr, "parbench: read bandwidth %.1f GB/s with %u threads, %.1f GB/s with one\n",
+                 c.bytes_per_second / 1e9, c.threads, c.bytes_per_second_one_thread / 1e9);
+    return c;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "parbench: calibration failed: %s\n", e.what());
+    return std::nullopt;
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -89,17 +106,8 @@ int main(int argc, char** argv) {
   int bargc = static_cast<int>(bargv.size());
   if (!initialize_google_benchmark(bargc, bargv)) return kBadInput;
 
-  std::fprintf(stderr, "parbench: measuring read bandwidth...\n");
-  Calibration calibration;
-  try {
-    calibration = calibrate_read_bandwidth(default_sizes().beyond_llc, usable_cpus());
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "parbench: calibration failed: %s\n", e.what());
-    return 1;
-  }
-  std::fprintf(stderr, "parbench: read bandwidth %.1f GB/s with %u threads, %.1f GB/s with one\n",
-               calibration.bytes_per_second / 1e9, calibration.threads,
-               calibration.bytes_per_second_one_thread / 1e9);
+  const auto before = measure_bandwidth("before the benchmarks");
+  if (!before) return 1;
 
   std::vector<std::string> names;
   for (const auto& e : registry.entries()) names.push_back(e.name);
@@ -110,9 +118,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "parbench: no benchmark matches the selection\n");
     return kBadInput;
   }
+  const auto after = measure_bandwidth("after the benchmarks");
+  if (!after) return 1;
   try {
-    const auto report =
-        build_report(reporter.json_text(), registry, run_context(config, calibration, argc, argv));
+    const auto report = build_report(reporter.json_text(), registry,
+                                     run_context(config, {*before, *after}, argc, argv));
     write_atomically(config.out, report.dump(2) + "\n");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "parbench: %s\n", e.what());

@@ -139,7 +139,9 @@ DefaultSizes default_sizes() {
   std::size_t llc = last_level_cache_bytes();
   if (llc == 0) llc = 32 << 20;
   const std::size_t cap = floor_pow2(available_memory_bytes() / 4);
-  const std::size_t beyond = std::min(std::max(floor_pow2(8 * llc), std::size_t{256} << 20), cap);
+  // Far enough beyond the cache that it does not matter: bandwidth read here still rose from
+  // 256 MiB (17.5 GB/s, one thread) to 1 GiB (22.9 GB/s) with a 32 MiB L3.
+  const std::size_t beyond = std::min(std::max(floor_pow2(8 * llc), std::size_t{1} << 30), cap);
   return {floor_pow2(l1 / 2) / 8, floor_pow2(llc / 4) / 8, beyond / 8};
 }
 

@@ -51,7 +51,7 @@ std::size_t parse_count(const std::string& text);
 struct DefaultSizes {
   std::size_t in_cache;    // elements: fits the first-level data cache
   std::size_t in_llc;      // elements: a quarter of the last-level cache
-  std::size_t beyond_llc;  // elements: 8x the last-level cache (>= 256 MiB), memory allowing
+  std::size_t beyond_llc;  // elements: 8x the last-level cache (>= 1 GiB), memory allowing
 };
 DefaultSizes default_sizes();
 
