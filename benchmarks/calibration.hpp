@@ -13,15 +13,12 @@ struct Calibration {
   unsigned repetitions = 0;
 };
 
-// The measurement before and after a run; a report's ceiling is the better of the two, so
-// that no fraction of it is flattered by a slow moment.
+// The measurement before a run is its ceiling; the one after says whether the machine changed
+// under the run (a shared host's bandwidth was seen to jump between 30 and 43 GB/s here).
 struct Calibrations {
   Calibration before;
   Calibration after;
-  double best() const { return std::max(before.bytes_per_second, after.bytes_per_second); }
-  double best_one_thread() const {
-    return std::max(before.bytes_per_second_one_thread, after.bytes_per_second_one_thread);
-  }
+  double drift() const { return after.bytes_per_second / before.bytes_per_second - 1; }
 };
 
 // Reads an array of `elements` uint64_t with `threads` threads, each summing one contiguous
