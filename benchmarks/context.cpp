@@ -125,8 +125,9 @@ nlohmann::json run_context(const Config& config, const Calibrations& calibration
         {"threads", calibration.before.threads},
         {"repetitions", calibration.before.repetitions},
         {"method",
-         "best of N reads, each thread summing one contiguous block; measured before "
-         "and after the run, the better one is read_bandwidth"},
+         "best of N reads, each thread summing one contiguous block, before the benchmarks "
+         "(read_bandwidth); measured again after them to show drift"},
+        {"drift", calibration.drift()},
         {"before", calibration.before.bytes_per_second},
         {"after", calibration.after.bytes_per_second},
         {"before_one_thread", calibration.before.bytes_per_second_one_thread},

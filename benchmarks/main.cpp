@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <algorithm>
 
+#include <cmath>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -65,8 +66,8 @@ bool initialize_google_benchmark(int& argc, std::vector<char*>& argv) {
   return !bad;
 }
 
-// The read bandwidth of an array beyond the last-level cache. On a shared machine it drifts
-// (seen here: 29 then 40 GB/s within seconds), so it is measured before and after the run.
+// The read bandwidth of an array beyond the last-level cache: the ceiling of the run, measured
+// before it and again after it, since on a shared machine it drifts.
 std::optional<parbench::Calibration> measure_bandwidth(const char* when) {
   using namespace parbench;
   std::fprintf(stderr, "parbench: measuring read bandwidth %s...\n", when);
@@ -120,9 +121,15 @@ int main(int argc, char** argv) {
   }
   const auto after = measure_bandwidth("after the benchmarks");
   if (!after) return 1;
+  const Calibrations calibrations{*before, *after};
+  if (std::abs(calibrations.drift()) > 0.1)
+    std::fprintf(stderr,
+                 "parbench: warning: the read bandwidth changed by %+.0f%% during the run; "
+                 "fractions are of the first measurement\n",
+                 100 * calibrations.drift());
   try {
-    const auto report = build_report(reporter.json_text(), registry,
-                                     run_context(config, {*before, *after}, argc, argv));
+    const auto report =
+        build_report(reporter.json_text(), registry, run_context(config, calibrations, argc, argv));
     write_atomically(config.out, report.dump(2) + "\n");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "parbench: %s\n", e.what());
