@@ -46,8 +46,7 @@ double best_read_seconds(const SumData& data, unsigned threads, unsigned repetit
 
 }  // namespace
 
-Calibration calibrate_read_bandwidth(std::size_t elements, unsigned threads) {
-  const SumData data(elements, Mapping::private_pages);
+Calibration calibrate_read_bandwidth(const SumData& data, unsigned threads) {
   Calibration c;
   c.bytes = data.bytes();
   c.threads = threads;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstddef>
 
+#include "kernels/sum.hpp"
+
 namespace parbench {
 
 struct Calibration {
@@ -13,17 +15,22 @@ struct Calibration {
   unsigned repetitions = 0;
 };
 
-// The measurement before a run is its ceiling; the one after says whether the machine changed
-// under the run (a shared host's bandwidth was seen to jump between 30 and 43 GB/s here).
+// Measured before and after a run: the higher is the run's ceiling (a read disturbed by a
+// neighbour only lowers it), and the change says whether the machine changed under the run (a
+// shared host's bandwidth was seen to move between 30 and 43, and between 52 and 67 GB/s).
 struct Calibrations {
   Calibration before;
   Calibration after;
   double drift() const { return after.bytes_per_second / before.bytes_per_second - 1; }
+  double ceiling() const { return std::max(before.bytes_per_second, after.bytes_per_second); }
+  double ceiling_one_thread() const {
+    return std::max(before.bytes_per_second_one_thread, after.bytes_per_second_one_thread);
+  }
 };
 
-// Reads an array of `elements` uint64_t with `threads` threads, each summing one contiguous
+// Reads `data` with `threads` threads, each summing one contiguous
 // block with the suite's vectorised kernel; threads are started and released through a barrier
 // outside the measured interval. Throws std::runtime_error if a sum comes out wrong.
-Calibration calibrate_read_bandwidth(std::size_t elements, unsigned threads);
+Calibration calibrate_read_bandwidth(const SumData& data, unsigned threads);
 
 }  // namespace parbench

@@ -75,7 +75,8 @@ nlohmann::json cache_facts() {
     caches.push_back({{"level", c.level},
                       {"type", c.type},
                       {"bytes", c.bytes},
-                      {"shared_cpu_list", c.shared_cpu_list}});
+                      {"shared_cpu_list", c.shared_cpu_list},
+                      {"source", c.source}});
   return caches;
 }
 
@@ -118,15 +119,16 @@ nlohmann::json run_context(const Config& config, const Calibrations& calibration
       {"kernel", kernel_release()},
       {"memory_bytes", total_memory_bytes()},
       {"env", runtime_environment()},
-      {"read_bandwidth", calibration.before.bytes_per_second},
-      {"read_bandwidth_one_thread", calibration.before.bytes_per_second_one_thread},
+      {"read_bandwidth", calibration.ceiling()},
+      {"read_bandwidth_one_thread", calibration.ceiling_one_thread()},
       {"calibration",
        {{"bytes", calibration.before.bytes},
         {"threads", calibration.before.threads},
         {"repetitions", calibration.before.repetitions},
         {"method",
-         "best of N reads, each thread summing one contiguous block, before the benchmarks "
-         "(read_bandwidth); measured again after them to show drift"},
+         "best of N reads, each thread summing one contiguous block, before and after the "
+         "benchmarks on the same array; read_bandwidth is the higher of the two, drift the "
+         "change between them"},
         {"drift", calibration.drift()},
         {"before", calibration.before.bytes_per_second},
         {"after", calibration.after.bytes_per_second},

@@ -7,6 +7,8 @@
 
 #include <cmath>
 #include <cstdio>
+#include <memory>
+#include <new>
 #include <optional>
 #include <string>
 #include <vector>
@@ -67,12 +69,13 @@ bool initialize_google_benchmark(int& argc, std::vector<char*>& argv) {
 }
 
 // The read bandwidth of an array beyond the last-level cache: the ceiling of the run, measured
-// before it and again after it, since on a shared machine it drifts.
-std::optional<parbench::Calibration> measure_bandwidth(const char* when) {
+// before it and again after it on the same array, since on a shared machine it drifts.
+std::optional<parbench::Calibration> measure_bandwidth(const parbench::SumData& data,
+                                                       const char* when) {
   using namespace parbench;
   std::fprintf(stderr, "parbench: measuring read bandwidth %s...\n", when);
   try {
-    const Calibration c = calibrate_read_bandwidth(default_sizes().beyond_llc, usable_cpus());
+    const Calibration c = calibrate_read_bandwidth(data, usable_cpus());
     std::fprintf(stderr, "parbench: read bandwidth %.1f GB/s with %u threads, %.1f GB/s with one\n",
                  c.bytes_per_second / 1e9, c.threads, c.bytes_per_second_one_thread / 1e9);
     return c;
@@ -107,7 +110,18 @@ int main(int argc, char** argv) {
   int bargc = static_cast<int>(bargv.size());
   if (!initialize_google_benchmark(bargc, bargv)) return kBadInput;
 
-  const auto before = measure_bandwidth("before the benchmarks");
+  // Made once and kept for the measurement after the run (first touch of a large array is slow
+  // on some virtual machines); forked workers never see it.
+  std::unique_ptr<SumData> calibration_data;
+  try {
+    calibration_data =
+        std::make_unique<SumData>(default_sizes().beyond_llc, Mapping::private_pages);
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "parbench: no memory for the calibration array\n");
+    return 1;
+  }
+  calibration_data->keep_out_of_children();
+  const auto before = measure_bandwidth(*calibration_data, "before the benchmarks");
   if (!before) return 1;
 
   std::vector<std::string> names;
@@ -119,13 +133,15 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "parbench: no benchmark matches the selection\n");
     return kBadInput;
   }
-  const auto after = measure_bandwidth("after the benchmarks");
+  release_sum_data();  // its pool's workers and array must not share the machine with the reads
+  const auto after = measure_bandwidth(*calibration_data, "after the benchmarks");
+  calibration_data.reset();
   if (!after) return 1;
   const Calibrations calibrations{*before, *after};
   if (std::abs(calibrations.drift()) > 0.1)
     std::fprintf(stderr,
                  "parbench: warning: the read bandwidth changed by %+.0f%% during the run; "
-                 "fractions are of the first measurement\n",
+                 "fractions are of the higher\n",
                  100 * calibrations.drift());
   try {
     const auto report =

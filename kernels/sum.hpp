@@ -26,6 +26,7 @@ class SumData {
   std::size_t size() const { return n_; }
   std::size_t bytes() const { return n_ * sizeof(std::uint64_t); }
   std::uint64_t expected() const { return expected_sum(n_); }
+  void keep_out_of_children() { region_.keep_out_of_children(); }
 
  private:
   MappedRegion region_;

@@ -1,6 +1,7 @@
 #include "platform/machine.hpp"
 
 #include <sched.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <fstream>
@@ -58,6 +59,23 @@ static std::size_t parse_cache_size(const std::string& text) {
   return value;
 }
 
+// Some virtual machines (Firecracker, for one) give no cache directories in sysfs; glibc's
+// sysconf reads the same sizes from CPUID.
+static std::vector<CacheLevel> cpuid_cache_levels() {
+  std::vector<CacheLevel> levels;
+  const std::pair<int, int> names[] = {{1, _SC_LEVEL1_DCACHE_SIZE},
+                                       {2, _SC_LEVEL2_CACHE_SIZE},
+                                       {3, _SC_LEVEL3_CACHE_SIZE},
+                                       {4, _SC_LEVEL4_CACHE_SIZE}};
+  for (const auto& [level, name] : names) {
+    const long bytes = sysconf(name);
+    if (bytes > 0)
+      levels.push_back(
+          {level, level == 1 ? "Data" : "Unified", static_cast<std::size_t>(bytes), "", "cpuid"});
+  }
+  return levels;
+}
+
 std::vector<CacheLevel> cache_levels() {
   std::vector<CacheLevel> levels;
   for (int index = 0;; ++index) {
@@ -66,9 +84,9 @@ std::vector<CacheLevel> cache_levels() {
     if (level.empty()) break;
     levels.push_back({std::stoi(level), read_first_line(dir + "/type"),
                       parse_cache_size(read_first_line(dir + "/size")),
-                      read_first_line(dir + "/shared_cpu_list")});
+                      read_first_line(dir + "/shared_cpu_list"), "sysfs"});
   }
-  return levels;
+  return levels.empty() ? cpuid_cache_levels() : levels;
 }
 
 std::size_t last_level_cache_bytes() {

@@ -1,6 +1,7 @@
 #pragma once
 // What this machine offers the process: the CPUs it may use, its caches and its memory.
-// Read from the kernel (affinity, cgroup, sysfs, /proc), never assumed.
+// Read from the kernel (affinity, cgroup, sysfs, /proc), never assumed; caches fall back to
+// CPUID through glibc where a virtual machine's sysfs lists none.
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -12,7 +13,8 @@ struct CacheLevel {
   int level = 0;
   std::string type;  // Data, Instruction, Unified
   std::size_t bytes = 0;
-  std::string shared_cpu_list;
+  std::string shared_cpu_list;  // "" when the source does not say
+  std::string source;           // sysfs, or cpuid (glibc's sysconf) where sysfs has none
 };
 
 // CPUs in this process's affinity mask as it was at the first call (made at start-up, before
@@ -21,7 +23,7 @@ std::vector<int> affinity_cpus();
 std::vector<int> thread_affinity_cpus();
 std::optional<double> cgroup_cpu_limit();  // cgroup CPU quota in CPUs, if one is set
 unsigned usable_cpus();                    // min(affinity mask, ceil(cgroup quota)), >= 1
-std::vector<CacheLevel> cache_levels();    // as seen from CPU 0
+std::vector<CacheLevel> cache_levels();    // as seen from CPU 0; empty if nothing says
 std::size_t last_level_cache_bytes();      // largest data/unified cache, 0 if unknown
 std::size_t available_memory_bytes();      // MemAvailable
 std::size_t total_memory_bytes();          // MemTotal

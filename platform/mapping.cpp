@@ -28,6 +28,10 @@ MappedRegion::MappedRegion(std::size_t bytes, Mapping mapping) : bytes_(bytes) {
   data_ = p;
 }
 
+void MappedRegion::keep_out_of_children() {
+  if (data_ != nullptr) madvise(data_, bytes_, MADV_DONTFORK);
+}
+
 MappedRegion::~MappedRegion() {
   if (data_ != nullptr) munmap(data_, bytes_);
 }

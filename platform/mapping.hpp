@@ -29,6 +29,9 @@ class MappedRegion {
 
   void* data() const { return data_; }
   std::size_t bytes() const { return bytes_; }
+  // Children forked later do not get this mapping (MADV_DONTFORK): memory the parent keeps
+  // for itself then adds nothing to what a fork() costs.
+  void keep_out_of_children();
   void swap(MappedRegion& other) noexcept {
     std::swap(data_, other.data_);
     std::swap(bytes_, other.bytes_);
