@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "build_info.hpp"
+#include "git_commit.hpp"
 #include "platform/machine.hpp"
 #ifdef PARBENCH_HAVE_OPENMP
 #include <omp.h>
