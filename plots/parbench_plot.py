@@ -164,7 +164,11 @@ class Report:
         self.usable_cpus = int(usable) if is_number(usable) and usable > 0 else None
 
     def stamp(self):
-        return f"{self.host} · {self.date}"
+        """The machine in a figure's corner: host names alone (often "localhost") say little."""
+        cpu = str(self.context.get("cpu_model") or "").strip()
+        cpus = f"{self.usable_cpus} CPUs" if self.usable_cpus else ""
+        what = ", ".join(x for x in (cpu, cpus) if x)
+        return f"{self.host} ({what}) · {self.date}" if what else f"{self.host} · {self.date}"
 
     def select(self, kernel, **match):
         return [r for r in self.runs if r.kernel == kernel
