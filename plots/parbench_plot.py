@@ -11,6 +11,7 @@ matplotlib are used.
 """
 
 import argparse
+import gzip
 import json
 import math
 import os
@@ -18,6 +19,7 @@ import re
 import statistics
 import sys
 import warnings
+import zlib
 
 try:
     import matplotlib
@@ -157,7 +159,9 @@ class Report:
         self.host = str(context.get("host_name") or "unknown host")
         self.date = short_date(context.get("date"))
         self.label = f"{self.host} {self.date}".strip()
-        self.tag = re.sub(r"[^A-Za-z0-9_.-]+", "_", os.path.splitext(os.path.basename(path))[0])
+        name = os.path.basename(path)
+        name = name[:-3] if name.endswith(".gz") else name
+        self.tag = re.sub(r"[^A-Za-z0-9_.-]+", "_", os.path.splitext(name)[0])
         if self.tag == "compare":  # its figures would be named like the compare_* ones
             self.tag = "compare-report"
         usable = context.get("usable_cpus")
@@ -184,10 +188,15 @@ def short_date(value):
 def load_report(path):
     """Reads and checks one report; InputError with one line on anything wrong."""
     try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
+        with open(path, "rb") as f:
+            data = f.read()
+        if data[:2] == b"\x1f\x8b":  # gzip: reference reports are committed compressed
+            data = gzip.decompress(data)
+        text = data.decode("utf-8")
     except OSError as e:
         raise InputError(f"cannot read {path}: {e.strerror or e}") from None
+    except (EOFError, zlib.error):
+        raise InputError(f"cannot read {path}: not a whole gzip file") from None
     except UnicodeDecodeError:
         raise InputError(f"{path} is not JSON: not UTF-8 text") from None
     try:

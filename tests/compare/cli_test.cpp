@@ -268,6 +268,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{{"missing.json", "parbench_a.json"}, "missing.json: cannot open"},
         BadCase{{"parbench_a.json", "bad_not_json.json"}, "bad_not_json.json: not JSON"},
         BadCase{{"bad_truncated.json", "parbench_a.json"}, "bad_truncated.json: truncated"},
+        BadCase{{"bad_truncated.json.gz", "parbench_a.json"},
+                "bad_truncated.json.gz: not a whole gzip file"},
         BadCase{{"bad_empty.json", "parbench_a.json"}, "bad_empty.json: empty file"},
         BadCase{{"bad_not_report.json", "parbench_a.json"}, "not a benchmark report"},
         BadCase{{"bad_array.json", "parbench_a.json"}, "not a benchmark report"},

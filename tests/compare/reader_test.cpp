@@ -21,6 +21,16 @@ std::string error_of(std::string_view text) {
   return "";
 }
 
+TEST(Reader, GzipReportReadsAsItsText) {
+  const Report plain = read_report(kFixtures + "/parbench_b.json");
+  const Report packed = read_report(kFixtures + "/parbench_b.json.gz");
+  ASSERT_EQ(packed.entries.size(), plain.entries.size());
+  for (std::size_t i = 0; i < plain.entries.size(); ++i) {
+    EXPECT_EQ(packed.entries[i].name, plain.entries[i].name);
+    EXPECT_EQ(packed.entries[i].params, plain.entries[i].params);
+  }
+}
+
 TEST(Reader, ParbenchReportHasParamsAndConvertsUnits) {
   const Report r = read_report(kFixtures + "/parbench_b.json");
   ASSERT_FALSE(r.entries.empty());
