@@ -21,6 +21,35 @@ bool only_whitespace(std::string_view text) {
   return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
 }
 
+bool is_gzip(const std::string& data) {
+  return data.size() >= 2 && static_cast<unsigned char>(data[0]) == 0x1f &&
+         static_cast<unsigned char>(data[1]) == 0x8b;
+}
+
+// The text of a gzip file: reference reports are committed compressed (the full suite's is
+// 22 MB of JSON), and reading them must not need a step by hand.
+std::string gunzip(const std::string& data) {
+  z_stream z{};
+  if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) throw InputError("cannot start zlib");
+  struct End {
+    z_stream* z;
+    ~End() { inflateEnd(z); }
+  } end{&z};
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  z.avail_in = static_cast<uInt>(data.size());
+  std::string text;
+  char buffer[1 << 16];
+  for (int rc = Z_OK; rc != Z_STREAM_END;) {
+    z.next_out = reinterpret_cast<Bytef*>(buffer);
+    z.avail_out = sizeof buffer;
+    rc = inflate(&z, Z_NO_FLUSH);
+    if (rc != Z_OK && rc != Z_STREAM_END) throw InputError("not a whole gzip file");
+    text.append(buffer, sizeof buffer - z.avail_out);
+    if (text.size() > kMaxFileBytes) throw InputError("larger than 512 MiB: not a report");
+  }
+  return text;
+}
+
 // Google Benchmark writes NaN, -NaN, Infinity and -Infinity as bare words, which JSON lacks.
 // Outside strings such words can only be those (or bad input, which the parser then rejects),
 // so they become null: a figure that is not there.
@@ -195,39 +224,6 @@ Report parse_report(std::string_view text, const std::string& path) {
     report.entries.push_back(read_entry((*benchmarks)[i], i));
   return report;
 }
-
-namespace {
-
-bool is_gzip(const std::string& data) {
-  return data.size() >= 2 && static_cast<unsigned char>(data[0]) == 0x1f &&
-         static_cast<unsigned char>(data[1]) == 0x8b;
-}
-
-// The text of a gzip file: reference reports are committed compressed (the full suite's is
-// 22 MB of JSON), and reading them must not need a step by hand.
-std::string gunzip(const std::string& data) {
-  z_stream z{};
-  if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) throw InputError("cannot start zlib");
-  struct End {
-    z_stream* z;
-    ~End() { inflateEnd(z); }
-  } end{&z};
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  z.avail_in = static_cast<uInt>(data.size());
-  std::string text;
-  char buffer[1 << 16];
-  for (int rc = Z_OK; rc != Z_STREAM_END;) {
-    z.next_out = reinterpret_cast<Bytef*>(buffer);
-    z.avail_out = sizeof buffer;
-    rc = inflate(&z, Z_NO_FLUSH);
-    if (rc != Z_OK && rc != Z_STREAM_END) throw InputError("not a whole gzip file");
-    text.append(buffer, sizeof buffer - z.avail_out);
-    if (text.size() > kMaxFileBytes) throw InputError("larger than 512 MiB: not a report");
-  }
-  return text;
-}
-
-}  // namespace
 
 Report read_report(const std::string& path) {
   namespace fs = std::filesystem;
