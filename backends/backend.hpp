@@ -78,4 +78,9 @@ std::unique_ptr<Backend> make_fork_backend(const std::string& launch);
 std::unique_ptr<Backend> make_openmp_backend(const std::string& launch);
 std::unique_ptr<Backend> make_tbb_backend(const std::string& launch);
 
+// oneTBB keeps its worker threads for the whole process, past the end of every backend. This
+// waits for them to end, so that none still runs, or holds TBB's memory, when the process
+// exits. Call it last, when no backend is alive; false if oneTBB refused (one still was).
+bool end_runtime_workers();
+
 }  // namespace parbench

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <new>
 #include <thread>
 #include <vector>
 
@@ -138,6 +139,11 @@ class TbbBackend final : public Backend {
 
 std::unique_ptr<Backend> make_tbb_backend(const std::string&) {
   return std::make_unique<TbbBackend>();
+}
+
+bool end_runtime_workers() {
+  tbb::task_scheduler_handle handle{tbb::attach{}};
+  return tbb::finalize(handle, std::nothrow);
 }
 
 }  // namespace parbench

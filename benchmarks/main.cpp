@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "backends/backend.hpp"
 #include "benchmarks/calibration.hpp"
 #include "benchmarks/context.hpp"
 #include "benchmarks/options.hpp"
@@ -134,6 +135,8 @@ int main(int argc, char** argv) {
     return kBadInput;
   }
   release_sum_data();  // its pool's workers and array must not share the machine with the reads
+  if (!end_runtime_workers())
+    std::fprintf(stderr, "parbench: warning: oneTBB's worker threads could not be ended\n");
   const auto after = measure_bandwidth(*calibration_data, "after the benchmarks");
   calibration_data.reset();
   if (!after) return 1;
