@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <new>
@@ -86,6 +87,16 @@ std::optional<parbench::Calibration> measure_bandwidth(const parbench::SumData& 
   }
 }
 
+// A smaller array (tests, a quick look) measures a cache, not memory: said, not hidden.
+void warn_if_calibration_fits_in_cache(std::size_t bytes) {
+  const std::size_t llc = parbench::last_level_cache_bytes();
+  if (llc != 0 && bytes <= llc)
+    std::fprintf(stderr,
+                 "parbench: warning: the calibration array (%zu KiB) fits in the last-level cache "
+                 "(%zu KiB): the ceiling is the cache's bandwidth, not memory's\n",
+                 bytes >> 10, llc >> 10);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -115,13 +126,13 @@ int main(int argc, char** argv) {
   // on some virtual machines); forked workers never see it.
   std::unique_ptr<SumData> calibration_data;
   try {
-    calibration_data =
-        std::make_unique<SumData>(default_sizes().beyond_llc, Mapping::private_pages);
+    calibration_data = std::make_unique<SumData>(config.calibration_size, Mapping::private_pages);
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "parbench: no memory for the calibration array\n");
     return 1;
   }
   calibration_data->keep_out_of_children();
+  warn_if_calibration_fits_in_cache(config.calibration_size * sizeof(std::uint64_t));
   const auto before = measure_bandwidth(*calibration_data, "before the benchmarks");
   if (!before) return 1;
 

@@ -58,6 +58,17 @@ void check_known(const std::vector<std::string>& given, const std::vector<std::s
     }
 }
 
+// An array of n 8-byte elements must exist and leave a fifth of the available memory free.
+void check_array_size(const std::string& what, std::size_t n) {
+  if (n == 0) throw std::invalid_argument(what + " must be at least 1 element");
+  const std::size_t available = available_memory_bytes();
+  if (n > available / 8 / 5 * 4)
+    throw std::invalid_argument(what + " " + std::to_string(n) + " (" +
+                                std::to_string(n / (1 << 20) * 8) +
+                                " MiB) does not fit in 80% of the available memory (" +
+                                std::to_string(available >> 20) + " MiB)");
+}
+
 void validate(Config& c) {
   std::vector<std::string> backend_names;
   for (const auto& b : backends()) backend_names.push_back(b.name);
@@ -90,15 +101,8 @@ void validate(Config& c) {
   for (unsigned w : c.workers)
     if (w == 0 || w > kMaxWorkers)
       throw std::invalid_argument("workers must be between 1 and " + std::to_string(kMaxWorkers));
-  const std::size_t available = available_memory_bytes();
-  for (std::size_t n : c.sizes) {
-    if (n == 0) throw std::invalid_argument("size must be at least 1 element");
-    if (n > available / 8 / 5 * 4)
-      throw std::invalid_argument("size " + std::to_string(n) + " (" +
-                                  std::to_string(n / (1 << 20) * 8) +
-                                  " MiB) does not fit in 80% of the available memory (" +
-                                  std::to_string(available >> 20) + " MiB)");
-  }
+  for (std::size_t n : c.sizes) check_array_size("size", n);
+  check_array_size("calibration size", c.calibration_size);
   if (c.repetitions == 0) throw std::invalid_argument("repetitions must be at least 1");
 }
 
@@ -148,7 +152,7 @@ DefaultSizes default_sizes() {
 ParseOutcome parse_options(int argc, char** argv) {
   Config c;
   std::vector<std::string> sizes, workers, benchmark_flags;
-  std::string mapping = "private";
+  std::string mapping = "private", calibration_size;
   CLI::App app{
       "parbench: what splitting work across workers really gives on this machine.\n"
       "Runs the kernels on every backend under Google Benchmark and writes a JSON report.\n"
@@ -177,6 +181,10 @@ ParseOutcome parse_options(int argc, char** argv) {
   app.add_option("--sizes", sizes,
                  "Sum sizes in elements, K/M/G = 2^10/2^20/2^30 (default: from the caches)")
       ->delimiter(',');
+  app.add_option("--calibration-size", calibration_size,
+                 "Elements of the array the read bandwidth (every sum's ceiling) is measured on, "
+                 "K/M/G as for --sizes (default: beyond the last-level cache, " +
+                     std::to_string(default_sizes().beyond_llc) + ")");
   app.add_option("--repetitions", c.repetitions, "Repetitions of each benchmark")
       ->capture_default_str();
   app.add_option("--min-time", c.min_time, "Minimum seconds per repetition")->capture_default_str();
@@ -214,6 +222,8 @@ ParseOutcome parse_options(int argc, char** argv) {
       c.workers.push_back(n > kMaxWorkers ? kMaxWorkers + 1 : static_cast<unsigned>(n));
     }
     for (const auto& s : sizes) c.sizes.push_back(parse_count(s));
+    c.calibration_size =
+        calibration_size.empty() ? default_sizes().beyond_llc : parse_count(calibration_size);
     c.unit = parse_unit(c.unit_text);
     if (c.task_sets.empty())
       c.task_sets = c.suite == "quick"

@@ -45,7 +45,8 @@ INSTANTIATE_TEST_SUITE_P(
                       "--repetitions=x", "--policies=bogus", "--policies=dynamic:0",
                       "--policies=dynamic(4", "--launch=nope", "--kernels=nope", "--suite=huge",
                       "--min-time=0", "--data-mapping=weird", "--frobnicate", "positional",
-                      "--benchmark_nonsense=1", "--benchmark_min_time=abc"));
+                      "--benchmark_nonsense=1", "--benchmark_min_time=abc", "--calibration-size=0",
+                      "--calibration-size=abc", "--calibration-size=64G"));
 
 TEST(Cli, UnwritableReportPathIsRejectedBeforeRunning) {
   const auto o = run_program(
@@ -57,8 +58,10 @@ TEST(Cli, UnwritableReportPathIsRejectedBeforeRunning) {
 TEST(Cli, HelpListsEveryFlagAndExitsZero) {
   const auto o = run_program({PARBENCH_BINARY, "--help"});
   EXPECT_EQ(o.status, 0);
-  for (const char* flag : {"--kernels", "--backends", "--launch", "--policies", "--workers",
-                           "--sizes", "--repetitions", "--suite", "--out", "--benchmark_"})
+  for (const char* flag :
+       {"--kernels", "--backends", "--launch", "--policies", "--workers", "--sizes",
+        "--calibration-size", "--repetitions", "--min-time", "--suite", "--tasks", "--unit",
+        "--pin", "--data-mapping", "--out", "--benchmark_"})
     EXPECT_NE(o.out.find(flag), std::string::npos) << flag;
 }
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "benchmarks/report.hpp"
+#include "platform/machine.hpp"
 #include "tests/process.hpp"
 
 namespace parbench {
@@ -27,9 +28,12 @@ class ShortRun : public ::testing::Test {
     const std::string backends = "--backends=serial,thread,fork,openmp,tbb";
     const std::string kernels = "--kernels=sum,launch";
 #endif
-    outcome_ =
-        testing::run_program({PARBENCH_BINARY, kernels, backends, "--workers=2", "--sizes=4K,64K",
-                              "--repetitions=2", "--min-time=0.001", "--out=" + path_});
+    // A small calibration array: the default one, beyond the last-level cache, took 100 s of
+    // this run's 110 under TSan.
+    outcome_ = testing::run_program({PARBENCH_BINARY, kernels, backends, "--workers=2",
+                                     "--sizes=4K,64K", "--repetitions=2", "--min-time=0.001",
+                                     "--calibration-size=" + std::to_string(kCalibrationElements),
+                                     "--out=" + path_});
     std::ifstream in(path_);
     if (in) report_ = json::parse(in, nullptr, false);
   }
@@ -37,6 +41,7 @@ class ShortRun : public ::testing::Test {
     fs::remove_all(dir_);
   }
 
+  static constexpr std::size_t kCalibrationElements = 1 << 20;
   static inline fs::path dir_;
   static inline std::string path_;
   static inline testing::Outcome outcome_;
@@ -62,6 +67,13 @@ TEST_F(ShortRun, KeepsGoogleBenchmarksContextAndAddsReproducibilityFacts) {
         "env", "kernel", "read_bandwidth", "calibration", "transparent_hugepages"})
     EXPECT_TRUE(c.contains(key)) << key;
   EXPECT_GT(c["read_bandwidth"].get<double>(), 1e8);
+  EXPECT_EQ(c["calibration"]["bytes"], kCalibrationElements * 8);
+}
+
+TEST_F(ShortRun, SaysWhenTheCalibrationArrayFitsInTheCache) {
+  const bool fits = kCalibrationElements * 8 <= last_level_cache_bytes();
+  EXPECT_EQ(outcome_.err.find("the ceiling is the cache's bandwidth") != std::string::npos, fits)
+      << outcome_.err;
 }
 
 TEST_F(ShortRun, EveryEntryHasParamsVerifiedAndGoogleBenchmarksFields) {
