@@ -153,6 +153,7 @@ ParseOutcome parse_options(int argc, char** argv) {
   Config c;
   std::vector<std::string> sizes, workers, benchmark_flags;
   std::string mapping = "private", calibration_size;
+  const std::size_t default_calibration_size = default_sizes().beyond_llc;
   CLI::App app{
       "parbench: what splitting work across workers really gives on this machine.\n"
       "Runs the kernels on every backend under Google Benchmark and writes a JSON report.\n"
@@ -184,7 +185,7 @@ ParseOutcome parse_options(int argc, char** argv) {
   app.add_option("--calibration-size", calibration_size,
                  "Elements of the array the read bandwidth (every sum's ceiling) is measured on, "
                  "K/M/G as for --sizes (default: beyond the last-level cache, " +
-                     std::to_string(default_sizes().beyond_llc) + ")");
+                     std::to_string(default_calibration_size) + ")");
   app.add_option("--repetitions", c.repetitions, "Repetitions of each benchmark")
       ->capture_default_str();
   app.add_option("--min-time", c.min_time, "Minimum seconds per repetition")->capture_default_str();
@@ -223,7 +224,7 @@ ParseOutcome parse_options(int argc, char** argv) {
     }
     for (const auto& s : sizes) c.sizes.push_back(parse_count(s));
     c.calibration_size =
-        calibration_size.empty() ? default_sizes().beyond_llc : parse_count(calibration_size);
+        calibration_size.empty() ? default_calibration_size : parse_count(calibration_size);
     c.unit = parse_unit(c.unit_text);
     if (c.task_sets.empty())
       c.task_sets = c.suite == "quick"

@@ -17,7 +17,7 @@ struct Config {
   std::vector<std::string> policies;   // empty: every policy of each backend
   std::vector<unsigned> workers;       // worker counts to sweep; empty: per kernel
   std::vector<std::size_t> sizes;      // sum: element counts
-  std::size_t calibration_size = 0;    // elements of the read-bandwidth array (0: beyond_llc)
+  std::size_t calibration_size = 0;    // read-bandwidth array: elements; default beyond_llc
   std::vector<std::string> task_sets;  // sleep, spin: task set specs
   double unit = 1e-3;                  // sleep, spin: seconds per unit of duration
   std::string unit_text = "1ms";
