@@ -16,6 +16,7 @@
 
 #include "backends/backend.hpp"
 #include "backends/team.hpp"
+#include "platform/children.hpp"
 #include "platform/clocks.hpp"
 #include "platform/mapping.hpp"
 
@@ -32,13 +33,6 @@ std::string describe_exit(int status, unsigned worker) {
 
 bool exited_cleanly(int status) {
   return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
-pid_t wait_for(pid_t pid, int* status, int flags) {
-  pid_t r;
-  do r = waitpid(pid, status, flags);
-  while (r < 0 && errno == EINTR);
-  return r;
 }
 
 class ForkBackend final : public Backend {
@@ -96,6 +90,7 @@ class ForkBackend final : public Backend {
       }
       _exit(0);
     }
+    track_child(pid);
     children_.push_back(pid);
     return pid;
   }
@@ -104,7 +99,7 @@ class ForkBackend final : public Backend {
     for (pid_t pid : children_) kill(pid, SIGKILL);
     for (pid_t pid : children_) {
       int status = 0;
-      wait_for(pid, &status, 0);
+      reap_child(pid, &status, true);
     }
     children_.clear();
   }
@@ -118,7 +113,7 @@ class ForkBackend final : public Backend {
     std::string failure;
     for (unsigned w = 0; w < children_.size(); ++w) {
       int status = 0;
-      wait_for(children_[w], &status, 0);
+      reap_child(children_[w], &status, true);
       if (!exited_cleanly(status) && failure.empty()) failure = describe_exit(status, w);
     }
     children_.clear();
@@ -153,7 +148,7 @@ class ForkBackend final : public Backend {
   std::string dead_child() {
     for (unsigned w = 0; w < children_.size(); ++w) {
       int status = 0;
-      if (wait_for(children_[w], &status, WNOHANG) == children_[w]) {
+      if (reap_child(children_[w], &status, false)) {
         children_.erase(children_.begin() + w);
         return describe_exit(status, w);
       }
@@ -199,7 +194,7 @@ class ForkBackend final : public Backend {
     bump_and_wake(board().generation, true, board().workers_asleep);
     for (pid_t pid : children_) {
       int status = 0;
-      wait_for(pid, &status, 0);
+      reap_child(pid, &status, true);
     }
     children_.clear();
   }

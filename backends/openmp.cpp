@@ -19,6 +19,7 @@ class OpenMPBackend final : public Backend {
   unsigned start(const Work& work, unsigned workers) override {
     work_ = &work;
     workers_ = workers;
+    check_threads_can_be_created(workers - 1);
     omp_set_dynamic(0);
     // The first region creates the team's threads: keep that out of every timed job.
     // Placement is done as for every backend, by pinning each team thread; the master comes

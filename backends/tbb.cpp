@@ -28,6 +28,7 @@ class TbbBackend final : public Backend {
  public:
   unsigned start(const Work& work, unsigned workers) override {
     work_ = &work;
+    check_threads_can_be_created(workers - 1);
     control_ = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
                                                      workers);
     arena_ = std::make_unique<tbb::task_arena>(static_cast<int>(workers));

@@ -6,7 +6,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <string>
+#include <system_error>
 #include <thread>
+#include <vector>
+
+#include "backends/backend.hpp"
 
 #include "kernels/partition.hpp"
 #include "platform/machine.hpp"
@@ -38,6 +43,25 @@ std::uint64_t run_share(const Work& work, const Policy& policy, unsigned worker,
     default:
       return 0;  // not a counter split: the backends never pass one
   }
+}
+
+void check_threads_can_be_created(unsigned threads) {
+  std::atomic<bool> release{false};
+  std::vector<std::thread> probes;
+  std::string why;
+  try {
+    for (unsigned i = 0; i < threads; ++i)
+      probes.emplace_back([&release] {
+        while (!release.load()) std::this_thread::yield();
+      });
+  } catch (const std::system_error& e) {
+    why = e.what();
+  }
+  release.store(true);
+  for (auto& t : probes) t.join();
+  if (!why.empty())
+    throw WorkerFailure("cannot create " + std::to_string(threads) + " threads (" +
+                        std::to_string(probes.size()) + " were created): " + why);
 }
 
 static std::uint32_t* futex_word(std::atomic<std::uint32_t>& word) {

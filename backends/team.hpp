@@ -16,6 +16,11 @@ namespace parbench {
 std::uint64_t run_share(const Work& work, const Policy& policy, unsigned worker, unsigned workers,
                         std::atomic<std::size_t>& next);
 
+// Throws WorkerFailure unless `threads` more threads can be created now (each is created, then
+// all are joined). Runtimes that end the process when they cannot create a thread (libgomp
+// exits, oneTBB throws in a thread of its own) are asked for their team only after this.
+void check_threads_can_be_created(unsigned threads);
+
 // True for the splits run_share handles.
 bool is_counter_split(Split split);
 

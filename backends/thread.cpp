@@ -2,6 +2,7 @@
 // a naive program does); `pool` keeps workers - 1 threads alive between jobs and lets the
 // calling thread work as worker 0, as OpenMP and TBB do.
 #include <memory>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -61,11 +62,16 @@ class ThreadBackend final : public Backend {
       caller_affinity_ = std::make_unique<SavedAffinity>();
       pin_calling_thread(cpu_for_worker(pin_, 0));
     }
-    for (unsigned w = 1; w < workers_; ++w)
-      threads_.emplace_back([this, w] {
-        pin_calling_thread(cpu_for_worker(pin_, w));
-        serve(w);
-      });
+    try {
+      for (unsigned w = 1; w < workers_; ++w)
+        threads_.emplace_back([this, w] {
+          pin_calling_thread(cpu_for_worker(pin_, w));
+          serve(w);
+        });
+    } catch (const std::system_error& e) {
+      stop_pool();
+      throw WorkerFailure(std::string("cannot create thread: ") + e.what());
+    }
   }
 
   void stop_pool() {

@@ -3,10 +3,13 @@
 #include <dlfcn.h>
 #include <sys/utsname.h>
 #include <tbb/version.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <thread>
 
+#include "benchmarks/report.hpp"
 #include "build_info.hpp"
 #include "git_commit.hpp"
 #include "platform/machine.hpp"
@@ -46,7 +49,9 @@ nlohmann::json runtime_environment() {
   for (char** e = environ; *e != nullptr; ++e) {
     const std::string kv = *e;
     for (const char* prefix : {"OMP_", "GOMP_", "KMP_", "TBB_", "PARBENCH_"})
-      if (kv.rfind(prefix, 0) == 0) env[kv.substr(0, kv.find('='))] = kv.substr(kv.find('=') + 1);
+      if (kv.rfind(prefix, 0) == 0)
+        env[utf8_or_escaped(kv.substr(0, kv.find('=')))] =
+            utf8_or_escaped(kv.substr(kv.find('=') + 1));
   }
   return env;
 }
@@ -83,12 +88,14 @@ nlohmann::json cache_facts() {
 
 }  // namespace
 
-nlohmann::json run_context(const Config& config, const Calibrations& calibration, int argc,
-                           char** argv) {
-  std::string command;
-  for (int i = 0; i < argc; ++i) {
-    if (i > 0) command += ' ';
-    command += argv[i];
+nlohmann::json run_context(const Config& config, const Calibration& before,
+                           const std::string& report_path) {
+  nlohmann::json arguments = nlohmann::json::array();
+  std::string command = "parbench";
+  for (const auto& a : config.arguments) {
+    arguments.push_back(utf8_or_escaped(a));
+    command += ' ';
+    command += arguments.back().get<std::string>();
   }
   const auto limit = cgroup_cpu_limit();
   const std::string smt = read_first_line("/sys/devices/system/cpu/smt/active");
@@ -111,35 +118,83 @@ nlohmann::json run_context(const Config& config, const Calibrations& calibration
       {"affinity", cpu_list_string(affinity_cpus())},
       {"cgroup_cpu_limit", limit ? nlohmann::json(*limit) : nlohmann::json(nullptr)},
       {"online_cpus", std::thread::hardware_concurrency()},
-      {"cpu_model", cpu_model()},
+      {"cpu_model", utf8_or_escaped(cpu_model())},
       {"smt", smt.empty() ? nlohmann::json(nullptr) : nlohmann::json(smt == "1")},
       {"cache_levels", cache_facts()},
-      {"governor", governor.empty() ? "unknown" : governor},
+      {"governor", governor.empty() ? "unknown" : utf8_or_escaped(governor)},
       {"transparent_hugepages",
        selected_mode(read_first_line("/sys/kernel/mm/transparent_hugepage/enabled"))},
-      {"kernel", kernel_release()},
+      {"kernel", utf8_or_escaped(kernel_release())},
       {"memory_bytes", total_memory_bytes()},
       {"env", runtime_environment()},
-      {"read_bandwidth", calibration.ceiling()},
-      {"read_bandwidth_one_thread", calibration.ceiling_one_thread()},
+      {"read_bandwidth", before.bytes_per_second},
+      {"read_bandwidth_one_thread", before.bytes_per_second_one_thread},
       {"calibration",
-       {{"bytes", calibration.before.bytes},
-        {"threads", calibration.before.threads},
-        {"repetitions", calibration.before.repetitions},
+       {{"bytes", before.bytes},
+        {"threads", before.threads},
+        {"repetitions", before.repetitions},
         {"method",
          "best of N reads, each thread summing one contiguous block, before and after the "
-         "benchmarks on the same array; read_bandwidth is the higher of the two, drift the "
+         "benchmarks on the same array; read_bandwidth is the highest of them, drift the "
          "change between them"},
-        {"drift", calibration.drift()},
-        {"before", calibration.before.bytes_per_second},
-        {"after", calibration.after.bytes_per_second},
-        {"before_one_thread", calibration.before.bytes_per_second_one_thread},
-        {"after_one_thread", calibration.after.bytes_per_second_one_thread}}},
+        {"before", before.bytes_per_second},
+        {"before_one_thread", before.bytes_per_second_one_thread}}},
       {"suite", config.suite},
       {"data_mapping", to_string(config.data_mapping)},
       {"pin", config.pin},
+      {"job_timeout", config.job_timeout},
       {"command_line", command},
+      {"arguments", arguments},
+      {"report_path", utf8_or_escaped(report_path)},
   };
+}
+
+nlohmann::json identity_now() {
+  char host[256] = "";
+  gethostname(host, sizeof host - 1);
+  return {{"git_commit", build::git_commit},
+          {"compiler", build::compiler},
+          {"cxx_flags", build::cxx_flags},
+          {"build_type", build::build_type},
+          {"cpu_model", utf8_or_escaped(cpu_model())},
+          {"host_name", utf8_or_escaped(host)}};
+}
+
+nlohmann::json report_context(const std::vector<nlohmann::json>& sessions,
+                              const std::optional<Calibration>& after, const RunEnd& end) {
+  nlohmann::json context = sessions.back().at("session");
+  nlohmann::json& calibration = context["calibration"];
+  double ceiling = 0, ceiling_one = 0;
+  for (const auto& s : sessions) {
+    const nlohmann::json c = s.at("session").value("calibration", nlohmann::json::object());
+    ceiling = std::max(ceiling, c.value("before", 0.0));
+    ceiling_one = std::max(ceiling_one, c.value("before_one_thread", 0.0));
+  }
+  if (after) {
+    calibration["after"] = after->bytes_per_second;
+    calibration["after_one_thread"] = after->bytes_per_second_one_thread;
+    const double before = calibration.value("before", 0.0);
+    calibration["drift"] = before > 0 ? after->bytes_per_second / before - 1 : 0.0;
+    ceiling = std::max(ceiling, after->bytes_per_second);
+    ceiling_one = std::max(ceiling_one, after->bytes_per_second_one_thread);
+  } else {
+    calibration["after"] = nullptr;
+    calibration["drift"] = nullptr;
+  }
+  context["read_bandwidth"] = ceiling;
+  context["read_bandwidth_one_thread"] = ceiling_one;
+  context["complete"] = end.complete;
+  if (!end.interrupted.empty()) context["interrupted"] = end.interrupted;
+  if (!end.complete) context["not_run"] = end.not_run;
+  if (sessions.size() > 1) {
+    context["sessions"] = nlohmann::json::array();
+    for (const auto& s : sessions) {
+      nlohmann::json header = s;
+      header.erase("selection");
+      context["sessions"].push_back(std::move(header));
+    }
+  }
+  return context;
 }
 
 }  // namespace parbench

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "benchmarks/suite.hpp"
+#include "benchmarks/supervisor.hpp"
 #include "kernels/count.hpp"
 #include "platform/clocks.hpp"
 #include "platform/machine.hpp"
@@ -28,6 +29,7 @@ nlohmann::json launch_params(const std::string& backend, const std::string& laun
 
 void create_join(benchmark::State& state) {
   for (auto _ : state) {
+    job_done();  // for the watchdog: a relaxed increment
     std::thread t([] {});
     t.join();
   }
@@ -48,6 +50,7 @@ void fork_wait(benchmark::State& state, std::size_t bytes, Mapping mapping) {
   if (bytes > 0) std::memset(region.data(), 1, bytes);
   const double cpu_before = reaped_children_cpu_seconds();
   for (auto _ : state) {
+    job_done();  // for the watchdog: a relaxed increment
     const pid_t pid = fork();
     if (pid == 0) _exit(0);
     int status = 0;
@@ -67,12 +70,13 @@ void pool_start(benchmark::State& state, const Variant& v, unsigned workers) {
   unsigned obtained = 0;
   try {
     for (auto _ : state) {
+      job_done();  // for the watchdog: a relaxed increment
       auto backend = v.backend->make(v.launch);
       obtained = backend->start(work, workers);
       benchmark::DoNotOptimize(obtained);
     }
   } catch (const WorkerFailure& e) {
-    state.SkipWithError(e.what());
+    state.SkipWithError(failure_text(e).c_str());
     return;
   }
   state.counters["verified"] = 1;
@@ -89,12 +93,13 @@ void dispatch(benchmark::State& state, const Variant& v, unsigned workers, Pin p
   try {
     obtained = backend->start(work, workers);
     for (auto _ : state) {
+      job_done();  // for the watchdog: a relaxed increment
       const std::uint64_t total = backend->run(v.policy);
       benchmark::DoNotOptimize(total);
       ok &= total == workers;
     }
   } catch (const WorkerFailure& e) {
-    state.SkipWithError(e.what());
+    state.SkipWithError(failure_text(e).c_str());
     return;
   }
   if (!ok) {
@@ -108,10 +113,8 @@ void dispatch(benchmark::State& state, const Variant& v, unsigned workers, Pin p
 }  // namespace
 
 void register_launch_benchmarks(const Config& config, Registry& registry) {
-  registry
-      .add("launch/thread/create_join", launch_params("thread", "spawn", "create_join", 1),
-           create_join)
-      ->Unit(benchmark::kMicrosecond);
+  registry.add("launch/thread/create_join", launch_params("thread", "spawn", "create_join", 1),
+               create_join, benchmark::kMicrosecond);
 
   const std::size_t big =
       std::min<std::size_t>(std::size_t{256} << 20, available_memory_bytes() / 4);
@@ -125,11 +128,11 @@ void register_launch_benchmarks(const Config& config, Registry& registry) {
     auto params = launch_params("fork", "spawn", "fork_wait", 1);
     params["bytes"] = c.bytes;
     params["mapping"] = to_string(c.mapping);
-    registry
-        .add("launch/fork/fork_wait/mapping:" + std::string(to_string(c.mapping)) +
-                 "/bytes:" + std::to_string(c.bytes),
-             params, [c](benchmark::State& s) { fork_wait(s, c.bytes, c.mapping); })
-        ->Unit(benchmark::kMicrosecond);
+    registry.add(
+        "launch/fork/fork_wait/mapping:" + std::string(to_string(c.mapping)) +
+            "/bytes:" + std::to_string(c.bytes),
+        params, [c](benchmark::State& s) { fork_wait(s, c.bytes, c.mapping); },
+        benchmark::kMicrosecond);
   }
 
   for (const Variant& v : select_variants(config, KernelKind::sum, 1)) {
@@ -139,18 +142,18 @@ void register_launch_benchmarks(const Config& config, Registry& registry) {
     for (unsigned workers : workers_for(config, false)) {
       const std::string tail = "workers:" + std::to_string(workers);
       if (v.launch != "spawn" && v.backend->name != "openmp")
-        registry
-            .add(benchmark_name("launch", *v.backend, v.launch, "start", tail),
-                 launch_params(v.backend->name, v.launch, "start", workers),
-                 [v, workers](benchmark::State& s) { pool_start(s, v, workers); })
-            ->Unit(benchmark::kMicrosecond);
-      registry
-          .add(benchmark_name("launch", *v.backend, v.launch, "dispatch", tail),
-               launch_params(v.backend->name, v.launch, "dispatch", workers),
-               [v, workers, pin = parse_pin(config.pin)](benchmark::State& s) {
-                 dispatch(s, v, workers, pin);
-               })
-          ->Unit(benchmark::kMicrosecond);
+        registry.add(
+            benchmark_name("launch", *v.backend, v.launch, "start", tail),
+            launch_params(v.backend->name, v.launch, "start", workers),
+            [v, workers](benchmark::State& s) { pool_start(s, v, workers); },
+            benchmark::kMicrosecond);
+      registry.add(
+          benchmark_name("launch", *v.backend, v.launch, "dispatch", tail),
+          launch_params(v.backend->name, v.launch, "dispatch", workers),
+          [v, workers, pin = parse_pin(config.pin)](benchmark::State& s) {
+            dispatch(s, v, workers, pin);
+          },
+          benchmark::kMicrosecond);
     }
   }
 }

@@ -2,24 +2,32 @@
 // report. Bad input stops it, with one line on stderr and exit status 2, before anything runs.
 #include <benchmark/benchmark.h>
 
+#include <signal.h>
 #include <unistd.h>
 #include <algorithm>
 
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "backends/backend.hpp"
 #include "benchmarks/calibration.hpp"
 #include "benchmarks/context.hpp"
+#include "benchmarks/journal.hpp"
 #include "benchmarks/options.hpp"
+#include "benchmarks/output.hpp"
 #include "benchmarks/report.hpp"
 #include "benchmarks/suite.hpp"
+#include "benchmarks/supervisor.hpp"
+#include "platform/children.hpp"
 #include "platform/machine.hpp"
 
 namespace {
@@ -70,6 +78,78 @@ bool initialize_google_benchmark(int& argc, std::vector<char*>& argv) {
   return !bad;
 }
 
+// What --resume asks for: the run to finish, and whether a different build or machine may.
+struct Resume {
+  std::string path;
+  bool anyway = false;
+  std::string out;  // --out given with it
+};
+
+// Takes --resume, --resume-anyway and --out out of the arguments. Returns kBadInput after one
+// line on stderr when --resume comes with anything else: a resumed run has its own selection.
+std::optional<Resume> take_resume_flags(std::vector<std::string>& args, int* status) {
+  Resume r;
+  bool resuming = false;
+  std::vector<std::string> rest;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](const std::string& flag, std::string* into) {
+      if (a == flag && i + 1 < args.size()) return (*into = args[++i], true);
+      if (a.rfind(flag + "=", 0) == 0) return (*into = a.substr(flag.size() + 1), true);
+      return false;
+    };
+    if (value("--resume", &r.path)) {
+      resuming = true;
+    } else if (a == "--resume-anyway") {
+      r.anyway = true;
+    } else if (!value("--out", &r.out)) {
+      rest.push_back(a);
+    }
+  }
+  if (!resuming && !r.anyway) return std::nullopt;
+  if (!resuming || r.path.empty() || !rest.empty()) {
+    std::fprintf(stderr,
+                 "parbench: --resume=PATH finishes a run with that run's own selection: give only "
+                 "--out and --resume-anyway with it\n");
+    *status = parbench::kBadInput;
+  }
+  return r;
+}
+
+bool same_file(const std::string& a, const std::string& b) {
+  std::error_code ec;
+  return std::filesystem::equivalent(a, b, ec);
+}
+
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+// The arguments of the run being resumed, with the report path it goes on to.
+std::vector<std::string> resumed_arguments(const parbench::RunRecord& record, const Resume& r) {
+  std::vector<std::string> args;
+  for (const auto& a : record.sessions.back().value("arguments", nlohmann::json::array()))
+    if (a.is_string() && a.get<std::string>().rfind("--out", 0) != 0) args.push_back(a);
+  std::string out = r.out;
+  if (out.empty())
+    out = record.from_journal && ends_with(r.path, ".partial")
+              ? r.path.substr(0, r.path.size() - std::string(".partial").size())
+          : record.from_journal ? record.sessions.back()["session"].value("report_path", "")
+                                : r.path;
+  args.push_back("--out=" + out);
+  return args;
+}
+
+// A resumed run is one measurement only on the same build and machine.
+std::string identity_mismatch(const nlohmann::json& then, const nlohmann::json& now) {
+  for (const char* key :
+       {"git_commit", "compiler", "cxx_flags", "build_type", "cpu_model", "host_name"})
+    if (then.value(key, nlohmann::json()) != now.value(key, nlohmann::json()))
+      return std::string(key) + " was " + then.value(key, nlohmann::json()).dump() + ", is " +
+             now.value(key, nlohmann::json()).dump();
+  return "";
+}
+
 // The read bandwidth of an array beyond the last-level cache: the ceiling of the run, measured
 // before it and again after it on the same array, since on a shared machine it drifts.
 std::optional<parbench::Calibration> measure_bandwidth(const parbench::SumData& data,
@@ -97,30 +177,195 @@ void warn_if_calibration_fits_in_cache(std::size_t bytes) {
                  bytes >> 10, llc >> 10);
 }
 
+// Finds a default report name nobody uses, with its journal created: the reservation.
+parbench::ReportPaths reserve_default_path(const std::string& out, parbench::Journal& journal) {
+  using namespace parbench;
+  for (unsigned n = 1;; ++n) {
+    const ReportPaths paths = check_report_path(numbered_path(out, n));
+    if (access(paths.target.c_str(), F_OK) == 0 || access(paths.journal.c_str(), F_OK) == 0)
+      continue;
+    try {
+      journal = Journal::create(paths.journal);
+      return paths;
+    } catch (const std::runtime_error&) {
+      if (n >= 1000) throw;
+    }
+  }
+}
+
+struct Run {
+  parbench::ReportPaths paths;
+  parbench::Journal journal;
+  std::vector<nlohmann::json> sessions;  // journal headers, the current one last
+  std::vector<std::string> selected;
+};
+
+std::vector<std::string> not_run(const Run& run, const parbench::Results& results) {
+  std::vector<std::string> missing;
+  for (const auto& name : run.selected)
+    if (!results.finished(name)) missing.push_back(name);
+  return missing;
+}
+
+// Writes the report of what finished; false (said on stderr) if it cannot be written.
+bool write_report(const Run& run, const parbench::Results& results,
+                  const std::optional<parbench::Calibration>& after, const std::string& why) {
+  using namespace parbench;
+  RunEnd end;
+  end.not_run = not_run(run, results);
+  end.complete = end.not_run.empty();
+  end.interrupted = why;
+  try {
+    nlohmann::json report;
+    report["context"] = report_context(run.sessions, after, end);
+    report["benchmarks"] = results.entries(report["context"].value("read_bandwidth", 0.0));
+    write_atomically(run.paths.target,
+                     report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+    return true;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "parbench: %s\n", e.what());
+    if (results.journal() != nullptr && results.journal()->all_written())
+      std::fprintf(stderr,
+                   "parbench: every finished benchmark is in %s: once there is room, write the "
+                   "report with: parbench --resume=%s\n",
+                   run.paths.journal.c_str(), run.paths.journal.c_str());
+    else
+      std::fprintf(stderr, "parbench: the journal %s could not be written either: results lost\n",
+                   run.paths.journal.c_str());
+    return false;
+  }
+}
+
+// The run ends early (a signal, a hung job): its workers go, what finished is saved.
+int end_early(Run& run, parbench::Results& results, const std::string& why) {
+  using namespace parbench;
+  std::lock_guard lock(results.lock());
+  kill_tracked_children();
+  const int status = why == "timeout" ? 1
+                                      : 128 + (why == "SIGINT"    ? SIGINT
+                                               : why == "SIGTERM" ? SIGTERM
+                                                                  : SIGHUP);
+  if (results.size() == 0) {
+    run.journal.remove();
+    std::fprintf(stderr, "parbench: no benchmark had finished; %s left as it was\n",
+                 run.paths.shown.c_str());
+    return status;
+  }
+  if (!write_report(run, results, std::nullopt, why)) return status;
+  std::fprintf(stderr,
+               "parbench: partial report (%zu of %zu benchmarks) written to %s; the journal %s "
+               "keeps them too. Finish the run with: parbench --resume=%s\n",
+               results.size(), run.selected.size(), run.paths.shown.c_str(),
+               run.paths.journal.c_str(), run.paths.shown.c_str());
+  return status;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace parbench;
-  ParseOutcome parsed = parse_options(argc, argv);
+  take_over_signals();
+
+  std::vector<std::string> args(argv + 1, argv + argc);
+  int status = 0;
+  std::optional<Resume> resume = take_resume_flags(args, &status);
+  if (status != 0) return status;
+  RunRecord record;
+  if (resume) {
+    try {
+      record = read_run_record(resume->path);
+      // A partial report's journal, beside it, holds as much or more.
+      if (!record.from_journal && access((resume->path + ".partial").c_str(), F_OK) == 0) {
+        if (resume->out.empty()) resume->out = resume->path;
+        resume->path += ".partial";
+        record = read_run_record(resume->path);
+      }
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "parbench: cannot resume: %s\n", e.what());
+      return kBadInput;
+    }
+    args = resumed_arguments(record, *resume);
+  }
+  std::vector<char*> parse_argv = {argv[0]};
+  for (auto& a : args) parse_argv.push_back(a.data());
+  ParseOutcome parsed = parse_options(static_cast<int>(parse_argv.size()), parse_argv.data());
   if (!parsed.config) return parsed.exit_status;
   const Config& config = *parsed.config;
-  try {
-    write_atomically(config.out, "");  // fails now, not after a long run, if it cannot be written
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "parbench: %s\n", e.what());
-    return kBadInput;
+
+  Run run;
+  if (!config.list_only) try {
+      run.paths = check_report_path(config.out);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "parbench: %s\n", e.what());
+      return kBadInput;
+    }
+  if (resume) {
+    const nlohmann::json then = record.sessions.back()["session"];
+    if (const std::string why = identity_mismatch(then, identity_now()); !why.empty()) {
+      if (!resume->anyway) {
+        std::fprintf(stderr,
+                     "parbench: will not resume a run of another build or machine (%s): "
+                     "--resume-anyway to do it all the same\n",
+                     why.c_str());
+        return kBadInput;
+      }
+      std::fprintf(stderr, "parbench: resuming a run of another build or machine: %s\n",
+                   why.c_str());
+    }
   }
 
   Registry registry;
+  std::set<std::string> finished;
+  for (const auto& b : record.benchmarks) finished.insert(b.name);
+  registry.skip(finished);
   if (selected(config, "launch")) register_launch_benchmarks(config, registry);
   if (selected(config, "sum")) register_sum_benchmarks(config, registry);
   register_task_benchmarks(config, registry);
 
-  std::vector<std::string> args = benchmark_arguments(config, argv[0]);
+  std::vector<std::string> gb_args = benchmark_arguments(config, argv[0]);
   std::vector<char*> bargv;
-  for (auto& a : args) bargv.push_back(a.data());
+  for (auto& a : gb_args) bargv.push_back(a.data());
   int bargc = static_cast<int>(bargv.size());
   if (!initialize_google_benchmark(bargc, bargv)) return kBadInput;
+  if (config.list_only) {
+    benchmark::RunSpecifiedBenchmarks();
+    return 0;
+  }
+
+  std::vector<std::string> names;
+  for (const auto& e : registry.entries()) names.push_back(e.name);
+  run.selected = selected_names(names, benchmark::GetBenchmarkFilter());
+  std::size_t to_run = 0;
+  for (const auto& name : run.selected) to_run += finished.count(name) == 0;
+  if (run.selected.empty()) {
+    std::fprintf(stderr, "parbench: no benchmark matches the selection\n");
+    return kBadInput;
+  }
+
+  try {
+    if (config.out_is_default && !resume)
+      run.paths = reserve_default_path(config.out, run.journal);
+    else if (record.from_journal && same_file(resume->path, run.paths.journal))
+      run.journal = Journal::reopen(run.paths.journal);
+    else
+      run.journal = Journal::create(run.paths.journal);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "parbench: %s\n", e.what());
+    return kBadInput;
+  }
+  // A resumed run's journal starts with what the run it finishes had done.
+  const bool replay = resume && !same_file(resume->path, run.paths.journal);
+  Results results(&run.journal);
+  for (const auto& header : record.sessions) {
+    run.sessions.push_back(header);
+    if (replay) run.journal.append(header);
+  }
+  for (const auto& b : record.benchmarks) {
+    if (replay) run.journal.append(benchmark_line(b));
+    results.add_loaded(b);
+  }
+  Supervisor supervisor(config.job_timeout,
+                        [&](const std::string& why) { return end_early(run, results, why); });
 
   // Made once and kept for the measurement after the run (first touch of a large array is slow
   // on some virtual machines); forked workers never see it.
@@ -129,20 +374,32 @@ int main(int argc, char** argv) {
     calibration_data = std::make_unique<SumData>(config.calibration_size, Mapping::private_pages);
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "parbench: no memory for the calibration array\n");
+    if (!resume) run.journal.remove();
     return 1;
   }
   calibration_data->keep_out_of_children();
   warn_if_calibration_fits_in_cache(config.calibration_size * sizeof(std::uint64_t));
   const auto before = measure_bandwidth(*calibration_data, "before the benchmarks");
-  if (!before) return 1;
+  if (!before) {
+    if (!resume) run.journal.remove();
+    return 1;
+  }
+  {
+    std::lock_guard lock(results.lock());
+    nlohmann::json session = google_benchmark_context();
+    session.update(run_context(config, *before, run.paths.target));
+    run.sessions.push_back(session_header(session, config.arguments, run.selected));
+    run.journal.append(run.sessions.back());
+    results.set_read_bandwidth(before->bytes_per_second);
+  }
 
-  std::vector<std::string> names;
-  for (const auto& e : registry.entries()) names.push_back(e.name);
-  Progress progress(count_selected(names, benchmark::GetBenchmarkFilter()), isatty(STDERR_FILENO));
-  TeeReporter reporter(&progress);
-  if (benchmark::RunSpecifiedBenchmarks(&reporter) == 0) {
-    std::remove(config.out.c_str());
+  Progress progress(to_run, isatty(STDERR_FILENO));
+  TeeReporter reporter(&progress, [&](nlohmann::json entries) {
+    results.add(finish_benchmark(std::move(entries), registry));
+  });
+  if (to_run > 0 && benchmark::RunSpecifiedBenchmarks(&reporter) == 0 && results.size() == 0) {
     std::fprintf(stderr, "parbench: no benchmark matches the selection\n");
+    run.journal.remove();
     return kBadInput;
   }
   release_sum_data();  // its pool's workers and array must not share the machine with the reads
@@ -150,21 +407,16 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "parbench: warning: oneTBB's worker threads could not be ended\n");
   const auto after = measure_bandwidth(*calibration_data, "after the benchmarks");
   calibration_data.reset();
-  if (!after) return 1;
-  const Calibrations calibrations{*before, *after};
-  if (std::abs(calibrations.drift()) > 0.1)
+  std::lock_guard lock(results.lock());
+  if (after && before->bytes_per_second > 0 &&
+      std::abs(after->bytes_per_second / before->bytes_per_second - 1) > 0.1)
     std::fprintf(stderr,
                  "parbench: warning: the read bandwidth changed by %+.0f%% during the run; "
                  "fractions are of the higher\n",
-                 100 * calibrations.drift());
-  try {
-    const auto report =
-        build_report(reporter.json_text(), registry, run_context(config, calibrations, argc, argv));
-    write_atomically(config.out, report.dump(2) + "\n");
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "parbench: %s\n", e.what());
-    return 1;
-  }
-  std::printf("parbench: report written to %s\n", config.out.c_str());
+                 100 * (after->bytes_per_second / before->bytes_per_second - 1));
+  if (!write_report(run, results, after, "")) return 1;
+  run.journal.remove();
+  supervisor.run_finished();
+  std::printf("parbench: report written to %s\n", run.paths.shown.c_str());
   return 0;
 }

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <bit>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <stdexcept>
 
@@ -69,6 +71,56 @@ void check_array_size(const std::string& what, std::size_t n) {
                                 std::to_string(available >> 20) + " MiB)");
 }
 
+constexpr double kMaxMinTime = 3600;
+
+void check_seconds(const std::string& what, double seconds, double most) {
+  if (!(seconds > 0) || !std::isfinite(seconds) || seconds > most)
+    throw std::invalid_argument(what + " must be more than 0 and at most " +
+                                std::to_string(static_cast<long>(most)) + " seconds");
+}
+
+// "--benchmark_x=v" -> {"x", "v"}; "--benchmark_x" -> {"x", "true"}.
+std::pair<std::string, std::string> benchmark_flag(const std::string& flag) {
+  const std::string body = flag.substr(std::string("--benchmark_").size());
+  const auto eq = body.find('=');
+  if (eq == std::string::npos) return {body, "true"};
+  return {body.substr(0, eq), body.substr(eq + 1)};
+}
+
+bool is_true(const std::string& v) {
+  return v == "true" || v == "1" || v == "yes" || v == "t" || v == "y" || v == "on";
+}
+
+// Google Benchmark takes nonsense values for some of its flags without a word (0 repetitions
+// run nothing); those are refused here. Print-only flags run nothing and write no report.
+void check_benchmark_flags(Config& c) {
+  for (const auto& flag : c.benchmark_flags) {
+    const auto [name, value] = benchmark_flag(flag);
+    if (name == "list_tests") c.list_only = is_true(value);
+    if (name == "repetitions") {
+      long n = 0;
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (ec != std::errc() || end != value.data() + value.size() || n < 1 || n > 100000)
+        throw std::invalid_argument(
+            "--benchmark_repetitions must be a whole number from 1 to "
+            "100000, not '" +
+            value + "'");
+    }
+    if (name == "min_time" || name == "min_warmup_time") {
+      std::string number = value;
+      if (!number.empty() && number.back() == 's') number.pop_back();
+      char* end = nullptr;
+      const double seconds = std::strtod(number.c_str(), &end);
+      const bool iterations = !value.empty() && value.back() == 'x';
+      if (!iterations && (number.empty() || *end != '\0' || !std::isfinite(seconds) ||
+                          seconds < 0 || seconds > kMaxMinTime))
+        throw std::invalid_argument("--benchmark_" + name +
+                                    " must be a number of seconds from 0 to 3600, not '" + value +
+                                    "'");
+    }
+  }
+}
+
 void validate(Config& c) {
   std::vector<std::string> backend_names;
   for (const auto& b : backends()) backend_names.push_back(b.name);
@@ -104,6 +156,9 @@ void validate(Config& c) {
   for (std::size_t n : c.sizes) check_array_size("size", n);
   check_array_size("calibration size", c.calibration_size);
   if (c.repetitions == 0) throw std::invalid_argument("repetitions must be at least 1");
+  check_seconds("min-time", c.min_time, kMaxMinTime);
+  check_seconds("job-timeout", c.job_timeout, 7 * 24 * 3600.0);
+  check_benchmark_flags(c);
 }
 
 }  // namespace
@@ -205,6 +260,10 @@ ParseOutcome parse_options(int argc, char** argv) {
       ->check(CLI::IsMember({"private", "hugepages", "shared"}))
       ->capture_default_str();
   app.add_option("--out", c.out, "Report path (default: reports/local/<host>-<time>.json)");
+  app.add_option("--job-timeout", c.job_timeout,
+                 "Seconds one job may run before it counts as hung (or ten times the "
+                 "benchmark's mean job, if longer): its workers are ended and the run goes on")
+      ->capture_default_str();
 
   try {
     app.parse(argc, argv);
@@ -234,8 +293,9 @@ ParseOutcome parse_options(int argc, char** argv) {
     c.data_mapping = mapping == "shared"      ? Mapping::shared
                      : mapping == "hugepages" ? Mapping::private_hugepages
                                               : Mapping::private_pages;
+    c.out_is_default = c.out.empty();
     if (c.out.empty()) c.out = default_report_path();
-    if (!(c.min_time > 0)) throw std::invalid_argument("min-time must be positive");
+    for (int i = 1; i < argc; ++i) c.arguments.push_back(argv[i]);
     validate(c);
   } catch (const CLI::CallForHelp&) {
     std::printf("%s", app.help().c_str());

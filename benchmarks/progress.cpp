@@ -17,16 +17,17 @@ std::string format_duration(double seconds) {
   return text;
 }
 
-std::size_t count_selected(const std::vector<std::string>& names, const std::string& filter) {
-  if (filter.empty() || filter == "all" || filter == ".") return names.size();
+std::vector<std::string> selected_names(const std::vector<std::string>& names,
+                                        const std::string& filter) {
+  if (filter.empty() || filter == "all" || filter == ".") return names;
   const bool negate = filter[0] == '-';
   regex_t re;
-  if (regcomp(&re, filter.c_str() + (negate ? 1 : 0), REG_EXTENDED | REG_NOSUB) != 0)
-    return names.size();
-  std::size_t n = 0;
-  for (const auto& name : names) n += (regexec(&re, name.c_str(), 0, nullptr, 0) == 0) != negate;
+  if (regcomp(&re, filter.c_str() + (negate ? 1 : 0), REG_EXTENDED | REG_NOSUB) != 0) return names;
+  std::vector<std::string> selected;
+  for (const auto& name : names)
+    if ((regexec(&re, name.c_str(), 0, nullptr, 0) == 0) != negate) selected.push_back(name);
   regfree(&re);
-  return n;
+  return selected;
 }
 
 Progress::Progress(std::size_t total, bool terminal) : total_(total), terminal_(terminal) {}

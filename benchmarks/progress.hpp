@@ -28,8 +28,13 @@ class Progress {
 // "1:05" or "1:02:03".
 std::string format_duration(double seconds);
 
-// How many registered names Google Benchmark's --benchmark_filter selects ("" or "all": all;
-// a leading '-' negates, as in Google Benchmark).
-std::size_t count_selected(const std::vector<std::string>& names, const std::string& filter);
+// The registered names Google Benchmark's --benchmark_filter selects ("" or "all": all; a
+// leading '-' negates, as in Google Benchmark).
+std::vector<std::string> selected_names(const std::vector<std::string>& names,
+                                        const std::string& filter);
+inline std::size_t count_selected(const std::vector<std::string>& names,
+                                  const std::string& filter) {
+  return selected_names(names, filter).size();
+}
 
 }  // namespace parbench

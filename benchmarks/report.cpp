@@ -3,55 +3,66 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <map>
 #include <stdexcept>
+#include <utility>
+
+#include "benchmarks/supervisor.hpp"
 
 namespace parbench {
 
-TeeReporter::TeeReporter(Progress* progress)
-    : console_(isatty(STDOUT_FILENO) ? benchmark::ConsoleReporter::OO_ColorTabular
-                                     : benchmark::ConsoleReporter::OO_Tabular),
-      progress_(progress) {
-  json_.SetOutputStream(&json_text_);
-  json_.SetErrorStream(&json_text_);
-}
-
-bool TeeReporter::ReportContext(const Context& context) {
-  console_.ReportContext(context);
-  return json_.ReportContext(context);
-}
-
-void TeeReporter::ReportRuns(const std::vector<Run>& runs) {
-  if (progress_ != nullptr) progress_->clear_line();
-  std::fflush(stderr);
-  console_.ReportRuns(runs);
-  std::cout.flush();
-  json_.ReportRuns(runs);
-  // With repetitions, Google Benchmark reports the runs and then, in a call of their own, the
-  // aggregates; that second call ends a benchmark (so does a failed one, which has none).
-  if (progress_ != nullptr && !runs.empty() &&
-      (runs.back().run_type == Run::RT_Aggregate || runs.back().repetitions <= 1 ||
-       runs.back().error_occurred))
-    progress_->finished(runs.back().run_name.str());
-}
-
-void TeeReporter::Finalize() {
-  if (progress_ != nullptr) progress_->end();
-  console_.Finalize();
-  json_.Finalize();
-}
-
-double real_time_seconds(const nlohmann::json& entry) {
-  const std::string unit = entry.value("time_unit", "ns");
-  const double scale = unit == "s" ? 1 : unit == "ms" ? 1e-3 : unit == "us" ? 1e-6 : 1e-9;
-  return entry.at("real_time").get<double>() * scale;
-}
-
 namespace {
+
+// The length of the UTF-8 sequence at text[i], or 0 if it is not one.
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char b = byte(i);
+  if (b < 0x80) return 1;
+  std::size_t n = 0;
+  unsigned char low = 0x80, high = 0xBF;  // the allowed range of the second byte
+  if (b >= 0xC2 && b <= 0xDF) {
+    n = 2;
+  } else if (b >= 0xE0 && b <= 0xEF) {
+    n = 3;
+    if (b == 0xE0) low = 0xA0;   // no overlong forms
+    if (b == 0xED) high = 0x9F;  // no surrogates
+  } else if (b >= 0xF0 && b <= 0xF4) {
+    n = 4;
+    if (b == 0xF0) low = 0x90;
+    if (b == 0xF4) high = 0x8F;  // nothing past U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + n > text.size() || byte(i + 1) < low || byte(i + 1) > high) return 0;
+  for (std::size_t k = 2; k < n; ++k)
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+  return n;
+}
+
+// Each byte that starts no UTF-8 sequence becomes `prefix` and two hex digits.
+std::string escape_stray_bytes(std::string_view text, std::string_view prefix) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    if (const std::size_t n = utf8_sequence_length(text, i); n > 0) {
+      out.append(text, i, n);
+      i += n;
+      continue;
+    }
+    static const char digits[] = "0123456789ABCDEF";
+    const auto b = static_cast<unsigned char>(text[i++]);
+    out += prefix;
+    out += digits[b >> 4];
+    out += digits[b & 15];
+  }
+  return out;
+}
 
 // Google Benchmark writes non-finite numbers bare (a counter's stddev can come out as NaN from
 // rounding), which is not JSON; they become null.
@@ -78,43 +89,103 @@ std::string without_bare_non_finite(const std::string& text) {
   return out;
 }
 
+// With repetitions, Google Benchmark hands over a benchmark's runs and then, in a call of
+// their own, its aggregates, which it makes when two or more runs succeeded.
+bool aggregates_follow(const std::vector<benchmark::BenchmarkReporter::Run>& runs) {
+  using Run = benchmark::BenchmarkReporter::Run;
+  if (runs.empty() || runs.front().run_type != Run::RT_Iteration || runs.front().repetitions <= 1)
+    return false;
+  return std::count_if(runs.begin(), runs.end(), [](const Run& r) { return !r.error_occurred; }) >=
+         2;
+}
+
 }  // namespace
 
-nlohmann::json build_report(const std::string& benchmark_json, const Registry& registry,
-                            const nlohmann::json& extra_context) {
-  nlohmann::json report = nlohmann::json::parse(without_bare_non_finite(benchmark_json));
-  report["context"].update(extra_context);
+std::string utf8_or_escaped(std::string_view text) {
+  return escape_stray_bytes(text, "\\x");
+}
+
+nlohmann::json parse_benchmark_json(const std::string& text) {
+  // In JSON text a backslash is written twice: the string read back holds \xNN.
+  return nlohmann::json::parse(escape_stray_bytes(without_bare_non_finite(text), "\\\\x"));
+}
+
+nlohmann::json google_benchmark_context() {
+  std::ostringstream text;
+  benchmark::JSONReporter json;
+  json.SetOutputStream(&text);
+  json.SetErrorStream(&text);
+  json.ReportContext(benchmark::BenchmarkReporter::Context());
+  return parse_benchmark_json(text.str() + "]}").at("context");
+}
+
+TeeReporter::TeeReporter(Progress* progress, OnBenchmark on_benchmark)
+    : console_(isatty(STDOUT_FILENO) ? benchmark::ConsoleReporter::OO_ColorTabular
+                                     : benchmark::ConsoleReporter::OO_Tabular),
+      progress_(progress),
+      on_benchmark_(std::move(on_benchmark)) {
+  json_.SetOutputStream(&json_text_);
+  json_.SetErrorStream(&json_text_);
+}
+
+bool TeeReporter::ReportContext(const Context& context) {
+  console_.ReportContext(context);
+  std::cout.flush();
+  return json_.ReportContext(context);
+}
+
+void TeeReporter::ReportRuns(const std::vector<Run>& runs) {
+  if (progress_ != nullptr) progress_->clear_line();
+  std::fflush(stderr);
+  console_.ReportRuns(runs);
+  std::cout.flush();
+  // Google Benchmark's own JSON of these runs: what its reporter writes for them, parsed.
+  json_text_.str("");
+  json_.ReportRuns(runs);
+  std::string text = json_text_.str();
+  if (text.rfind(",\n", 0) == 0) text.erase(0, 2);
+  for (auto& entry : parse_benchmark_json("[" + text + "]")) pending_.push_back(std::move(entry));
+  if (aggregates_follow(runs) || pending_.empty()) return;
+  if (progress_ != nullptr) progress_->finished(runs.back().run_name.str());
+  on_benchmark_(std::exchange(pending_, nlohmann::json::array()));
+}
+
+void TeeReporter::Finalize() {
+  if (progress_ != nullptr) progress_->end();
+  console_.Finalize();
+  std::cout.flush();
+}
+
+FinishedBenchmark finish_benchmark(nlohmann::json entries, const Registry& registry) {
+  const std::string run_name = entries.at(0).value("run_name", entries.at(0).value("name", ""));
+  const Registry::Entry* e = registry.find(run_name);
   // A run is verified when every repetition checked its result; aggregates inherit that.
-  std::map<std::string, bool> run_verified;
-  for (const auto& entry : report["benchmarks"])
-    if (entry.value("run_type", "") == "iteration") {
-      const bool ok = !entry.value("error_occurred", false) && entry.value("verified", 0.0) == 1.0;
-      auto [it, fresh] = run_verified.emplace(entry.value("run_name", ""), ok);
-      if (!fresh) it->second = it->second && ok;
+  bool verified = true;
+  std::size_t last_repetition = 0;
+  for (std::size_t i = 0; i < entries.size(); ++i)
+    if (entries[i].value("run_type", "") == "iteration") {
+      verified = verified && !entries[i].value("error_occurred", false) &&
+                 entries[i].value("verified", 0.0) == 1.0;
+      last_repetition = i;
     }
-  // A run's notes go on its entries; its timeline and idle times (those of its last job) on
-  // the last repetition's entry only.
-  std::map<std::string, std::size_t> last_repetition;
-  for (std::size_t i = 0; i < report["benchmarks"].size(); ++i)
-    if (report["benchmarks"][i].value("run_type", "") == "iteration")
-      last_repetition[report["benchmarks"][i].value("run_name", "")] = i;
-  for (std::size_t i = 0; i < report["benchmarks"].size(); ++i) {
-    auto& entry = report["benchmarks"][i];
-    const std::string run_name = entry.value("run_name", entry.value("name", ""));
-    const auto* e = registry.find(run_name);
-    if (e != nullptr) {
-      entry["params"] = e->params;
-      if (const nlohmann::json* note = registry.note_for(e->name))
-        for (const auto& [key, value] : note->items())
-          if ((key != "timeline" && key != "idle") || last_repetition[run_name] == i)
-            entry[key] = value;
-    }
-    const auto it = run_verified.find(run_name);
-    entry["verified"] =
-        !entry.value("error_occurred", false) && it != run_verified.end() && it->second;
+  const nlohmann::json* note = e != nullptr ? registry.note_for(e->name) : nullptr;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    auto& entry = entries[i];
+    if (e != nullptr) entry["params"] = e->params;
+    // Notes go on every entry; the timeline and idle times (of the last job) on the last
+    // repetition's only.
+    if (note != nullptr)
+      for (const auto& [key, value] : note->items())
+        if ((key != "timeline" && key != "idle") || i == last_repetition) entry[key] = value;
+    entry["verified"] = !entry.value("error_occurred", false) && verified;
   }
-  add_derived_figures(report);
-  return report;
+  return {e != nullptr ? e->name : run_name, std::move(entries)};
+}
+
+double real_time_seconds(const nlohmann::json& entry) {
+  const std::string unit = entry.value("time_unit", "ns");
+  const double scale = unit == "s" ? 1 : unit == "ms" ? 1e-3 : unit == "us" ? 1e-6 : 1e-9;
+  return entry.at("real_time").get<double>() * scale;
 }
 
 namespace {
@@ -133,7 +204,8 @@ std::string serial_key(const nlohmann::json& params) {
 }
 
 // Serial reference time per kernel and size: its median over repetitions, else its mean run.
-std::map<std::string, double> serial_times(const nlohmann::json& benchmarks) {
+// Added to `times`; a benchmark's entries are all handed over at once.
+void add_serial_times(const nlohmann::json& benchmarks, std::map<std::string, double>& times) {
   std::map<std::string, double> median, sum;
   std::map<std::string, int> count;
   for (const auto& entry : benchmarks) {
@@ -149,15 +221,12 @@ std::map<std::string, double> serial_times(const nlohmann::json& benchmarks) {
   }
   for (const auto& [key, total] : sum)
     if (!median.count(key)) median[key] = total / count[key];
-  return median;
+  for (const auto& [key, time] : median) times[key] = time;
 }
 
-}  // namespace
-
-void add_derived_figures(nlohmann::json& report) {
-  const double read_bandwidth = report["context"].value("read_bandwidth", 0.0);
-  const auto serial = serial_times(report["benchmarks"]);
-  for (auto& entry : report["benchmarks"]) {
+void derive_figures(nlohmann::json& entries, const std::map<std::string, double>& serial,
+                    double read_bandwidth) {
+  for (auto& entry : entries) {
     if (!entry.contains("params") || !carries_times(entry)) continue;
     const auto& params = entry["params"];
     const std::string kernel = params.value("kernel", "");
@@ -181,6 +250,52 @@ void add_derived_figures(nlohmann::json& report) {
   }
 }
 
+}  // namespace
+
+void add_derived_figures(nlohmann::json& report) {
+  std::map<std::string, double> serial;
+  add_serial_times(report["benchmarks"], serial);
+  derive_figures(report["benchmarks"], serial, report["context"].value("read_bandwidth", 0.0));
+}
+
+void Results::add(FinishedBenchmark b) {
+  std::lock_guard lock(lock_);
+  add_serial_times(b.entries, serial_);
+  // Figures against what is known so far (the report derives them again from everything).
+  derive_figures(b.entries, serial_, read_bandwidth_);
+  if (journal_ != nullptr && !journal_->append(benchmark_line(b)) && !warned_) {
+    warned_ = true;
+    std::fprintf(stderr,
+                 "parbench: warning: cannot append to the journal %s (disk full?); results are "
+                 "kept in memory and written when it can\n",
+                 journal_->path().c_str());
+  }
+  benchmarks_.push_back(std::move(b));
+}
+
+void Results::add_loaded(FinishedBenchmark b) {
+  std::lock_guard lock(lock_);
+  add_serial_times(b.entries, serial_);
+  benchmarks_.push_back(std::move(b));
+}
+
+bool Results::finished(const std::string& name) const {
+  for (const auto& b : benchmarks_)
+    if (b.name == name) return true;
+  return false;
+}
+
+nlohmann::json Results::entries(double read_bandwidth) const {
+  nlohmann::json all = nlohmann::json::array();
+  std::map<std::string, double> serial;
+  for (const auto& b : benchmarks_) {
+    add_serial_times(b.entries, serial);
+    for (const auto& e : b.entries) all.push_back(e);
+  }
+  derive_figures(all, serial, read_bandwidth);
+  return all;
+}
+
 void write_atomically(const std::string& path, const std::string& text) {
   namespace fs = std::filesystem;
   const fs::path target(path);
@@ -191,7 +306,8 @@ void write_atomically(const std::string& path, const std::string& text) {
   if (target.has_parent_path()) fs::create_directories(target.parent_path(), ec);
   if (ec) fail(ec.message());
   const std::string temp = path + ".tmp." + std::to_string(getpid());
-  const int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  note_temporary_file(temp);
+  const int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) fail(std::strerror(errno));
   std::size_t written = 0;
   while (written < text.size()) {

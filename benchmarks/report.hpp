@@ -1,36 +1,83 @@
 #pragma once
-// The report: Google Benchmark's JSON, kept whole, plus params, figures and context.
+// The report: Google Benchmark's JSON entries, each with params, verified and derived figures,
+// made benchmark by benchmark as Google Benchmark hands over the runs, and a context that makes
+// it reproducible.
 #include <benchmark/benchmark.h>
 
+#include <functional>
+#include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <string_view>
+#include <vector>
 
+#include "benchmarks/journal.hpp"
 #include "benchmarks/progress.hpp"
 #include "benchmarks/suite.hpp"
 
 namespace parbench {
 
-// Shows Google Benchmark's table as it goes and keeps its JSON output for the report.
+// Shows Google Benchmark's table as it goes and hands over each finished benchmark's entries
+// (its repetitions and aggregates) in Google Benchmark's own JSON form.
 class TeeReporter : public benchmark::BenchmarkReporter {
  public:
-  explicit TeeReporter(Progress* progress = nullptr);
+  using OnBenchmark = std::function<void(nlohmann::json entries)>;
+  TeeReporter(Progress* progress, OnBenchmark on_benchmark);
   bool ReportContext(const Context& context) override;
   void ReportRuns(const std::vector<Run>& runs) override;
   void Finalize() override;
-  std::string json_text() const { return json_text_.str(); }
 
  private:
   benchmark::ConsoleReporter console_;
   benchmark::JSONReporter json_;
   std::ostringstream json_text_;
   Progress* progress_;
+  OnBenchmark on_benchmark_;
+  nlohmann::json pending_ = nlohmann::json::array();
 };
 
-// Google Benchmark's JSON with params and `verified` on every entry (matched through the
-// registry) and `context` extended by `extra_context`; then the derived figures.
-nlohmann::json build_report(const std::string& benchmark_json, const Registry& registry,
-                            const nlohmann::json& extra_context);
+// Google Benchmark's "context" object for this process, as its JSON reporter writes it.
+nlohmann::json google_benchmark_context();
+
+// Parses JSON written by Google Benchmark: bare NaN and infinities become null, bytes that are
+// not UTF-8 are kept as \xNN text.
+nlohmann::json parse_benchmark_json(const std::string& text);
+
+// `text` if it is UTF-8, else the same with each stray byte as the four characters \xNN.
+std::string utf8_or_escaped(std::string_view text);
+
+// A benchmark's entries made report entries: params and notes from the registry, `verified`.
+FinishedBenchmark finish_benchmark(nlohmann::json entries, const Registry& registry);
+
+// The run's finished benchmarks, shared by the benchmark thread (which adds them) and the
+// supervisor (which may end the run): each is in the journal before add() returns.
+class Results {
+ public:
+  explicit Results(Journal* journal) : journal_(journal) {}
+  // The ceiling the figures of benchmarks added from now on are fractions of.
+  void set_read_bandwidth(double bytes_per_second) { read_bandwidth_ = bytes_per_second; }
+  // Appends to the journal (saying once on stderr if it cannot) and keeps it.
+  void add(FinishedBenchmark b);
+  // One that finished in an earlier session of a resumed run, already in the journal.
+  void add_loaded(FinishedBenchmark b);
+  std::size_t size() const { return benchmarks_.size(); }
+  bool finished(const std::string& name) const;
+  // The report's "benchmarks", with every derived figure.
+  nlohmann::json entries(double read_bandwidth) const;
+  // Held while the run is being ended early, so that no benchmark is added meanwhile.
+  std::mutex& lock() { return lock_; }
+  const Journal* journal() const { return journal_; }
+
+ private:
+  Journal* journal_;
+  double read_bandwidth_ = 0;
+  bool warned_ = false;
+  std::vector<FinishedBenchmark> benchmarks_;
+  std::map<std::string, double> serial_;
+  std::mutex lock_;
+};
 
 // Speedup over the serial run of the same kernel and size in the same report, efficiency,
 // Karp-Flatt serial fraction, and fraction of the measured read bandwidth.
@@ -39,8 +86,9 @@ void add_derived_figures(nlohmann::json& report);
 // Real time of an entry in seconds, whatever its time_unit.
 double real_time_seconds(const nlohmann::json& entry);
 
-// Writes to a temporary file beside `path`, then renames it: a reader never sees half a report.
-// Creates missing folders. Throws std::runtime_error naming the path and the reason.
+// Writes to a temporary file beside `path`, then renames it: a reader never sees half a report,
+// and a file already at `path` stays as it was unless the whole new one is written. Creates
+// missing folders. Throws std::runtime_error naming the path and the reason.
 void write_atomically(const std::string& path, const std::string& text);
 
 }  // namespace parbench

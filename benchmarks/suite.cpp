@@ -3,15 +3,23 @@
 #include <algorithm>
 #include <memory>
 
+#include "benchmarks/supervisor.hpp"
+
 namespace parbench {
 
-benchmark::internal::Benchmark* Registry::add(const std::string& name, nlohmann::json params,
-                                              std::function<void(benchmark::State&)> body) {
+void Registry::add(const std::string& name, nlohmann::json params,
+                   std::function<void(benchmark::State&)> body, benchmark::TimeUnit unit) {
   entries_.push_back({name, std::move(params)});
-  return benchmark::RegisterBenchmark(name.c_str(),
-                                      [body = std::move(body)](benchmark::State& s) { body(s); })
+  if (skipped_.count(name) != 0) return;
+  benchmark::RegisterBenchmark(name.c_str(),
+                               [name, body = std::move(body)](benchmark::State& s) {
+                                 benchmark_begins(name);
+                                 body(s);
+                                 benchmark_ends();
+                               })
       ->UseRealTime()
-      ->MeasureProcessCPUTime();
+      ->MeasureProcessCPUTime()
+      ->Unit(unit);
 }
 
 const Registry::Entry* Registry::find(const std::string& run_name) const {
@@ -63,12 +71,17 @@ nlohmann::json placement_note(Pin pin, const std::vector<int>& cpus_seen) {
   return {{"pin", to_string(pin)}, {"cpu_of_worker", cpus_seen}};
 }
 
+std::string failure_text(const std::exception& e) {
+  const std::string verdict = take_watchdog_verdict();
+  return verdict.empty() ? e.what() : verdict + " (" + e.what() + ")";
+}
+
 bool run_checked(benchmark::State& state, const std::function<void()>& job) {
   try {
     job();
     return true;
   } catch (const WorkerFailure& e) {
-    state.SkipWithError(e.what());
+    state.SkipWithError(failure_text(e).c_str());
   } catch (const std::bad_alloc&) {
     state.SkipWithError("out of memory");
   }

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -22,9 +23,12 @@ class Registry {
   };
 
   // Registers one benchmark measured in wall time (the work is parallel) and in the CPU time
-  // of the whole process (all its threads).
-  benchmark::internal::Benchmark* add(const std::string& name, nlohmann::json params,
-                                      std::function<void(benchmark::State&)> body);
+  // of the whole process (all its threads), unless it is among those already finished (a
+  // resumed run): then it is only remembered, for its params.
+  void add(const std::string& name, nlohmann::json params,
+           std::function<void(benchmark::State&)> body, benchmark::TimeUnit unit);
+  // Benchmarks that a resumed run does not run again.
+  void skip(std::set<std::string> finished) { skipped_ = std::move(finished); }
   const std::vector<Entry>& entries() const { return entries_; }
 
   // What a benchmark learnt that is no number (a timeline, how a prediction was made): kept
@@ -40,6 +44,7 @@ class Registry {
  private:
   std::vector<Entry> entries_;
   std::map<std::string, nlohmann::json> notes_;
+  std::set<std::string> skipped_;
 };
 
 // "sum/thread/pool/dynamic:65536/workers:2/size:1024": the launch is left out for backends
@@ -65,6 +70,9 @@ void register_task_benchmarks(const Config& config, Registry& registry);
 
 // What the report says of where a run's workers ran: asked (pin) and obtained (last CPU seen).
 nlohmann::json placement_note(Pin pin, const std::vector<int>& cpus_seen);
+
+// A failure as the benchmark's error says it, with the watchdog's verdict if it ended the job.
+std::string failure_text(const std::exception& e);
 
 // Runs `job` and turns a worker's death into the benchmark's error; false if it failed.
 bool run_checked(benchmark::State& state, const std::function<void()>& job);

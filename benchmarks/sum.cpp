@@ -3,6 +3,7 @@
 
 #include "backends/team.hpp"
 #include "benchmarks/suite.hpp"
+#include "benchmarks/supervisor.hpp"
 #include "kernels/sum.hpp"
 
 namespace parbench {
@@ -101,6 +102,7 @@ void run_sum(benchmark::State& state, const Variant& v, unsigned workers, std::s
   bool ok = true;
   try {
     for (auto _ : state) {
+      job_done();  // for the watchdog: a relaxed increment
       const std::uint64_t total = backend->run(v.policy);
       benchmark::DoNotOptimize(total);
       if (total != expected) {
@@ -110,7 +112,7 @@ void run_sum(benchmark::State& state, const Variant& v, unsigned workers, std::s
     }
   } catch (const WorkerFailure& e) {
     drop_started_backend();  // a pool that lost a worker is not reused
-    state.SkipWithError(e.what());
+    state.SkipWithError(failure_text(e).c_str());
     return;
   }
   if (!ok) {
@@ -152,11 +154,11 @@ void register_sum_benchmarks(const Config& config, Registry& registry) {
         const std::string name =
             benchmark_name("sum", *v.backend, v.launch, v.policy.name,
                            "workers:" + std::to_string(w) + "/size:" + std::to_string(n));
-        registry
-            .add(name, params,
-                 [v, w, n, m = config.data_mapping, pin = parse_pin(config.pin), &registry,
-                  name](benchmark::State& s) { run_sum(s, v, w, n, m, pin, registry, name); })
-            ->Unit(benchmark::kMicrosecond);
+        registry.add(
+            name, params,
+            [v, w, n, m = config.data_mapping, pin = parse_pin(config.pin), &registry,
+             name](benchmark::State& s) { run_sum(s, v, w, n, m, pin, registry, name); },
+            benchmark::kMicrosecond);
       }
 }
 

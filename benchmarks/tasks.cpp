@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "benchmarks/suite.hpp"
+#include "benchmarks/supervisor.hpp"
 #include "kernels/schedule.hpp"
 #include "kernels/tasks.hpp"
 #include "platform/clocks.hpp"
@@ -118,6 +119,7 @@ void run_tasks(benchmark::State& state, const TaskSpec& spec, Registry& registry
   double imbalance_total = 0;
   try {
     for (auto _ : state) {
+      job_done();  // for the watchdog: a relaxed increment
       work.begin_job();
       benchmark::DoNotOptimize(backend->run(policy));
       if (const std::string why = work.check_job(); !why.empty()) {
@@ -127,7 +129,7 @@ void run_tasks(benchmark::State& state, const TaskSpec& spec, Registry& registry
       imbalance_total += imbalance(busy_per_worker(work, obtained));
     }
   } catch (const WorkerFailure& e) {
-    state.SkipWithError(e.what());
+    state.SkipWithError(failure_text(e).c_str());
     return;
   }
   const double jobs = static_cast<double>(state.iterations());
@@ -177,10 +179,10 @@ void register_task_benchmarks(const Config& config, Registry& registry) {
               {"workers", w},        {"tasks", spec_text},
               {"unit", config.unit}, {"task_count", set.durations.size()}};
           const TaskSpec spec{v, w, set, config.unit, body, name, parse_pin(config.pin)};
-          registry
-              .add(name, params,
-                   [spec, &registry](benchmark::State& s) { run_tasks(s, spec, registry); })
-              ->Unit(benchmark::kMillisecond);
+          registry.add(
+              name, params,
+              [spec, &registry](benchmark::State& s) { run_tasks(s, spec, registry); },
+              benchmark::kMillisecond);
         }
     }
   }

@@ -1,0 +1,238 @@
+#include "benchmarks/journal.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+namespace parbench {
+namespace {
+
+constexpr std::size_t kMaxRecordBytes = std::size_t{2} << 30;
+
+[[noreturn]] void fail(const std::string& path, const std::string& why) {
+  throw std::runtime_error(path + ": " + why);
+}
+
+std::string read_whole(const std::string& path) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) fail(path, std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) fail(path, "not a regular file");
+  if (static_cast<std::size_t>(st.st_size) > kMaxRecordBytes) fail(path, "larger than 2 GiB");
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail(path, std::strerror(errno));
+  std::string text(static_cast<std::size_t>(st.st_size), '\0');
+  std::size_t got = 0;
+  while (got < text.size()) {
+    const ssize_t n = read(fd, text.data() + got, text.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  close(fd);
+  text.resize(got);
+  return text;
+}
+
+bool is_session_header(const nlohmann::json& line) {
+  return line.is_object() && line.contains("parbench_journal") && line.contains("session");
+}
+
+// The lines of a journal; the end of the last whole line in `whole_bytes`.
+std::vector<nlohmann::json> journal_lines(const std::string& text, const std::string& path,
+                                          std::size_t* whole_bytes) {
+  std::vector<nlohmann::json> lines;
+  std::size_t at = 0;
+  *whole_bytes = 0;
+  while (at < text.size()) {
+    const std::size_t end = text.find('\n', at);
+    const bool last = end == std::string::npos || end + 1 == text.size();
+    nlohmann::json line = nlohmann::json::parse(
+        text.substr(at, end == std::string::npos ? end : end - at), nullptr, false);
+    if (line.is_discarded() || end == std::string::npos) {
+      if (last) break;  // torn by a kill or a full disk: what it held never counted as finished
+      fail(path, "line " + std::to_string(lines.size() + 1) + " of the journal is not JSON");
+    }
+    lines.push_back(std::move(line));
+    at = end + 1;
+    *whole_bytes = at;
+  }
+  return lines;
+}
+
+RunRecord record_from_journal(const std::string& text, const std::string& path) {
+  std::size_t whole = 0;
+  RunRecord record;
+  record.from_journal = true;
+  for (auto& line : journal_lines(text, path, &whole)) {
+    if (is_session_header(line)) {
+      record.sessions.push_back(std::move(line));
+    } else if (line.is_object() && line.contains("benchmark") && line["benchmark"].is_string() &&
+               line.contains("entries") && line["entries"].is_array()) {
+      record.benchmarks.push_back({line["benchmark"].get<std::string>(), line["entries"]});
+    } else {
+      fail(path, "a line of the journal is neither a session nor a benchmark");
+    }
+  }
+  if (record.sessions.empty()) fail(path, "holds no session: nothing to resume");
+  return record;
+}
+
+// Google Benchmark names a run after the benchmark and how it is timed; parbench registers every
+// benchmark timed the same way (suite.cpp), so the registered name is the run's less that.
+std::string registered_name(std::string run_name) {
+  const std::string suffix = "/process_time/real_time";
+  if (run_name.size() > suffix.size() &&
+      run_name.compare(run_name.size() - suffix.size(), suffix.size(), suffix) == 0)
+    run_name.resize(run_name.size() - suffix.size());
+  return run_name;
+}
+
+RunRecord record_from_report(const std::string& text, const std::string& path) {
+  const nlohmann::json report = nlohmann::json::parse(text, nullptr, false);
+  if (report.is_discarded() || !report.is_object() || !report.contains("context") ||
+      !report["context"].is_object() || !report.contains("benchmarks") ||
+      !report["benchmarks"].is_array())
+    fail(path, "neither a parbench report nor a journal");
+  const nlohmann::json& context = report["context"];
+  if (!context.contains("arguments")) fail(path, "not a report of this parbench: no arguments");
+  RunRecord record;
+  if (context.contains("sessions") && context["sessions"].is_array())
+    for (const auto& s : context["sessions"]) record.sessions.push_back(s);
+  else
+    record.sessions.push_back(session_header(context, context["arguments"], {}));
+  // Entries of one benchmark are consecutive.
+  for (const auto& entry : report["benchmarks"]) {
+    const std::string name = registered_name(entry.value("run_name", entry.value("name", "")));
+    if (record.benchmarks.empty() || record.benchmarks.back().name != name)
+      record.benchmarks.push_back({name, nlohmann::json::array()});
+    record.benchmarks.back().entries.push_back(entry);
+  }
+  return record;
+}
+
+}  // namespace
+
+RunRecord read_run_record(const std::string& path) {
+  const std::string text = read_whole(path);
+  const std::size_t first_line_end = text.find('\n');
+  const nlohmann::json first =
+      nlohmann::json::parse(text.substr(0, first_line_end), nullptr, false);
+  if (!first.is_discarded() && is_session_header(first)) return record_from_journal(text, path);
+  return record_from_report(text, path);
+}
+
+nlohmann::json session_header(nlohmann::json session, const std::vector<std::string>& arguments,
+                              const std::vector<std::string>& selection) {
+  nlohmann::json header = {
+      {"parbench_journal", 1}, {"session", std::move(session)}, {"arguments", arguments}};
+  if (!selection.empty()) header["selection"] = selection;
+  return header;
+}
+
+nlohmann::json benchmark_line(const FinishedBenchmark& b) {
+  return {{"benchmark", b.name}, {"entries", b.entries}};
+}
+
+Journal Journal::create(const std::string& path) {
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
+  if (fd >= 0) {
+    flock(fd, LOCK_EX | LOCK_NB);
+    return Journal(fd, path, 0);
+  }
+  if (errno != EEXIST) fail(path, std::strerror(errno));
+  const int other = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const bool held = other >= 0 && flock(other, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  if (other >= 0) close(other);
+  if (held) fail(path, "another parbench is writing this run's journal");
+  struct stat st {};
+  if (stat(path.c_str(), &st) == 0 && st.st_size == 0 && unlink(path.c_str()) == 0)
+    return create(path);  // left empty by a run killed before its first line: nothing to keep
+  fail(path, "a run that did not finish left its journal here: finish it with --resume=" + path +
+                 ", or remove it");
+}
+
+Journal Journal::reopen(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
+  if (fd < 0) fail(path, std::strerror(errno));
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    close(fd);
+    fail(path, "another parbench is writing this journal");
+  }
+  std::size_t whole = 0;
+  journal_lines(read_whole(path), path, &whole);
+  if (ftruncate(fd, static_cast<off_t>(whole)) != 0) {
+    const std::string why = std::strerror(errno);
+    close(fd);
+    fail(path, why);
+  }
+  return Journal(fd, path, static_cast<off_t>(whole));
+}
+
+Journal::Journal(Journal&& other) noexcept
+    : fd_(other.fd_),
+      path_(std::move(other.path_)),
+      size_(other.size_),
+      unwritten_(std::move(other.unwritten_)) {
+  other.fd_ = -1;
+}
+
+Journal& Journal::operator=(Journal&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) close(fd_);
+    fd_ = other.fd_;
+    path_ = std::move(other.path_);
+    size_ = other.size_;
+    unwritten_ = std::move(other.unwritten_);
+    other.fd_ = -1;
+  }
+  return *this;
+}
+
+Journal::~Journal() {
+  if (fd_ >= 0) close(fd_);
+}
+
+bool Journal::write_line(const std::string& line) {
+  std::size_t written = 0;
+  while (written < line.size()) {
+    const ssize_t n = write(fd_, line.data() + written, line.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      // No torn line stays behind: a reader would take it for the end of the journal.
+      if (ftruncate(fd_, size_) != 0) {
+      }
+      return false;
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (fdatasync(fd_) != 0) {
+    if (ftruncate(fd_, size_) != 0) {
+    }
+    return false;
+  }
+  size_ += static_cast<off_t>(line.size());
+  return true;
+}
+
+bool Journal::append(const nlohmann::json& line) {
+  if (fd_ < 0) return false;
+  unwritten_.push_back(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  std::size_t done = 0;
+  while (done < unwritten_.size() && write_line(unwritten_[done])) ++done;
+  unwritten_.erase(unwritten_.begin(), unwritten_.begin() + static_cast<std::ptrdiff_t>(done));
+  return unwritten_.empty();
+}
+
+void Journal::remove() {
+  if (fd_ < 0) return;
+  unlink(path_.c_str());
+  close(fd_);
+  fd_ = -1;
+}
+
+}  // namespace parbench

@@ -1,0 +1,48 @@
+#pragma once
+// What watches a run from the side, on a thread of its own: SIGINT, SIGTERM and SIGHUP end the
+// run with what finished saved, and a job that stops answering (a stopped child, a task that
+// never ends) is ended by a watchdog instead of hanging the run forever.
+#include <functional>
+#include <string>
+#include <thread>
+
+namespace parbench {
+
+// Call first in main, before any thread exists: blocks the ending signals in every thread but
+// the supervisor's, and ignores SIGPIPE (stdout closed by `| head`) and SIGXFSZ (a file size
+// limit), so that those become failed writes instead of a lost run.
+void take_over_signals();
+
+// "SIGINT", "SIGTERM", ...
+std::string signal_name(int sig);
+
+class Supervisor {
+ public:
+  // Ends the run early: saves what finished, says so, and returns the process's exit status.
+  // Called on the supervisor's thread, at most once. `why` is a signal's name or "timeout".
+  using EndRun = std::function<int(const std::string& why)>;
+
+  // `job_timeout`: seconds a job may run before it counts as hung; a benchmark whose jobs are
+  // long gets ten of its own mean job time if that is more.
+  Supervisor(double job_timeout, EndRun end_run);
+  ~Supervisor();
+  Supervisor(const Supervisor&) = delete;
+  Supervisor& operator=(const Supervisor&) = delete;
+
+  // The final report is in place: a signal now only ends the process.
+  void run_finished();
+};
+
+// Told by the harness, for the watchdog (cheap: a relaxed counter). Without a supervisor they
+// do nothing but count.
+void benchmark_begins(const std::string& name);
+void job_done();
+void benchmark_ends();
+
+// Why the watchdog ended the current benchmark's workers ("" if it did not); cleared on read.
+std::string take_watchdog_verdict();
+
+// The temporary file being written, removed if a second signal ends the process at once.
+void note_temporary_file(const std::string& path);
+
+}  // namespace parbench
