@@ -51,6 +51,7 @@ class Journal {
   // kept, and tried first at the next append; false while any line is unwritten.
   bool append(const nlohmann::json& line);
   bool all_written() const { return unwritten_.empty(); }
+  std::size_t unwritten() const { return unwritten_.size(); }
   // Once the final report is in place.
   void remove();
   const std::string& path() const { return path_; }

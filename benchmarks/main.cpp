@@ -230,7 +230,10 @@ bool write_report(const Run& run, const parbench::Results& results,
                    "report with: parbench --resume=%s\n",
                    run.paths.journal.c_str(), run.paths.journal.c_str());
     else
-      std::fprintf(stderr, "parbench: the journal %s could not be written either: results lost\n",
+      std::fprintf(stderr,
+                   "parbench: the journal %s could not take the last %zu benchmarks either: "
+                   "those are lost; --resume=%s once there is room runs them again\n",
+                   run.paths.journal.c_str(), results.journal()->unwritten(),
                    run.paths.journal.c_str());
     return false;
   }

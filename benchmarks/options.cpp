@@ -265,6 +265,10 @@ ParseOutcome parse_options(int argc, char** argv) {
                  "benchmark's mean job, if longer): its workers are ended and the run goes on")
       ->capture_default_str();
 
+  // A value given twice: the last one counts, as a command line built up in a script expects.
+  for (const char* scalar : {"--suite", "--calibration-size", "--repetitions", "--min-time",
+                             "--unit", "--pin", "--data-mapping", "--out", "--job-timeout"})
+    app.get_option(scalar)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   try {
     app.parse(argc, argv);
     for (const auto& extra : app.remaining()) {

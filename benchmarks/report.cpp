@@ -146,8 +146,9 @@ void TeeReporter::ReportRuns(const std::vector<Run>& runs) {
   if (text.rfind(",\n", 0) == 0) text.erase(0, 2);
   for (auto& entry : parse_benchmark_json("[" + text + "]")) pending_.push_back(std::move(entry));
   if (aggregates_follow(runs) || pending_.empty()) return;
-  if (progress_ != nullptr) progress_->finished(runs.back().run_name.str());
+  // Counted as finished once it is in the journal.
   on_benchmark_(std::exchange(pending_, nlohmann::json::array()));
+  if (progress_ != nullptr) progress_->finished(runs.back().run_name.str());
 }
 
 void TeeReporter::Finalize() {

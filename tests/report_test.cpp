@@ -155,3 +155,81 @@ TEST(WriteAtomically, ReplacesWholeAndLeavesNoTemporaryFile) {
 
 }  // namespace
 }  // namespace parbench
+
+namespace parbench {
+namespace {
+
+TEST(Utf8, ValidTextStaysAndStrayBytesBecomeHex) {
+  EXPECT_EQ(utf8_or_escaped("café ☕ 𝄞"), "café ☕ 𝄞");
+  EXPECT_EQ(utf8_or_escaped("caf\xe9"), "caf\\xE9");
+  EXPECT_EQ(utf8_or_escaped("\xc0\xaf"), "\\xC0\\xAF");           // overlong '/'
+  EXPECT_EQ(utf8_or_escaped("\xed\xa0\x80"), "\\xED\\xA0\\x80");  // a surrogate
+  EXPECT_EQ(utf8_or_escaped("\xe2\x82"), "\\xE2\\x82");           // cut short
+  EXPECT_NO_THROW(nlohmann::json(utf8_or_escaped("\xff\xfe")).dump());
+}
+
+TEST(Utf8, GoogleBenchmarksJsonWithStrayBytesAndBareNanParses) {
+  const auto j =
+      parse_benchmark_json("{\"executable\": \"/tmp/caf\xe9\", \"x\": nan, \"y\": -inf}");
+  EXPECT_EQ(j["executable"], "/tmp/caf\\xE9");
+  EXPECT_TRUE(j["x"].is_null());
+  EXPECT_TRUE(j["y"].is_null());
+}
+
+class JournalFile : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = (std::filesystem::temp_directory_path() /
+             ("parbench-journal-" + std::to_string(getpid()) + ".partial"))
+                .string();
+    std::filesystem::remove(path_);
+  }
+  void TearDown() override { std::filesystem::remove(path_); }
+  std::string path_;
+};
+
+TEST_F(JournalFile, ReadsWhatWasAppendedAndDropsATornLastLine) {
+  {
+    Journal j = Journal::create(path_);
+    ASSERT_TRUE(j.append(session_header({{"git_commit", "abc"}}, {"--kernels=sum"}, {"a", "b"})));
+    ASSERT_TRUE(j.append(benchmark_line({"a", nlohmann::json::array({{{"run_name", "a"}}})})));
+  }
+  std::ofstream(path_, std::ios::app) << "{\"benchmark\": \"b\", \"entr";
+  const RunRecord r = read_run_record(path_);
+  EXPECT_TRUE(r.from_journal);
+  ASSERT_EQ(r.sessions.size(), 1u);
+  EXPECT_EQ(r.sessions[0]["session"]["git_commit"], "abc");
+  ASSERT_EQ(r.benchmarks.size(), 1u);
+  EXPECT_EQ(r.benchmarks[0].name, "a");
+  // Going on with it cuts the torn line off first.
+  Journal again = Journal::reopen(path_);
+  ASSERT_TRUE(again.append(benchmark_line({"b", nlohmann::json::array()})));
+  EXPECT_EQ(read_run_record(path_).benchmarks.size(), 2u);
+}
+
+TEST_F(JournalFile, ABrokenLineInTheMiddleIsNotAJournal) {
+  std::ofstream(path_) << session_header({}, {}, {}).dump() << "\n{broken\n"
+                       << benchmark_line({"a", nlohmann::json::array()}).dump() << "\n";
+  EXPECT_THROW(read_run_record(path_), std::runtime_error);
+}
+
+TEST_F(JournalFile, IsNeverCreatedOverAnotherRunsJournal) {
+  Journal first = Journal::create(path_);
+  ASSERT_TRUE(first.append(session_header({}, {}, {})));
+  try {
+    Journal::create(path_);
+    FAIL() << "created twice";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("another parbench"), std::string::npos) << e.what();
+  }
+  first = Journal();  // the run ends without removing it: it was killed
+  try {
+    Journal::create(path_);
+    FAIL() << "created over a journal left behind";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("--resume="), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace parbench
