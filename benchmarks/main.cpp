@@ -198,6 +198,7 @@ struct Run {
   parbench::Journal journal;
   std::vector<nlohmann::json> sessions;  // journal headers, the current one last
   std::vector<std::string> selected;
+  bool finished = false;  // the complete report is in place
 };
 
 std::vector<std::string> not_run(const Run& run, const parbench::Results& results) {
@@ -244,6 +245,7 @@ int end_early(Run& run, parbench::Results& results, const std::string& why) {
   using namespace parbench;
   std::lock_guard lock(results.lock());
   kill_tracked_children();
+  if (run.finished) return 0;
   const int status = why == "timeout" ? 1
                                       : 128 + (why == "SIGINT"    ? SIGINT
                                                : why == "SIGTERM" ? SIGTERM
@@ -255,6 +257,12 @@ int end_early(Run& run, parbench::Results& results, const std::string& why) {
     return status;
   }
   if (!write_report(run, results, std::nullopt, why)) return status;
+  if (not_run(run, results).empty()) {  // only the closing calibration was left
+    run.journal.remove();
+    std::fprintf(stderr, "parbench: report written to %s without the closing calibration\n",
+                 run.paths.shown.c_str());
+    return status;
+  }
   std::fprintf(stderr,
                "parbench: partial report (%zu of %zu benchmarks) written to %s; the journal %s "
                "keeps them too. Finish the run with: parbench --resume=%s\n",
@@ -419,6 +427,7 @@ int main(int argc, char** argv) {
                  100 * (after->bytes_per_second / before->bytes_per_second - 1));
   if (!write_report(run, results, after, "")) return 1;
   run.journal.remove();
+  run.finished = true;
   supervisor.run_finished();
   std::printf("parbench: report written to %s\n", run.paths.shown.c_str());
   return 0;
