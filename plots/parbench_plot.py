@@ -6,8 +6,11 @@ Run it through plots/plot, which finds a Python 3 with matplotlib:
 
 One report gives one set of figures; several reports give each its own set (file names start
 with the report's name) plus figures that put them side by side (compare_*). A figure whose
-data is not in a report is skipped with a note on stderr. Only the standard library and
-matplotlib are used.
+data is not in a report is skipped with a note on stderr. A report may be gzip-compressed,
+incomplete ("complete": false), or the journal of an unfinished run (<report>.partial): it is
+drawn from what it holds, and stderr says once that the run is unfinished. Only regular files
+of at most 512 MiB (also once decompressed) are read. Only the standard library and matplotlib
+are used.
 """
 
 import argparse
@@ -16,6 +19,7 @@ import json
 import math
 import os
 import re
+import stat
 import statistics
 import sys
 import warnings
@@ -152,15 +156,18 @@ class Run:
 
 
 class Report:
-    def __init__(self, path, context, runs):
+    def __init__(self, path, context, runs, notes=()):
         self.path = path
         self.context = context
         self.runs = runs
+        self.notes = list(notes)  # said on stderr once every report has been read
+        self.unfinished = context.get("complete") is False
         self.host = str(context.get("host_name") or "unknown host")
         self.date = short_date(context.get("date"))
         self.label = f"{self.host} {self.date}".strip()
         name = os.path.basename(path)
-        name = name[:-3] if name.endswith(".gz") else name
+        for suffix in (".gz", ".partial"):  # a journal's figures are named after its report
+            name = name[: -len(suffix)] if name.endswith(suffix) else name
         self.tag = re.sub(r"[^A-Za-z0-9_.-]+", "_", os.path.splitext(name)[0])
         if self.tag == "compare":  # its figures would be named like the compare_* ones
             self.tag = "compare-report"
@@ -172,7 +179,8 @@ class Report:
         cpu = str(self.context.get("cpu_model") or "").strip()
         cpus = f"{self.usable_cpus} CPUs" if self.usable_cpus else ""
         what = ", ".join(x for x in (cpu, cpus) if x)
-        return f"{self.host} ({what}) · {self.date}" if what else f"{self.host} · {self.date}"
+        stamp = f"{self.host} ({what}) · {self.date}" if what else f"{self.host} · {self.date}"
+        return stamp + " · unfinished run" if self.unfinished else stamp
 
     def select(self, kernel, **match):
         return [r for r in self.runs if r.kernel == kernel
@@ -185,31 +193,210 @@ def short_date(value):
     return f"{found.group(1)} {found.group(2)}" if found else text
 
 
-def load_report(path):
-    """Reads and checks one report; InputError with one line on anything wrong."""
+# The most a report may hold, also once decompressed, as for parbench-compare: the full suite's
+# report is 22 MB, so anything past this is a mistake (or /dev/zero, or a gzip bomb).
+MAX_INPUT_BYTES = 512 << 20
+READ_CHUNK = 1 << 20
+GZIP_MAGIC = b"\x1f\x8b"
+JOURNAL_VERSION = 1
+
+
+def check_regular(path, info):
+    """Only regular files are read: a FIFO or a socket blocks until someone writes, a device
+    such as /dev/zero never ends."""
+    mode = info.st_mode
+    if stat.S_ISREG(mode):
+        if info.st_size > MAX_INPUT_BYTES:
+            raise InputError(f"{path} is larger than {MAX_INPUT_BYTES >> 20} MiB: not a report")
+        return
+    if stat.S_ISDIR(mode):
+        kind = "a directory"
+    elif stat.S_ISFIFO(mode):
+        kind = "a FIFO (named pipe)"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        kind = "a device"
+    elif stat.S_ISSOCK(mode):
+        kind = "a socket"
+    else:
+        kind = "not a regular file"
+    hint = ": only regular files are read" if stat.S_ISFIFO(mode) else ""
+    raise InputError(f"cannot read {path}: it is {kind}, not a report{hint}")
+
+
+def open_regular(path):
+    check_regular(path, os.stat(path))
+    # O_NONBLOCK and the second look: the path may name something else by the time it is opened.
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
     try:
-        with open(path, "rb") as f:
-            data = f.read()
-        if data[:2] == b"\x1f\x8b":  # gzip: reference reports are committed compressed
-            data = gzip.decompress(data)
-        text = data.decode("utf-8")
+        check_regular(path, os.fstat(fd))
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_capped(stream, path, once=""):
+    """At most MAX_INPUT_BYTES from `stream`, a piece at a time: a gzip bomb is stopped while
+    it inflates, not once it is all in memory."""
+    data = bytearray()
+    while True:
+        piece = stream.read(READ_CHUNK)
+        if not piece:
+            return data
+        if len(data) + len(piece) > MAX_INPUT_BYTES:
+            raise InputError(f"{path} is larger than {MAX_INPUT_BYTES >> 20} MiB{once}: "
+                             "not a report")
+        data += piece
+
+
+def read_input(path):
+    """The bytes of a report file, gunzipped where it is gzip (reference reports are committed
+    compressed); InputError with one line on anything wrong."""
+    try:
+        with open_regular(path) as f:
+            if f.peek(2)[:2] == GZIP_MAGIC:
+                with gzip.GzipFile(fileobj=f) as unpacked:
+                    return read_capped(unpacked, path, " once decompressed")
+            return read_capped(f, path)
+    except (EOFError, zlib.error, gzip.BadGzipFile):
+        raise InputError(f"cannot read {path}: not a whole gzip file") from None
     except OSError as e:
         raise InputError(f"cannot read {path}: {e.strerror or e}") from None
-    except (EOFError, zlib.error):
-        raise InputError(f"cannot read {path}: not a whole gzip file") from None
+
+
+def json_type(value):
+    """"a string", "an array", "null": for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return {str: "a string", list: "an array", dict: "an object"}.get(type(value), "a value")
+
+
+def parse_json_text(text, one_line=False):
+    """(value, None), or (None, why) where the text is not JSON."""
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as e:
+        where = f": column {e.colno}" if one_line else f" at line {e.lineno} column {e.colno}"
+        return None, e.msg + where
+    except RecursionError:
+        return None, "nested too deeply"
+
+
+def is_journal(text):
+    """A journal is known by its content: the first line is an object with "parbench_journal"."""
+    end = text.find("\n")
+    first = text if end < 0 else text[:end]
+    if '"parbench_journal"' not in first:
+        return False
+    value, _ = parse_json_text(first)
+    return isinstance(value, dict) and "parbench_journal" in value
+
+
+def report_from_journal(text, path):
+    """The report a journal (<report>.partial, JSON Lines) will become, and how many benchmarks
+    it holds: the last session header's context, marked incomplete, and every finished
+    benchmark's entries in order, a benchmark written twice (a resumed run ran it again)
+    counting once, with its later entries. The last line may be torn by a kill (no newline, or
+    not JSON) and is then left out; any other bad line means the file is not a journal."""
+    lines = text.split("\n")
+    torn = lines.pop()  # what follows the last newline: empty, or a line cut off
+    context, finished = {}, {}
+    for number, line in enumerate(lines, 1):
+        value, why = parse_json_text(line, one_line=True)
+        if why and number == len(lines) and not torn:
+            break
+        where = f"{path}: journal line {number}"
+        if why:
+            raise InputError(f"{path} is not a parbench journal: line {number} is not JSON ({why})")
+        if not isinstance(value, dict):
+            raise InputError(f"{path} is not a parbench journal: line {number} is "
+                             f"{json_type(value)}, not an object")
+        if "parbench_journal" in value:
+            version = value["parbench_journal"]
+            if type(version) is not int or version != JOURNAL_VERSION:
+                raise InputError(f"{where}: journal format {json.dumps(version)[:40]} is not "
+                                 f"known (this plot reads format {JOURNAL_VERSION})")
+            context = value.get("session")
+            if not isinstance(context, dict):
+                raise InputError(f"{where}: the session header's 'session' is "
+                                 f"{json_type(context)}, not an object")
+        elif "benchmark" in value:
+            name, entries = value["benchmark"], value.get("entries")
+            if not isinstance(name, str):
+                raise InputError(f"{where}: 'benchmark' is {json_type(name)}, not a string")
+            if not isinstance(entries, list):
+                raise InputError(f"{where}: 'entries' is {json_type(entries)}, not an array")
+            finished[name] = entries  # a name seen before keeps its place, with these entries
+        else:
+            raise InputError(f"{path} is not a parbench journal: line {number} is neither a "
+                             "session header nor a finished benchmark")
+    benchmarks = [entry for entries in finished.values() for entry in entries]
+    if not benchmarks:
+        raise InputError(f"{path} is a journal of an unfinished run in which no benchmark has "
+                         "finished yet")
+    return {"context": dict(context, complete=False, journal=True),
+            "benchmarks": benchmarks}, len(finished)
+
+
+def plural(count, one, many):
+    return f"{count} {one if count == 1 else many}"
+
+
+def completeness_note(path, context, journal_benchmarks=None):
+    """"X is incomplete: 3 benchmarks not run (interrupted by SIGINT)", or "X is a journal of
+    an unfinished run (12 benchmarks finished)"; None for a complete report (one without
+    "complete" is older than the key, and was only written when the run had finished)."""
+    complete, interrupted, not_run = (context.get(k) for k in ("complete", "interrupted",
+                                                                "not_run"))
+    if complete is not None and not isinstance(complete, bool):
+        raise InputError(f"{path}: 'context.complete' is {json_type(complete)}, "
+                         "not true or false")
+    if interrupted is not None and not isinstance(interrupted, str):
+        raise InputError(f"{path}: 'context.interrupted' is {json_type(interrupted)}, "
+                         "not a string or null")
+    if not_run is not None and not (isinstance(not_run, list)
+                                    and all(isinstance(n, str) for n in not_run)):
+        raise InputError(f"{path}: 'context.not_run' is {json_type(not_run)}, "
+                         "not an array of benchmark names")
+    if journal_benchmarks is not None:
+        return (f"{path} is a journal of an unfinished run "
+                f"({plural(journal_benchmarks, 'benchmark', 'benchmarks')} finished)")
+    if complete is not False:
+        return None
+    note = f"{path} is incomplete"
+    if not_run is not None:
+        note += f": {plural(len(not_run), 'benchmark', 'benchmarks')} not run"
+    if interrupted is not None:
+        why = re.sub(r"[\x00-\x1f]", "?", interrupted[:80])
+        note += " (stopped by its timeout)" if why == "timeout" else f" (interrupted by {why})"
+    return note
+
+
+def load_report(path):
+    """Reads and checks one report, or the journal of an unfinished run; InputError with one
+    line on anything wrong. What the user should know about it is in the report's notes."""
+    try:
+        text = read_input(path).decode("utf-8")
     except UnicodeDecodeError:
         raise InputError(f"{path} is not JSON: not UTF-8 text") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as e:
-        where = f"line {e.lineno} column {e.colno}"
-        raise InputError(f"{path} is not JSON: {e.msg} at {where}") from None
-    except RecursionError:
-        raise InputError(f"{path} is not JSON: nested too deeply") from None
+    journal_benchmarks = None
+    if is_journal(text):
+        data, journal_benchmarks = report_from_journal(text, path)
+    else:
+        data, why = parse_json_text(text)
+        if why:
+            raise InputError(f"{path} is not JSON: {why}")
+    del text
     if not (isinstance(data, dict) and isinstance(data.get("context"), dict)
             and isinstance(data.get("benchmarks"), list)):
         raise InputError(f"{path} is not a parbench report: it needs a 'context' object "
                          "and a 'benchmarks' list")
+    unfinished = completeness_note(path, data["context"], journal_benchmarks)
+    notes = [f"note: {unfinished}"] if unfinished else []
     entries = data["benchmarks"]
     if not entries:
         raise InputError(f"{path} is an empty report: it has no benchmarks")
@@ -234,8 +421,8 @@ def load_report(path):
     if not runs:
         raise InputError(f"{path} has no results: all {failed} of its benchmarks failed")
     if failed:
-        note(f"{path}: {failed} benchmark entries reported errors and are left out")
-    return Report(path, data["context"], list(runs.values()))
+        notes.append(f"{path}: {failed} benchmark entries reported errors and are left out")
+    return Report(path, data["context"], list(runs.values()), notes)
 
 
 def label_reports(reports):
@@ -1235,7 +1422,9 @@ exit status: 0 figures written; 1 a figure failed or none could be drawn; 2 bad 
 or a bad report (nothing is written); 77 no Python 3 with matplotlib (from plots/plot)""")
     parser.add_argument("--out", required=True, metavar="DIR",
                         help="folder for the figures (made if missing)")
-    parser.add_argument("reports", nargs="+", metavar="REPORT", help="parbench JSON report")
+    parser.add_argument("reports", nargs="+", metavar="REPORT",
+                        help="parbench JSON report (gzip-compressed or not, complete or not), "
+                             "or the journal of an unfinished run (REPORT.partial)")
     return parser.parse_args(argv)
 
 
@@ -1257,6 +1446,9 @@ def main(argv=None):
     except InputError as e:
         note(str(e))
         return EXIT_BAD_INPUT
+    for report in reports:  # only now: bad input gets its one line and nothing else
+        for line in report.notes:
+            note(line)
     for report in reports:
         _seen_backends.update(r.backend for r in report.runs)
 

@@ -7,7 +7,10 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "tests/compare/files.hpp"
 #include "tests/process.hpp"
+#include "tools/compare/patterns.hpp"
+#include "tools/compare/reader.hpp"
 
 namespace parbench::compare {
 namespace {
@@ -288,7 +291,107 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{{"parbench_a.json", "parbench_b.json", "--thresholds", "bad_array.json"},
                 "bad_array.json: not a thresholds file"},
         BadCase{{"parbench_a.json", "parbench_b.json", "--filter", "backend="}, "--filter"},
-        BadCase{{"parbench_a.json", "parbench_b.json", "--bogus"}, "--bogus"}));
+        BadCase{{"parbench_a.json", "parbench_b.json", "--bogus"}, "--bogus"},
+        // Inputs that never end or block: refused before they are opened.
+        BadCase{{"/dev/zero", "parbench_a.json"}, "/dev/zero: is a device, not a report"},
+        BadCase{{"parbench_a.json", "parbench_b.json", "--thresholds", "/dev/zero"},
+                "/dev/zero: is a device, not a thresholds file"},
+        BadCase{{"parbench_a.json", "parbench_b.json", "--thresholds", kFixtures},
+                "is a directory, not a thresholds file"},
+        // A gate that compared nothing must not pass, with or without a gate.
+        BadCase{{"gbench_a.json", "parbench_a.json", "--fail-above=5"},
+                "nothing was compared: no run of " + kFixtures + "/gbench_a.json is also in " +
+                    kFixtures + "/parbench_a.json"},
+        BadCase{{"gbench_a.json", "parbench_a.json", "parbench_b.json"},
+                "/parbench_a.json or " + kFixtures + "/parbench_b.json"},
+        BadCase{{"parbench_a.json", "errors_only.json", "--thresholds", "thresholds.json"},
+                "nothing was compared: no run has a value of real_time in both " + kFixtures +
+                    "/parbench_a.json and " + kFixtures +
+                    "/errors_only.json (each is missing, not a number, or an error)"},
+        BadCase{{"parbench_a.json", "errors_only.json", "--metric=real_time,cpu_time"},
+                "no run has a value of real_time or cpu_time in both"},
+        BadCase{{"errors_only.json", "--pivot=backend"},
+                "nothing was compared: no run with 'backend' has a value of real_time"},
+        // An unfinished run's note is not said when the command fails: one line only.
+        BadCase{{"incomplete.json", "bad_not_json.json"}, "bad_not_json.json: not JSON"},
+        BadCase{{"journal.json.partial", "errors_only.json"}, "nothing was compared"},
+        BadCase{{"parbench_a.json", "bad_journal_middle.json.partial"},
+                "bad_journal_middle.json.partial: not a parbench journal: line 3 is truncated "
+                "JSON"}));
+
+TEST(Program, FifoIsRefusedWithoutWaitingForAWriter) {
+  const testing::TempDir dir;
+  const std::string fifo = dir.fifo("report.json");
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{kBinary, fifo, kFixtures + "/parbench_a.json"},
+        std::vector<std::string>{kBinary, kFixtures + "/parbench_a.json",
+                                 kFixtures + "/parbench_b.json", "--thresholds", fifo}}) {
+    const auto o = parbench::testing::run_program(args);
+    EXPECT_EQ(o.status, kBadInput);
+    EXPECT_TRUE(contains(o.err, fifo + ": is a FIFO (named pipe), not a")) << o.err;
+    EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << o.err;
+  }
+}
+
+TEST(Program, LargeFilesAreRefused) {
+  const testing::TempDir dir;
+  const std::string report = dir.sparse("huge.json", kMaxReportBytes + 1);
+  const std::string thresholds = dir.write("t.json", std::string(kMaxThresholdsBytes + 1, ' '));
+  auto o = parbench::testing::run_program({kBinary, report, kFixtures + "/parbench_a.json"});
+  EXPECT_EQ(o.status, kBadInput);
+  EXPECT_EQ(o.err, "parbench-compare: " + report + ": larger than 512 MiB: not a report\n");
+  o = parbench::testing::run_program({kBinary, kFixtures + "/parbench_a.json",
+                                      kFixtures + "/parbench_b.json", "--thresholds", thresholds});
+  EXPECT_EQ(o.status, kBadInput);
+  EXPECT_EQ(o.err,
+            "parbench-compare: " + thresholds + ": larger than 1 MiB: not a thresholds file\n");
+}
+
+TEST(Program, UnfinishedRunsAreSaidOnceOnStderrAndAboveTheTables) {
+  const std::string incomplete = kFixtures + "/incomplete.json";
+  const std::string journal = kFixtures + "/journal.json.partial";
+  const auto o = parbench::testing::run_program(
+      {kBinary, kFixtures + "/parbench_a.json", incomplete, journal, "--fail-above=10"});
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_EQ(o.err, "parbench-compare: note: " + incomplete +
+                       " is incomplete: 2 benchmarks not run (interrupted by SIGINT)\n"
+                       "parbench-compare: note: " +
+                       journal + " is a journal of an unfinished run (4 benchmarks finished)\n");
+  const std::string above = o.out.substr(0, o.out.find("Benchmark"));
+  EXPECT_EQ(above.rfind("Note: " + incomplete + " is incomplete: 2 benchmarks not run", 0), 0u)
+      << o.out;
+  EXPECT_TRUE(contains(above, "Note: " + journal + " is a journal of an unfinished run"));
+  EXPECT_FALSE(contains(o.out.substr(above.size()), "Note:"));  // once, not per table
+  // The journal's fork line written again after the resume wins: 60 us, as in parbench_a.
+  EXPECT_TRUE(contains(line_with(o.out, "sum fork pool block"), "same"));
+  EXPECT_TRUE(contains(line_with(o.out, "sum tbb arena"), "missing"));
+}
+
+TEST(Cli, UnfinishedRunsInMarkdownAndJson) {
+  Result r = run_in_process(
+      {"parbench_a.json", "incomplete.json", "--format=markdown", "--metric=real_time,cpu_time"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("**Note:** " + kFixtures + "/incomplete.json is incomplete", 0), 0u)
+      << r.out;
+  EXPECT_EQ(r.out.find("**Note:**"), r.out.rfind("**Note:**"));
+  r = run_in_process(
+      {"parbench_a.json", kFixtures + "/journal.json.partial", "incomplete.json", "--format=json"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  const auto status = nlohmann::json::parse(r.out)["report_status"];
+  ASSERT_EQ(status.size(), 3u);
+  EXPECT_EQ(status[0]["complete"], true);
+  EXPECT_TRUE(status[0]["note"].is_null());
+  EXPECT_EQ(status[1]["complete"], false);
+  EXPECT_EQ(status[1]["journal"], true);
+  EXPECT_EQ(status[1]["benchmarks_finished"], 4);
+  EXPECT_EQ(status[2]["complete"], false);
+  EXPECT_EQ(status[2]["journal"], false);
+  EXPECT_EQ(status[2]["interrupted"], "SIGINT");
+  EXPECT_EQ(status[2]["not_run"], 2);
+  r = run_in_process({kFixtures + "/journal.json.partial", "--pivot=backend"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("Note: " + kFixtures + "/journal.json.partial is a journal", 0), 0u);
+}
 
 TEST(Program, ErrorEntryIsShownNotFatal) {
   const auto o = parbench::testing::run_program(

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/compare/files.hpp"
 #include "tools/compare/comparison.hpp"
 #include "tools/compare/reader.hpp"
 
@@ -83,6 +84,25 @@ TEST(Thresholds, BadFiles) {
   EXPECT_THROW(parse_thresholds("{\"backend=\": 1}"), InputError);
   EXPECT_THROW(parse_thresholds("{\"sum\": 1"), InputError);
   EXPECT_THROW(read_thresholds("/nonexistent/thresholds.json"), InputError);
+}
+
+std::string thresholds_error(const std::string& path) {
+  try {
+    read_thresholds(path);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Thresholds, OnlySmallRegularFilesAreRead) {
+  const testing::TempDir dir;
+  EXPECT_EQ(thresholds_error("/dev/zero"), "is a device, not a thresholds file");
+  EXPECT_EQ(thresholds_error(dir.fifo("t.json")),
+            "is a FIFO (named pipe), not a thresholds file: only regular files are read");
+  EXPECT_EQ(thresholds_error(dir.sparse("big.json", kMaxThresholdsBytes + 1)),
+            "larger than 1 MiB: not a thresholds file");
+  EXPECT_EQ(thresholds_error(dir.write("ok.json", R"({"default": 3})")), "");
 }
 
 }  // namespace

@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
 """Runs plots/plot and checks what it did; the ctest tests in this folder call it.
 
-  check_plot.py PLOT figures OUT_DIR NAMES [--notes NAMES] -- REPORT...
+  check_plot.py PLOT figures OUT_DIR NAMES [--notes NAMES] [--says TEXT] -- REPORT...
       exit 0 and exactly NAMES.png and NAMES.svg in OUT_DIR (comma-separated names), each a
       valid, non-empty PNG (magic bytes, IHDR size) and SVG (an <svg> root element); with
-      --notes, a "skipped NAME" note on stderr for each of those names
+      --notes, a "skipped NAME" note on stderr for each of those names; with --says, exactly
+      one line on stderr that contains TEXT
   check_plot.py PLOT bad OUT_DIR TEXT -- ARG...
-      exit 2, one line on stderr that contains TEXT, no traceback, nothing written in OUT_DIR
+      exit 2, one line on stderr that contains TEXT, no traceback, nothing written in OUT_DIR;
+      in ARG, @OUT@ is OUT_DIR and @FIFO@, @HUGE@, @BOMB@ are made in a folder of their own:
+      a FIFO, a sparse file of 600 MiB, and a gzip file that inflates to 1 GiB
+  check_plot.py PLOT unit TEST.py
+      runs a unittest file with the first Python 3 that has matplotlib, as plots/plot would
   check_plot.py PLOT no-matplotlib
       with no usable interpreter, the launcher says how to get matplotlib and exits 77
 
@@ -14,11 +19,13 @@ Exits 77 (ctest's SKIP_RETURN_CODE here) when the plot command finds no Python w
 matplotlib, so that a machine without it skips the tests instead of failing them.
 """
 
+import gzip
 import os
 import shutil
 import struct
 import subprocess
 import sys
+import tempfile
 import xml.etree.ElementTree as ET
 
 SKIP = 77
@@ -31,8 +38,8 @@ def fail(message):
     sys.exit(1)
 
 
-def run(plot, args, env=None):
-    result = subprocess.run([plot, *args], capture_output=True, text=True, timeout=600,
+def run(plot, args, env=None, timeout=600):
+    result = subprocess.run([plot, *args], capture_output=True, text=True, timeout=timeout,
                             env=dict(os.environ, **(env or {})))
     print(f"$ {plot} {' '.join(args)}\n-> exit {result.returncode}")
     print(f"stdout:\n{result.stdout}stderr:\n{result.stderr}")
@@ -68,7 +75,7 @@ def check_svg(path):
         fail(f"{path} is nearly empty")
 
 
-def figures(plot, out_dir, names, notes, reports):
+def figures(plot, out_dir, names, notes, says, reports):
     shutil.rmtree(out_dir, ignore_errors=True)
     result = run(plot, ["--out", out_dir, *reports])
     skip_without_matplotlib(result)
@@ -83,16 +90,40 @@ def figures(plot, out_dir, names, notes, reports):
     for name in names:
         check_png(os.path.join(out_dir, name + ".png"))
         check_svg(os.path.join(out_dir, name + ".svg"))
+    lines = result.stderr.splitlines()
     for name in notes:
-        lines = result.stderr.splitlines()
         if not any(line.startswith(f"plot: skipped {name}:") for line in lines):
             fail(f"no note on stderr that {name} was skipped")
+    if says and sum(says in line for line in lines) != 1:
+        fail(f"not one line on stderr that says '{says}'")
     print(f"OK: {len(names)} figures, PNG and SVG")
+
+
+def make_input(kind, folder):
+    """An input the plot command must refuse without reading it whole, or at all."""
+    path = os.path.join(folder, kind.strip("@").lower() + ".json")
+    if kind == "@FIFO@":
+        os.mkfifo(path)
+    elif kind == "@HUGE@":
+        with open(path, "wb") as f:
+            f.truncate(600 << 20)  # sparse: takes no disk
+    elif kind == "@BOMB@":
+        member = gzip.compress(bytes(1 << 20), 9)  # gzip reads members one after another
+        with open(path + ".gz", "wb") as f:
+            f.write(member * 1024)
+        path += ".gz"
+    return path
 
 
 def bad(plot, out_dir, text, args):
     shutil.rmtree(out_dir, ignore_errors=True)
-    result = run(plot, [a.replace("@OUT@", out_dir) for a in args])
+    with tempfile.TemporaryDirectory() as inputs:
+        args = [make_input(a, inputs) if a in ("@FIFO@", "@HUGE@", "@BOMB@") else
+                a.replace("@OUT@", out_dir) for a in args]
+        try:  # bad input is answered at once; a FIFO read as a file would wait forever
+            result = run(plot, args, timeout=120)
+        except subprocess.TimeoutExpired:
+            fail("no answer within 120 s")
     skip_without_matplotlib(result)
     lines = result.stderr.strip().splitlines()
     if result.returncode != 2:
@@ -104,6 +135,30 @@ def bad(plot, out_dir, text, args):
     if os.path.isdir(out_dir) and os.listdir(out_dir):
         fail(f"files were written: {sorted(os.listdir(out_dir))}")
     print("OK: one clear line and exit status 2")
+
+
+def python_with_matplotlib():
+    """The interpreter plots/plot would use (its list, PARBENCH_PYTHON first), or None."""
+    candidates = [os.environ.get("PARBENCH_PYTHON", ""), "/usr/bin/python3", "python3",
+                  "/usr/local/bin/python3", "python"]
+    for py in filter(None, candidates):
+        found = shutil.which(py)
+        if found and subprocess.run(
+                [found, "-c", "import sys, matplotlib; sys.exit(sys.version_info < (3, 8))"],
+                capture_output=True).returncode == 0:
+            return found
+    return None
+
+
+def unit(test_file):
+    python = python_with_matplotlib()
+    if python is None:
+        print("SKIP: no Python 3 with matplotlib (apt-get install python3-matplotlib)")
+        sys.exit(SKIP)
+    result = subprocess.run([python, test_file, "-v"], timeout=600)
+    if result.returncode != 0:
+        fail(f"{test_file} failed under {python}")
+    print(f"OK: {test_file} under {python}")
 
 
 def no_matplotlib(plot):
@@ -123,11 +178,14 @@ def main(argv):
     cut = rest.index("--") if "--" in rest else len(rest)
     before, after = rest[:cut], rest[cut + 1:]
     if mode == "figures":
-        out_dir, names = before[0], before[1].split(",")
-        notes = before[3].split(",") if len(before) > 3 and before[2] == "--notes" else []
-        figures(plot, out_dir, names, notes, after)
+        out_dir, names, options = before[0], before[1].split(","), before[2:]
+        notes = options[options.index("--notes") + 1].split(",") if "--notes" in options else []
+        says = options[options.index("--says") + 1] if "--says" in options else None
+        figures(plot, out_dir, names, notes, says, after)
     elif mode == "bad":
         bad(plot, before[0], before[1], after)
+    elif mode == "unit":
+        unit(before[0])
     elif mode == "no-matplotlib":
         no_matplotlib(plot)
     else:

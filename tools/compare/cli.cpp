@@ -41,7 +41,8 @@ const char* const kDescription =
     "over repetitions in each report, the change against the first report, a two-sided\n"
     "Mann-Whitney U test over the repetitions, and a verdict against a threshold.\n"
     "Exit status: 0; 1 when --fail-above or --thresholds is given and a run is worse past its\n"
-    "threshold (significantly, or with too few repetitions to test); 2 for bad input.";
+    "threshold (significantly, or with too few repetitions to test); 2 for bad input, and when\n"
+    "nothing could be compared (no run in common, or no value on both sides).";
 
 // Reads the options; throws CLI::ParseError or BadInput.
 Options parse(CLI::App& app, int argc, const char* const* argv) {
@@ -112,6 +113,69 @@ std::vector<Metric> metrics_of(const Options& o) {
   return metrics;
 }
 
+std::string joined(const std::vector<std::string>& items, const std::string& last_separator) {
+  std::string text;
+  for (std::size_t i = 0; i < items.size(); ++i)
+    text += (i == 0 ? "" : i + 1 == items.size() ? last_separator : ", ") + items[i];
+  return text;
+}
+
+std::vector<std::string> fields_of(const std::vector<Metric>& metrics) {
+  std::vector<std::string> fields;
+  for (const auto& m : metrics) fields.push_back(m.field);
+  return fields;
+}
+
+bool first_shares_a_run(const std::vector<Row>& rows) {
+  for (const auto& row : rows)
+    if (row.cells[0])
+      for (std::size_t r = 1; r < row.cells.size(); ++r)
+        if (row.cells[r]) return true;
+  return false;
+}
+
+// Something was compared when a run has a value in the first report and in another.
+bool compared_anything(const std::vector<Table>& tables) {
+  for (const auto& t : tables)
+    for (const auto& row : t.rows)
+      if (row.cells[0].value)
+        for (std::size_t r = 1; r < row.cells.size(); ++r)
+          if (row.cells[r].value) return true;
+  return false;
+}
+
+bool laid_out_anything(const std::vector<PivotTable>& tables) {
+  for (const auto& t : tables)
+    for (const auto& row : t.rows)
+      for (const auto& cell : row.cells)
+        if (cell.value) return true;
+  return false;
+}
+
+// A CI gate that passed having compared nothing would pass whatever the reports held.
+std::string nothing_compared(const Options& o, const std::vector<Row>& rows,
+                             const std::vector<Metric>& metrics) {
+  const std::vector<std::string> others(o.paths.begin() + 1, o.paths.end());
+  if (!first_shares_a_run(rows))
+    return "nothing was compared: no run of " + o.paths[0] + " is also in " +
+           joined(others, " or ");
+  return "nothing was compared: no run has a value of " + joined(fields_of(metrics), " or ") +
+         " in both " + o.paths[0] + " and " + (others.size() == 1 ? others[0] : "another report") +
+         " (each is missing, not a number, or an error)";
+}
+
+std::string nothing_laid_out(const Options& o, const std::vector<Metric>& metrics) {
+  return "nothing was compared: no run with '" + o.pivot + "' has a value of " +
+         joined(fields_of(metrics), " or ") + " (each is missing, not a number, or an error)";
+}
+
+// Said once, on stderr, when the output is written: an unfinished run must not pass for one.
+void tell_unfinished(const std::vector<Report>& reports, std::ostream& err) {
+  for (const auto& r : reports)
+    if (const std::string note = completeness_note(r.path, r.completeness); !note.empty())
+      err << "parbench-compare: note: " << note << "\n";
+}
+
 bool anywhere(const std::vector<std::vector<Group>>& groups, const Metric& metric) {
   for (const auto& report : groups)
     for (const auto& g : report)
@@ -119,7 +183,7 @@ bool anywhere(const std::vector<std::vector<Group>>& groups, const Metric& metri
   return false;
 }
 
-int run_checked(const Options& o, std::ostream& out, bool out_is_terminal) {
+int run_checked(const Options& o, std::ostream& out, std::ostream& err, bool out_is_terminal) {
   CompareSettings settings;
   settings.threshold = o.threshold;
   settings.alpha = o.alpha;
@@ -183,6 +247,7 @@ int run_checked(const Options& o, std::ostream& out, bool out_is_terminal) {
   format.thresholds_file = o.thresholds_file;
   format.failing = o.fail_above.has_value() || !o.thresholds_file.empty();
   format.paths = o.paths;
+  for (const auto& r : reports) format.completeness.push_back(r.completeness);
 
   if (!o.pivot.empty()) {
     std::vector<PivotTable> tables;
@@ -195,7 +260,10 @@ int run_checked(const Options& o, std::ostream& out, bool out_is_terminal) {
       }
     if (!any_row)
       throw BadInput("--pivot " + o.pivot + ": no run has params with '" + o.pivot + "'");
-    out << format_pivots(tables, notes, format);
+    if (!laid_out_anything(tables)) throw BadInput(nothing_laid_out(o, present));
+    const std::string text = format_pivots(tables, notes, format);
+    tell_unfinished(reports, err);
+    out << text;
     return 0;
   }
 
@@ -206,7 +274,10 @@ int run_checked(const Options& o, std::ostream& out, bool out_is_terminal) {
     tables.push_back(compare(pointers, groups, rows, m, settings));
     regressions += tables.back().regressions;
   }
-  out << format_comparison(tables, notes, format);
+  if (!compared_anything(tables)) throw BadInput(nothing_compared(o, rows, present));
+  const std::string text = format_comparison(tables, notes, format);
+  tell_unfinished(reports, err);
+  out << text;
   return format.failing && regressions > 0 ? kRegression : 0;
 }
 
@@ -218,7 +289,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
   Options options;
   try {
     options = parse(app, argc, argv);
-    return run_checked(options, out, out_is_terminal);
+    return run_checked(options, out, err, out_is_terminal);
   } catch (const CLI::CallForHelp&) {
     out << app.help();
     return 0;

@@ -122,6 +122,19 @@ std::string notes_block(const std::vector<std::vector<std::string>>& groups, For
   return out;
 }
 
+// Above the tables, once: a comparison with an unfinished run lacks what was not run.
+std::string unfinished_block(const FormatOptions& o) {
+  std::string out;
+  for (std::size_t r = 0; r < o.completeness.size() && r < o.paths.size(); ++r) {
+    const std::string note = completeness_note(o.paths[r], o.completeness[r]);
+    if (note.empty()) continue;
+    // Markdown joins consecutive lines into one paragraph: a blank line keeps each its own.
+    out += o.format == Format::markdown ? "**Note:** " + note + ".\n\n" : "Note: " + note + ".\n";
+  }
+  if (!out.empty() && o.format != Format::markdown) out += '\n';
+  return out;
+}
+
 std::string pivot_cell_text(const PivotCell& c, const Metric& m) {
   if (!c.present) return "-";
   if (c.error) return "error";
@@ -165,6 +178,7 @@ std::string percent_text(double percent) {
 std::string format_comparison(const std::vector<Table>& tables,
                               const std::vector<std::string>& notes, const FormatOptions& o) {
   if (o.format == Format::json) return comparison_json(tables, notes, o);
+  const std::string unfinished = unfinished_block(o);
   std::string out;
   for (const auto& t : tables) {
     if (!out.empty()) out += "\n";
@@ -182,12 +196,13 @@ std::string format_comparison(const std::vector<Table>& tables,
     out += '\n';
     out += notes_block({notes}, o.format);
   }
-  return out;
+  return unfinished + out;
 }
 
 std::string format_pivots(const std::vector<PivotTable>& tables,
                           const std::vector<std::string>& notes, const FormatOptions& o) {
   if (o.format == Format::json) return pivots_json(tables, notes, o);
+  const std::string unfinished = unfinished_block(o);
   std::string out;
   for (const auto& t : tables) {
     if (!out.empty()) out += "\n";
@@ -207,7 +222,7 @@ std::string format_pivots(const std::vector<PivotTable>& tables,
     out += '\n';
     out += notes_block({notes}, o.format);
   }
-  return out;
+  return unfinished + out;
 }
 
 }  // namespace parbench::compare

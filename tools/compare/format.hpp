@@ -14,10 +14,11 @@ struct FormatOptions {
   Format format = Format::text;
   bool colour = false;  // text only
   double alpha = 0.05;
-  double threshold = 5;            // the default threshold, percent
-  std::string thresholds_file;     // where per-run thresholds came from, if anywhere
-  bool failing = false;            // --fail-above or --thresholds: regressions fail
-  std::vector<std::string> paths;  // the reports, as given
+  double threshold = 5;                    // the default threshold, percent
+  std::string thresholds_file;             // where per-run thresholds came from, if anywhere
+  bool failing = false;                    // --fail-above or --thresholds: regressions fail
+  std::vector<std::string> paths;          // the reports, as given
+  std::vector<Completeness> completeness;  // per report, as paths: unfinished runs are noted
 };
 
 // `notes` are about the whole run (e.g. runs told apart by name); each table has its own.

@@ -55,9 +55,27 @@ json change_json(const Change& c, const Metric& m, const std::string& report) {
           {"regression", c.regression}};
 }
 
+// Per report, as "reports": whether its run finished, and if not, what is known of why.
+json report_status_json(const FormatOptions& o) {
+  json status = json::array();
+  for (std::size_t r = 0; r < o.completeness.size() && r < o.paths.size(); ++r) {
+    const Completeness& c = o.completeness[r];
+    const std::string note = completeness_note(o.paths[r], c);
+    status.push_back({{"report", o.paths[r]},
+                      {"complete", c.complete && !c.journal},
+                      {"journal", c.journal},
+                      {"interrupted", c.interrupted ? json(*c.interrupted) : json(nullptr)},
+                      {"not_run", c.not_run ? json(*c.not_run) : json(nullptr)},
+                      {"benchmarks_finished", c.journal ? json(c.finished) : json(nullptr)},
+                      {"note", note.empty() ? json(nullptr) : json(note)}});
+  }
+  return status;
+}
+
 json common_json(const FormatOptions& o, const std::vector<std::string>& notes) {
   return {{"tool", "parbench-compare"},
           {"reports", o.paths},
+          {"report_status", report_status_json(o)},
           {"alpha", o.alpha},
           {"threshold_percent", o.threshold},
           {"thresholds_file", o.thresholds_file.empty() ? json(nullptr) : json(o.thresholds_file)},

@@ -34,6 +34,8 @@ void consume(const Report& a, const Report& b) {
       pivots.push_back(pivot("a.json", groups[0], dimension, m));
   }
   FormatOptions options;
+  options.paths = {a.path, b.path};
+  options.completeness = {a.completeness, b.completeness};
   for (const Format f : {Format::text, Format::markdown, Format::json}) {
     options.format = f;
     options.colour = f == Format::text;

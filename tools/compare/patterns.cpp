@@ -1,13 +1,8 @@
 #include "tools/compare/patterns.hpp"
 
 #include <cctype>
-#include <cerrno>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include "tools/compare/reader.hpp"
@@ -157,14 +152,7 @@ Thresholds parse_thresholds(std::string_view text) {
 }
 
 Thresholds read_thresholds(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw InputError("is a directory, not a file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(std::string("cannot open: ") + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw InputError(std::string("cannot read: ") + std::strerror(errno));
-  return parse_thresholds(text.str());
+  return parse_thresholds(read_regular_file(path, kMaxThresholdsBytes, "a thresholds file"));
 }
 
 std::optional<double> rule_for(const Thresholds& thresholds,

@@ -1,5 +1,6 @@
 #pragma once
 // Patterns that pick entries (for --filter and the --thresholds file) and the thresholds file.
+#include <cstddef>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -38,7 +39,11 @@ struct Thresholds {
   std::optional<double> fallback;  // "default"
 };
 
-// Throws InputError (see reader.hpp) for an unreadable file, bad JSON or a bad rule.
+// A thresholds file is a handful of rules; anything bigger is a mistake (or /dev/zero).
+inline constexpr std::size_t kMaxThresholdsBytes = std::size_t{1} << 20;
+
+// Throws InputError (see reader.hpp) for an unreadable file, one that is not a regular file or
+// is larger than kMaxThresholdsBytes, bad JSON or a bad rule.
 Thresholds read_thresholds(const std::string& path);
 Thresholds parse_thresholds(std::string_view text);
 

@@ -1,6 +1,7 @@
 #pragma once
-// Reads a parbench report, or any Google Benchmark JSON output, into entries that the rest of
-// parbench-compare can use without looking at the JSON's shape again.
+// Reads a parbench report (complete or not, or the journal of an unfinished run), or any Google
+// Benchmark JSON output, into entries that the rest of parbench-compare can use without looking
+// at the JSON's shape again.
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
@@ -29,20 +30,49 @@ struct Entry {
   nlohmann::json fields;           // the entry as read (non-finite numbers read as null)
 };
 
+// Whether a report holds the whole run. parbench writes an incomplete report when it is
+// interrupted (SIGINT, SIGTERM, SIGHUP, a timeout), and a journal (<report>.partial) while it
+// runs; both are read, and the user is told once that the run is unfinished.
+struct Completeness {
+  bool complete = true;                    // context.complete; absent in older reports
+  bool journal = false;                    // read from a journal of an unfinished run
+  std::optional<std::string> interrupted;  // context.interrupted: "SIGINT", "timeout", ...
+  std::optional<std::size_t> not_run;      // how many context.not_run lists, when it lists them
+  std::size_t finished = 0;                // a journal's finished benchmarks
+};
+
 struct Report {
   std::string path;
   nlohmann::json context = nlohmann::json::object();
   std::vector<Entry> entries;
+  Completeness completeness;
 };
 
-// Parses the text of a report. Throws InputError for anything that is not a usable report:
-// not JSON, truncated, nested too deeply, not an object with a non-empty `benchmarks` array of
-// entries, or an entry with fields of the wrong type or an unknown time_unit.
+// Parses the text of a report, or of a parbench journal (JSON Lines whose first line is a
+// session header {"parbench_journal": 1, ...}): a journal reads as the report it will become,
+// its context the last session header's plus "complete": false and "journal": true.
+// Throws InputError for anything that is not a usable report: not JSON, truncated, nested too
+// deeply, not an object with a non-empty `benchmarks` array of entries, an entry with fields of
+// the wrong type or an unknown time_unit, a bad `complete`/`interrupted`/`not_run` in the
+// context, or a journal with a bad line other than a torn last one.
 // Google Benchmark's NaN and Infinity (not JSON) are read as null.
 Report parse_report(std::string_view text, const std::string& path);
 
-// Reads and parses a file (or a pipe); also InputError when it cannot be read.
-Report read_report(const std::string& path);
+// The most a report may hold, also once decompressed: the full suite's report is 22 MB.
+inline constexpr std::size_t kMaxReportBytes = std::size_t{512} << 20;
+
+// Reads and parses a regular file, gzip-compressed or not; InputError when it cannot be read,
+// is not a regular file (a FIFO or a device would block or never end), or holds more than
+// `max_bytes`, also once decompressed.
+Report read_report(const std::string& path, std::size_t max_bytes = kMaxReportBytes);
+
+// The bytes of a regular file of at most `max_bytes`; InputError (naming `what` it should be)
+// for anything else. Nothing is opened that stat does not show to be a regular file.
+std::string read_regular_file(const std::string& path, std::size_t max_bytes, const char* what);
+
+// "X is incomplete: 3 benchmarks not run (interrupted by SIGINT)", "X is a journal of an
+// unfinished run (12 benchmarks finished)"; empty for a complete report.
+std::string completeness_note(const std::string& path, const Completeness& completeness);
 
 // The deepest nesting of arrays and objects that the reader accepts.
 inline constexpr int kMaxDepth = 64;
