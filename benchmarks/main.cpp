@@ -271,88 +271,74 @@ int end_early(Run& run, parbench::Results& results, const std::string& why) {
   return status;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+// Reads the run to resume, and its arguments: a partial report's journal, beside it, holds as
+// much or more than the report. Returns the exit status when it cannot.
+int load_resumed_run(Resume& resume, parbench::RunRecord& record, std::vector<std::string>& args) {
   using namespace parbench;
-  take_over_signals();
-
-  std::vector<std::string> args(argv + 1, argv + argc);
-  int status = 0;
-  std::optional<Resume> resume = take_resume_flags(args, &status);
-  if (status != 0) return status;
-  RunRecord record;
-  if (resume) {
-    try {
-      record = read_run_record(resume->path);
-      // A partial report's journal, beside it, holds as much or more.
-      if (!record.from_journal && access((resume->path + ".partial").c_str(), F_OK) == 0) {
-        if (resume->out.empty()) resume->out = resume->path;
-        resume->path += ".partial";
-        record = read_run_record(resume->path);
-      }
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "parbench: cannot resume: %s\n", e.what());
-      return kBadInput;
+  try {
+    record = read_run_record(resume.path);
+    if (!record.from_journal && access((resume.path + ".partial").c_str(), F_OK) == 0) {
+      if (resume.out.empty()) resume.out = resume.path;
+      resume.path += ".partial";
+      record = read_run_record(resume.path);
     }
-    args = resumed_arguments(record, *resume);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "parbench: cannot resume: %s\n", e.what());
+    return kBadInput;
   }
-  std::vector<char*> parse_argv = {argv[0]};
-  for (auto& a : args) parse_argv.push_back(a.data());
-  ParseOutcome parsed = parse_options(static_cast<int>(parse_argv.size()), parse_argv.data());
-  if (!parsed.config) return parsed.exit_status;
-  const Config& config = *parsed.config;
+  args = resumed_arguments(record, resume);
+  return 0;
+}
 
-  Run run;
-  if (!config.list_only) try {
-      run.paths = check_report_path(config.out);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "parbench: %s\n", e.what());
-      return kBadInput;
-    }
-  if (resume) {
-    const nlohmann::json then = record.sessions.back()["session"];
-    if (const std::string why = identity_mismatch(then, identity_now()); !why.empty()) {
-      if (!resume->anyway) {
-        std::fprintf(stderr,
-                     "parbench: will not resume a run of another build or machine (%s): "
-                     "--resume-anyway to do it all the same\n",
-                     why.c_str());
-        return kBadInput;
-      }
-      std::fprintf(stderr, "parbench: resuming a run of another build or machine: %s\n",
-                   why.c_str());
-    }
+// A resumed run is one measurement only on the same build and machine, unless asked.
+bool may_resume(const Resume& resume, const parbench::RunRecord& record) {
+  const std::string why =
+      identity_mismatch(record.sessions.back()["session"], parbench::identity_now());
+  if (why.empty()) return true;
+  if (!resume.anyway) {
+    std::fprintf(stderr,
+                 "parbench: will not resume a run of another build or machine (%s): "
+                 "--resume-anyway to do it all the same\n",
+                 why.c_str());
+    return false;
   }
+  std::fprintf(stderr, "parbench: resuming a run of another build or machine: %s\n", why.c_str());
+  return true;
+}
 
-  Registry registry;
+parbench::ParseOutcome parse_arguments(char* program, std::vector<std::string>& args) {
+  std::vector<char*> argv = {program};
+  for (auto& a : args) argv.push_back(a.data());
+  return parbench::parse_options(static_cast<int>(argv.size()), argv.data());
+}
+
+// Every benchmark the config selects, less those a resumed run has already.
+void register_benchmarks(const parbench::Config& config, const parbench::RunRecord& record,
+                         parbench::Registry& registry) {
+  using namespace parbench;
   std::set<std::string> finished;
   for (const auto& b : record.benchmarks) finished.insert(b.name);
   registry.skip(finished);
   if (selected(config, "launch")) register_launch_benchmarks(config, registry);
   if (selected(config, "sum")) register_sum_benchmarks(config, registry);
   register_task_benchmarks(config, registry);
+}
 
-  std::vector<std::string> gb_args = benchmark_arguments(config, argv[0]);
-  std::vector<char*> bargv;
-  for (auto& a : gb_args) bargv.push_back(a.data());
-  int bargc = static_cast<int>(bargv.size());
-  if (!initialize_google_benchmark(bargc, bargv)) return kBadInput;
-  if (config.list_only) {
-    benchmark::RunSpecifiedBenchmarks();
-    return 0;
-  }
+bool initialize_google_benchmark(const parbench::Config& config, char* program) {
+  // Google Benchmark keeps a pointer to the program's name for the rest of the process.
+  static std::vector<std::string> args;
+  args = benchmark_arguments(config, program);
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  int argc = static_cast<int>(argv.size());
+  return initialize_google_benchmark(argc, argv);
+}
 
-  std::vector<std::string> names;
-  for (const auto& e : registry.entries()) names.push_back(e.name);
-  run.selected = selected_names(names, benchmark::GetBenchmarkFilter());
-  std::size_t to_run = 0;
-  for (const auto& name : run.selected) to_run += finished.count(name) == 0;
-  if (run.selected.empty()) {
-    std::fprintf(stderr, "parbench: no benchmark matches the selection\n");
-    return kBadInput;
-  }
-
+// Creates the run's journal (a default name: the first free one), or, resuming from the
+// journal beside the report, goes on with it. Returns the exit status when it cannot.
+int open_journal(const parbench::Config& config, const std::optional<Resume>& resume,
+                 const parbench::RunRecord& record, Run& run) {
+  using namespace parbench;
   try {
     if (config.out_is_default && !resume)
       run.paths = reserve_default_path(config.out, run.journal);
@@ -364,17 +350,86 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "parbench: %s\n", e.what());
     return kBadInput;
   }
-  // A resumed run's journal starts with what the run it finishes had done.
-  const bool replay = resume && !same_file(resume->path, run.paths.journal);
-  Results results(&run.journal);
+  return 0;
+}
+
+// What the run being resumed had done: its sessions and benchmarks, written into a new
+// journal when the run goes on in another one.
+void carry_over(const parbench::RunRecord& record, bool into_journal, Run& run,
+                parbench::Results& results) {
   for (const auto& header : record.sessions) {
     run.sessions.push_back(header);
-    if (replay) run.journal.append(header);
+    if (into_journal) run.journal.append(header);
   }
   for (const auto& b : record.benchmarks) {
-    if (replay) run.journal.append(benchmark_line(b));
+    if (into_journal) run.journal.append(parbench::benchmark_line(b));
     results.add_loaded(b);
   }
+}
+
+// This session's context, the first line it adds to the journal.
+void start_session(const parbench::Config& config, const parbench::Calibration& before, Run& run,
+                   parbench::Results& results) {
+  using namespace parbench;
+  std::lock_guard lock(results.lock());
+  nlohmann::json session = google_benchmark_context();
+  session.update(run_context(config, before, run.paths.target));
+  run.sessions.push_back(session_header(session, config.arguments, run.selected));
+  run.journal.append(run.sessions.back());
+  results.set_read_bandwidth(before.bytes_per_second);
+}
+
+void warn_about_drift(const parbench::Calibration& before, const parbench::Calibration& after) {
+  if (before.bytes_per_second <= 0) return;
+  const double drift = after.bytes_per_second / before.bytes_per_second - 1;
+  if (std::abs(drift) > 0.1)
+    std::fprintf(stderr,
+                 "parbench: warning: the read bandwidth changed by %+.0f%% during the run; "
+                 "fractions are of the higher\n",
+                 100 * drift);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace parbench;
+  take_over_signals();
+
+  std::vector<std::string> args(argv + 1, argv + argc);
+  int status = 0;
+  std::optional<Resume> resume = take_resume_flags(args, &status);
+  if (status != 0) return status;
+  RunRecord record;
+  if (resume && (status = load_resumed_run(*resume, record, args)) != 0) return status;
+  ParseOutcome parsed = parse_arguments(argv[0], args);
+  if (!parsed.config) return parsed.exit_status;
+  const Config& config = *parsed.config;
+
+  Run run;
+  if (!config.list_only) try {
+      run.paths = check_report_path(config.out);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "parbench: %s\n", e.what());
+      return kBadInput;
+    }
+  if (resume && !may_resume(*resume, record)) return kBadInput;
+
+  Registry registry;
+  register_benchmarks(config, record, registry);
+  if (!initialize_google_benchmark(config, argv[0])) return kBadInput;
+  if (config.list_only) {
+    benchmark::RunSpecifiedBenchmarks();
+    return 0;
+  }
+  run.selected = selected_names(registry.names(), benchmark::GetBenchmarkFilter());
+  if (run.selected.empty()) {
+    std::fprintf(stderr, "parbench: no benchmark matches the selection\n");
+    return kBadInput;
+  }
+  if ((status = open_journal(config, resume, record, run)) != 0) return status;
+  Results results(&run.journal);
+  carry_over(record, resume && !same_file(resume->path, run.paths.journal), run, results);
+  const std::size_t to_run = not_run(run, results).size();
   Supervisor supervisor(config.job_timeout,
                         [&](const std::string& why) { return end_early(run, results, why); });
 
@@ -395,14 +450,7 @@ int main(int argc, char** argv) {
     if (!resume) run.journal.remove();
     return 1;
   }
-  {
-    std::lock_guard lock(results.lock());
-    nlohmann::json session = google_benchmark_context();
-    session.update(run_context(config, *before, run.paths.target));
-    run.sessions.push_back(session_header(session, config.arguments, run.selected));
-    run.journal.append(run.sessions.back());
-    results.set_read_bandwidth(before->bytes_per_second);
-  }
+  start_session(config, *before, run, results);
 
   Progress progress(to_run, isatty(STDERR_FILENO));
   TeeReporter reporter(&progress, [&](nlohmann::json entries) {
@@ -419,12 +467,7 @@ int main(int argc, char** argv) {
   const auto after = measure_bandwidth(*calibration_data, "after the benchmarks");
   calibration_data.reset();
   std::lock_guard lock(results.lock());
-  if (after && before->bytes_per_second > 0 &&
-      std::abs(after->bytes_per_second / before->bytes_per_second - 1) > 0.1)
-    std::fprintf(stderr,
-                 "parbench: warning: the read bandwidth changed by %+.0f%% during the run; "
-                 "fractions are of the higher\n",
-                 100 * (after->bytes_per_second / before->bytes_per_second - 1));
+  if (after) warn_about_drift(*before, *after);
   if (!write_report(run, results, after, "")) return 1;
   run.journal.remove();
   run.finished = true;

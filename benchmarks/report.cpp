@@ -99,6 +99,29 @@ bool aggregates_follow(const std::vector<benchmark::BenchmarkReporter::Run>& run
          2;
 }
 
+// Google Benchmark's JSON of `runs`; should it not parse, entries that say so, for the run
+// must go on and every other benchmark be kept.
+nlohmann::json entries_of(const std::vector<benchmark::BenchmarkReporter::Run>& runs,
+                          const std::string& text) {
+  try {
+    return parse_benchmark_json(text);
+  } catch (const std::exception& e) {
+    nlohmann::json entries = nlohmann::json::array();
+    for (const auto& run : runs)
+      entries.push_back(
+          {{"name", utf8_or_escaped(run.benchmark_name())},
+           {"run_name", utf8_or_escaped(run.run_name.str())},
+           {"run_type", run.run_type == benchmark::BenchmarkReporter::Run::RT_Aggregate
+                            ? "aggregate"
+                            : "iteration"},
+           {"repetitions", run.repetitions},
+           {"error_occurred", true},
+           {"error_message",
+            "parbench could not read Google Benchmark's output: " + utf8_or_escaped(e.what())}});
+    return entries;
+  }
+}
+
 }  // namespace
 
 std::string utf8_or_escaped(std::string_view text) {
@@ -144,7 +167,7 @@ void TeeReporter::ReportRuns(const std::vector<Run>& runs) {
   json_.ReportRuns(runs);
   std::string text = json_text_.str();
   if (text.rfind(",\n", 0) == 0) text.erase(0, 2);
-  for (auto& entry : parse_benchmark_json("[" + text + "]")) pending_.push_back(std::move(entry));
+  for (auto& entry : entries_of(runs, "[" + text + "]")) pending_.push_back(std::move(entry));
   if (aggregates_follow(runs) || pending_.empty()) return;
   // Counted as finished once it is in the journal.
   on_benchmark_(std::exchange(pending_, nlohmann::json::array()));

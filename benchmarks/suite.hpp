@@ -30,6 +30,11 @@ class Registry {
   // Benchmarks that a resumed run does not run again.
   void skip(std::set<std::string> finished) { skipped_ = std::move(finished); }
   const std::vector<Entry>& entries() const { return entries_; }
+  std::vector<std::string> names() const {
+    std::vector<std::string> n;
+    for (const auto& e : entries_) n.push_back(e.name);
+    return n;
+  }
 
   // What a benchmark learnt that is no number (a timeline, how a prediction was made): kept
   // by name, the last call's wins, and merged into the report.

@@ -327,9 +327,10 @@ TEST_F(LifeCycle, AFullDiskKeepsTheResultsInTheJournal) {
 }
 
 TEST_F(LifeCycle, AStoppedForkWorkerBecomesAnErrorAndTheRunGoesOn) {
-  Started s(args_out(
-      {"--kernels=sleep", "--backends=fork", "--launch=pool", "--repetitions=1", "--job-timeout=2"},
-      "20ms"));
+  // Jobs of 0.4 s for a second each benchmark: the worker is stopped in the middle of one.
+  Started s(args_out({"--kernels=sleep", "--backends=fork", "--launch=pool", "--repetitions=1",
+                      "--min-time=1", "--job-timeout=2"},
+                     "20ms"));
   // The first pool's children exist once the run is past its calibration.
   std::vector<pid_t> children;
   for (int i = 0; i < 3000 && children.empty(); ++i) {
