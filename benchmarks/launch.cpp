@@ -29,7 +29,7 @@ nlohmann::json launch_params(const std::string& backend, const std::string& laun
 
 void create_join(benchmark::State& state) {
   for (auto _ : state) {
-    job_done();  // for the watchdog: a relaxed increment
+    job_done();  // for the watchdog
     std::thread t([] {});
     t.join();
   }
@@ -50,7 +50,7 @@ void fork_wait(benchmark::State& state, std::size_t bytes, Mapping mapping) {
   if (bytes > 0) std::memset(region.data(), 1, bytes);
   const double cpu_before = reaped_children_cpu_seconds();
   for (auto _ : state) {
-    job_done();  // for the watchdog: a relaxed increment
+    job_done();  // for the watchdog
     const pid_t pid = fork();
     if (pid == 0) _exit(0);
     int status = 0;
@@ -70,7 +70,7 @@ void pool_start(benchmark::State& state, const Variant& v, unsigned workers) {
   unsigned obtained = 0;
   try {
     for (auto _ : state) {
-      job_done();  // for the watchdog: a relaxed increment
+      job_done();  // for the watchdog
       auto backend = v.backend->make(v.launch);
       obtained = backend->start(work, workers);
       benchmark::DoNotOptimize(obtained);
@@ -93,7 +93,7 @@ void dispatch(benchmark::State& state, const Variant& v, unsigned workers, Pin p
   try {
     obtained = backend->start(work, workers);
     for (auto _ : state) {
-      job_done();  // for the watchdog: a relaxed increment
+      job_done();  // for the watchdog
       const std::uint64_t total = backend->run(v.policy);
       benchmark::DoNotOptimize(total);
       ok &= total == workers;

@@ -102,7 +102,7 @@ void run_sum(benchmark::State& state, const Variant& v, unsigned workers, std::s
   bool ok = true;
   try {
     for (auto _ : state) {
-      job_done();  // for the watchdog: a relaxed increment
+      job_done();  // for the watchdog
       const std::uint64_t total = backend->run(v.policy);
       benchmark::DoNotOptimize(total);
       if (total != expected) {

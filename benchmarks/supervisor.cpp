@@ -30,7 +30,6 @@ sigset_t ending_signals() {
 // What the watchdog reads while the benchmark thread runs.
 struct Watch {
   std::atomic<bool> in_benchmark{false};
-  std::atomic<std::uint64_t> jobs{0};
   std::atomic<std::int64_t> began_ns{0};
   std::mutex lock;  // guards name and verdict
   std::string name;
@@ -80,12 +79,8 @@ void benchmark_begins(const std::string& name) {
     w.verdict.clear();
   }
   w.began_ns.store(now_ns());
-  w.jobs.store(0);
+  jobs_started.store(0);
   w.in_benchmark.store(true);
-}
-
-void job_done() {
-  watch().jobs.fetch_add(1, std::memory_order_relaxed);
 }
 
 void benchmark_ends() {
@@ -135,7 +130,7 @@ void check_watchdog(SupervisorState& s, std::uint64_t& jobs_seen, std::int64_t& 
     progress_ns = 0;
     return;
   }
-  const std::uint64_t jobs = w.jobs.load(std::memory_order_relaxed);
+  const std::uint64_t jobs = jobs_started.load(std::memory_order_relaxed);
   const std::int64_t began = w.began_ns.load();
   const std::int64_t now = now_ns();
   if (progress_ns < began || jobs != jobs_seen) {

@@ -119,7 +119,7 @@ void run_tasks(benchmark::State& state, const TaskSpec& spec, Registry& registry
   double imbalance_total = 0;
   try {
     for (auto _ : state) {
-      job_done();  // for the watchdog: a relaxed increment
+      job_done();  // for the watchdog
       work.begin_job();
       benchmark::DoNotOptimize(backend->run(policy));
       if (const std::string why = work.check_job(); !why.empty()) {
