@@ -43,22 +43,21 @@ std::map<std::string, int> runs_of(const json& report) {
   return runs;
 }
 
-// Processes whose parent is `pid` (its workers) still alive.
-int children_of(pid_t pid) {
-  int n = 0;
+// The processes whose parent is `pid`: its workers, while it lives; any left after it ended
+// would be its orphans' (they are reparented, so none should be found).
+std::vector<pid_t> children_of(pid_t pid) {
+  std::vector<pid_t> children;
   for (const auto& d : fs::directory_iterator("/proc")) {
     std::ifstream stat(d.path() / "stat");
     std::string line;
-    if (!std::getline(stat, line)) continue;
-    const auto close = line.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream rest(line.substr(close + 2));
+    if (!std::getline(stat, line) || line.rfind(')') == std::string::npos) continue;
+    std::istringstream rest(line.substr(line.rfind(')') + 2));
     char state;
     pid_t parent;
     rest >> state >> parent;
-    n += parent == pid;
+    if (parent == pid) children.push_back(std::stoi(d.path().filename().string()));
   }
-  return n;
+  return children;
 }
 
 class LifeCycle : public ::testing::Test {
@@ -247,7 +246,7 @@ TEST_F(LifeCycle, InterruptedRunWritesAValidPartialReportAndResumeFinishesIt) {
   const pid_t pid = s.pid();
   const Outcome o = s.wait();
   EXPECT_EQ(o.status, 130) << o.err;
-  EXPECT_EQ(children_of(pid), 0);
+  EXPECT_TRUE(children_of(pid).empty());
   const json partial = read_json(out_);
   ASSERT_TRUE(partial.is_object()) << o.err;
   EXPECT_FALSE(partial["context"]["complete"].get<bool>());
@@ -335,23 +334,14 @@ TEST_F(LifeCycle, AStoppedForkWorkerBecomesAnErrorAndTheRunGoesOn) {
   std::vector<pid_t> children;
   for (int i = 0; i < 3000 && children.empty(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    for (const auto& d : fs::directory_iterator("/proc")) {
-      std::ifstream stat(d.path() / "stat");
-      std::string line;
-      if (!std::getline(stat, line) || line.rfind(')') == std::string::npos) continue;
-      std::istringstream rest(line.substr(line.rfind(')') + 2));
-      char state;
-      pid_t parent;
-      rest >> state >> parent;
-      if (parent == s.pid()) children.push_back(std::stoi(d.path().filename().string()));
-    }
+    children = children_of(s.pid());
   }
   ASSERT_FALSE(children.empty());
   kill(children.front(), SIGSTOP);
   const pid_t pid = s.pid();
   const Outcome o = s.wait();
   EXPECT_EQ(o.status, 0) << o.err;
-  EXPECT_EQ(children_of(pid), 0);
+  EXPECT_TRUE(children_of(pid).empty());
   const json report = read_json(out_);
   int timed_out = 0, fine = 0;
   for (const auto& e : report["benchmarks"]) {
