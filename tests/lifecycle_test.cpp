@@ -267,6 +267,22 @@ TEST_F(LifeCycle, InterruptedRunWritesAValidPartialReportAndResumeFinishesIt) {
   EXPECT_FALSE(fs::exists(out_ + ".partial"));
 }
 
+TEST_F(LifeCycle, ASecondSignalEndsAtOnceAndLosesNothing) {
+  write_old();
+  Started s(args_out({"--sizes=4K,1M"}, "20ms"));
+  wait_for_progress(s, 3);
+  kill(s.pid(), SIGINT);
+  kill(s.pid(), SIGINT);
+  EXPECT_EQ(s.wait().status, 130);
+  // Either the partial report was in place before the second signal, or the old one stays.
+  const json report = read_json(out_);
+  EXPECT_TRUE(read_file(out_) == kOld ||
+              (report.is_object() && !report["context"]["complete"].get<bool>()));
+  EXPECT_TRUE(fs::exists(out_ + ".partial"));
+  for (const auto& f : fs::directory_iterator(dir_))
+    EXPECT_EQ(f.path().string().find(".tmp."), std::string::npos) << f.path();
+}
+
 TEST_F(LifeCycle, KilledRunLeavesTheOldReportAndAJournalToResume) {
   write_old();
   Started s(args_out({}, "20ms"));
