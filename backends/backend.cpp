@@ -45,7 +45,7 @@ const std::vector<BackendInfo>& backends() {
        {{"auto", Split::tbb_auto, false},
         {"simple", Split::tbb_simple, true},
         {"task_group", Split::task_group, true},
-        {"lpt", Split::tbb_simple, false, true}},
+        {"lpt", Split::dynamic, false, true}},
        make_tbb_backend},
   };
   return all;

@@ -60,6 +60,9 @@ class TbbBackend final : public Backend {
         case Split::tbb_affinity:  // remembers where each piece ran, across this backend's jobs
           tbb::parallel_for(all, body, affinity_);
           break;
+        case Split::dynamic:  // the items in their order (LPT: longest first) from one counter
+          run_from_queue(n, policy.grain);
+          break;
         case Split::task_group: {
           tbb::task_group group;
           for (std::size_t begin = 0; begin < n; begin += policy.grain)
@@ -87,6 +90,20 @@ class TbbBackend final : public Backend {
     const int w = tbb::this_task_arena::current_thread_index();
     slots_[static_cast<std::size_t>(w)].partial.fetch_add(
         work_->run(static_cast<unsigned>(w), begin, end, 1), std::memory_order_relaxed);
+  }
+
+  // One task per thread of the arena, each taking the next `grain` items from a shared counter
+  // until none is left: whichever thread is free takes the next piece, in the items' order, so
+  // a list ordered longest first is scheduled as LPT (stealing alone would reorder it).
+  void run_from_queue(std::size_t n, std::size_t grain) {
+    std::atomic<std::size_t> next{0};
+    tbb::parallel_for(
+        tbb::blocked_range<int>(0, arena_->max_concurrency(), 1),
+        [&](const tbb::blocked_range<int>&) {
+          for (std::size_t begin; (begin = next.fetch_add(grain)) < n;)
+            run_range(begin, std::min(n, begin + grain));
+        },
+        tbb::simple_partitioner());
   }
 
   // Makes the arena's workers join before any timing, and counts how many really did: each of

@@ -38,10 +38,6 @@ Prediction model(const std::vector<double>& durations, unsigned workers, unsigne
                  const Policy& policy) {
   const Discipline d = discipline_of(policy);
   std::vector<double> items = durations;
-  if (d == Discipline::stealing && policy.longest_first) {
-    items.clear();
-    for (std::size_t t : longest_first(durations)) items.push_back(durations[t]);
-  }
   if (d == Discipline::queue && policy.grain > 1) {
     std::vector<double> pieces;
     for (std::size_t i = 0; i < items.size(); i += policy.grain)
