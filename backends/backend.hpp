@@ -54,17 +54,28 @@ struct PolicyName {
   bool longest_first = false;  // the kernel hands out its tasks longest first (LPT)
 };
 
+// Everything the rest of parbench may know of a backend: nothing outside backends/ asks for a
+// backend by name. The report carries these facts (context "backends").
 struct BackendInfo {
   std::string name;                   // "thread"
   std::vector<std::string> launches;  // "spawn", "pool"; one entry for backends with one way
   std::vector<PolicyName> sum_policies;
   std::vector<PolicyName> task_policies;
   std::function<std::unique_ptr<Backend>(const std::string& launch)> make;
+  // The reference every speedup is against: the calling thread alone, one worker, one policy.
+  bool reference = false;
+  // Its workers are processes, whose CPU time is not the parent's: reported apart.
+  bool reports_children_cpu = false;
+  // Launches whose start() makes new workers every time, so that starting them is measured on
+  // its own; a runtime that keeps one team for the whole process has none.
+  std::vector<std::string> timed_starts;
 };
 
 // Every backend compiled in, in the order the report lists them.
 const std::vector<BackendInfo>& backends();
 const BackendInfo* find_backend(const std::string& name);
+// Whether the backend of that name is the reference (false for an unknown name).
+bool is_reference_backend(const std::string& name);
 
 // Parses "dynamic", "dynamic:4096" or "dynamic(4096)" against a backend's policies.
 // `default_grain` fills in a missing grain. Throws std::invalid_argument with a clear message.

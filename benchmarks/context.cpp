@@ -9,6 +9,7 @@
 #include <fstream>
 #include <thread>
 
+#include "backends/backend.hpp"
 #include "benchmarks/report.hpp"
 #include "build_info.hpp"
 #include "git_commit.hpp"
@@ -86,6 +87,30 @@ nlohmann::json cache_facts() {
   return caches;
 }
 
+nlohmann::json policies_json(const std::vector<PolicyName>& policies) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& p : policies)
+    out.push_back({{"name", p.name},
+                   {"split", to_string(p.split)},
+                   {"takes_grain", p.takes_grain},
+                   {"longest_first", p.longest_first}});
+  return out;
+}
+
+// The registry's facts, so that readers of the report need no table of their own.
+nlohmann::json backends_json() {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& b : backends())
+    out.push_back({{"name", b.name},
+                   {"launches", b.launches},
+                   {"reference", b.reference},
+                   {"reports_children_cpu", b.reports_children_cpu},
+                   {"timed_starts", b.timed_starts},
+                   {"sum_policies", policies_json(b.sum_policies)},
+                   {"task_policies", policies_json(b.task_policies)}});
+  return out;
+}
+
 }  // namespace
 
 nlohmann::json run_context(const Config& config, const Calibration& before,
@@ -114,6 +139,7 @@ nlohmann::json run_context(const Config& config, const Calibration& before,
        {{"version", TBB_runtime_version()},
         {"interface_version", TBB_runtime_interface_version()},
         {"runtime", library_of(&TBB_runtime_version)}}},
+      {"backends", backends_json()},
       {"usable_cpus", usable_cpus()},
       {"affinity", cpu_list_string(affinity_cpus())},
       {"cgroup_cpu_limit", limit ? nlohmann::json(*limit) : nlohmann::json(nullptr)},

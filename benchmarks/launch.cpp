@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <thread>
 
@@ -137,11 +138,11 @@ void register_launch_benchmarks(const Config& config, Registry& registry) {
 
   for (const Variant& v : select_variants(config, KernelKind::sum, 1)) {
     // One entry per (backend, launch): the first policy (block, static, auto) is the cheapest.
-    if (v.backend->name == "serial" || v.policy.name != v.backend->sum_policies.front().name)
-      continue;
+    if (v.backend->reference || v.policy.name != v.backend->sum_policies.front().name) continue;
     for (unsigned workers : workers_for(config, false)) {
       const std::string tail = "workers:" + std::to_string(workers);
-      if (v.launch != "spawn" && v.backend->name != "openmp")
+      const auto& timed = v.backend->timed_starts;
+      if (std::find(timed.begin(), timed.end(), v.launch) != timed.end())
         registry.add(
             benchmark_name("launch", *v.backend, v.launch, "start", tail),
             launch_params(v.backend->name, v.launch, "start", workers),

@@ -233,7 +233,7 @@ void add_serial_times(const nlohmann::json& benchmarks, std::map<std::string, do
   std::map<std::string, double> median, sum;
   std::map<std::string, int> count;
   for (const auto& entry : benchmarks) {
-    if (!entry.contains("params") || entry["params"].value("backend", "") != "serial" ||
+    if (!entry.contains("params") || !is_reference_backend(entry["params"].value("backend", "")) ||
         !carries_times(entry))
       continue;
     const std::string key = serial_key(entry["params"]);

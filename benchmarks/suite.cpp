@@ -55,8 +55,8 @@ std::vector<Variant> select_variants(const Config& config, KernelKind kernel,
       std::vector<std::string> wanted = config.policies;
       if (wanted.empty())
         for (const auto& p : names) wanted.push_back(p.name);
-      // The serial backend has one way to run; a policy filter never leaves it out.
-      if (info.name == "serial") wanted = {names.front().name};
+      // The reference has one way to run; a policy filter never leaves it out.
+      if (info.reference) wanted = {names.front().name};
       for (const auto& text : wanted) try {
           out.push_back({&info, launch, parse_policy(info, kernel, text, default_grain)});
         } catch (const std::invalid_argument&) {

@@ -124,7 +124,7 @@ void run_sum(benchmark::State& state, const Variant& v, unsigned workers, std::s
   registry.note(name, {{"placement", placement_note(pin, work.cpus_seen(obtained))}});
   state.counters["verified"] = 1;
   state.counters["workers_obtained"] = obtained;
-  if (v.backend->name == "fork")
+  if (v.backend->reports_children_cpu)
     state.counters["children_cpu_time"] = benchmark::Counter(
         backend->children_cpu_seconds() - children_cpu_before, benchmark::Counter::kAvgIterations);
 }
@@ -142,8 +142,8 @@ void register_sum_benchmarks(const Config& config, Registry& registry) {
   for (std::size_t n : config.sizes)
     for (const auto& v : variants)
       for (unsigned workers : worker_counts) {
-        if (v.backend->name == "serial" && workers != worker_counts.front()) continue;
-        const unsigned w = v.backend->name == "serial" ? 1 : workers;
+        if (v.backend->reference && workers != worker_counts.front()) continue;
+        const unsigned w = v.backend->reference ? 1 : workers;
         const nlohmann::json params = {{"kernel", "sum"},
                                        {"backend", v.backend->name},
                                        {"launch", v.launch},

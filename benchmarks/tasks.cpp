@@ -138,7 +138,8 @@ void run_tasks(benchmark::State& state, const TaskSpec& spec, Registry& registry
   state.counters["imbalance"] = imbalance_total / jobs;
   state.counters["cpu_time_used"] =
       (clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu_before + children) / jobs;
-  if (spec.variant.backend->name == "fork") state.counters["children_cpu_time"] = children / jobs;
+  if (spec.variant.backend->reports_children_cpu)
+    state.counters["children_cpu_time"] = children / jobs;
 
   const auto busy = busy_per_worker(work, obtained);
   double last_makespan = 0;
@@ -164,8 +165,8 @@ void register_task_benchmarks(const Config& config, Registry& registry) {
       const TaskSet set = parse_task_set(spec_text);
       for (const auto& v : variants)
         for (unsigned workers : worker_counts) {
-          if (v.backend->name == "serial" && workers != worker_counts.front()) continue;
-          const unsigned w = v.backend->name == "serial" ? 1 : workers;
+          if (v.backend->reference && workers != worker_counts.front()) continue;
+          const unsigned w = v.backend->reference ? 1 : workers;
           const std::string name = benchmark_name(
               kernel, *v.backend, v.launch, v.policy.name,
               "workers:" + std::to_string(w) + "/tasks:" + spec_text + "/unit:" + config.unit_text);

@@ -19,4 +19,30 @@ std::vector<int> Work::cpus_seen(unsigned workers) const {
   return cpus;
 }
 
+const char* to_string(Split split) {
+  switch (split) {
+    case Split::block:
+      return "block";
+    case Split::cyclic:
+      return "cyclic";
+    case Split::dynamic:
+      return "dynamic";
+    case Split::guided:
+      return "guided";
+    case Split::tbb_auto:
+      return "tbb_auto";
+    case Split::tbb_simple:
+      return "tbb_simple";
+    case Split::tbb_static:
+      return "tbb_static";
+    case Split::tbb_affinity:
+      return "tbb_affinity";
+    case Split::task_group:
+      return "task_group";
+    case Split::omp_tasks:
+      return "omp_tasks";
+  }
+  return "unknown";
+}
+
 }  // namespace parbench

@@ -54,6 +54,9 @@ enum class Split {
   omp_tasks,     // one OpenMP task per piece of `grain` items, spawned by one thread
 };
 
+// "block", "tbb_auto", ...: the enumerator's name, for the report.
+const char* to_string(Split split);
+
 struct Policy {
   std::string name;  // as the user wrote it and the report shows it, e.g. "dynamic:65536"
   Split split = Split::block;
