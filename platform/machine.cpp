@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 namespace parbench {
@@ -26,17 +27,65 @@ std::vector<int> thread_affinity_cpus() {
   return cpus;
 }
 
-std::optional<double> cgroup_cpu_limit() {
-  // cgroup v2: "max 100000" or "<quota> <period>"; v1 keeps them in two files.
-  std::istringstream v2(read_first_line("/sys/fs/cgroup/cpu.max"));
+namespace {
+
+// CPUs a cgroup's own files allow, if they set a quota.
+std::optional<double> quota_in(const std::string& dir) {
+  std::istringstream v2(read_first_line(dir + "/cpu.max"));  // "max 100000" or "<quota> <period>"
   std::string quota;
   double period = 0;
   if (v2 >> quota >> period && quota != "max" && period > 0) return std::stod(quota) / period;
-  const std::string q1 = read_first_line("/sys/fs/cgroup/cpu/cpu.cfs_quota_us");
-  const std::string p1 = read_first_line("/sys/fs/cgroup/cpu/cpu.cfs_period_us");
+  const std::string q1 = read_first_line(dir + "/cpu.cfs_quota_us");
+  const std::string p1 = read_first_line(dir + "/cpu.cfs_period_us");
   if (!q1.empty() && !p1.empty() && std::stol(q1) > 0 && std::stol(p1) > 0)
     return std::stod(q1) / std::stod(p1);
   return std::nullopt;
+}
+
+// The smallest quota from `base + path` up to `base`: a parent's quota holds for its children.
+std::optional<double> quota_along(const std::string& base, std::string path) {
+  std::optional<double> limit;
+  for (;;) {
+    if (const auto q = quota_in(base + path); q && (!limit || *q < *limit)) limit = q;
+    if (path.empty() || path == "/") return limit;
+    path.erase(path.find_last_of('/'));
+  }
+}
+
+}  // namespace
+
+std::optional<double> cgroup_cpu_limit_at(const std::string& self_cgroup, const std::string& root) {
+  std::optional<double> limit;
+  auto take = [&](std::optional<double> q) {
+    if (q && (!limit || *q < *limit)) limit = q;
+  };
+  std::istringstream lines(self_cgroup);
+  for (std::string line; std::getline(lines, line);) {
+    // "hierarchy-id:controllers:path"; v2 has id 0 and no controllers.
+    const auto first = line.find(':');
+    const auto second = line.find(':', first + 1);
+    if (first == std::string::npos || second == std::string::npos) continue;
+    const std::string controllers = line.substr(first + 1, second - first - 1);
+    const std::string path = line.substr(second + 1);
+    if (controllers.empty()) {
+      take(quota_along(root, path));
+      take(quota_along(root + "/unified", path));  // v2 beside v1 (hybrid)
+      continue;
+    }
+    std::istringstream names(controllers);
+    for (std::string name; std::getline(names, name, ',');)
+      if (name == "cpu") {
+        take(quota_along(root + "/" + controllers, path));
+        if (controllers != "cpu") take(quota_along(root + "/cpu", path));
+      }
+  }
+  return limit;
+}
+
+std::optional<double> cgroup_cpu_limit() {
+  std::ifstream in("/proc/self/cgroup");
+  const std::string text((std::istreambuf_iterator<char>(in)), {});
+  return cgroup_cpu_limit_at(text, "/sys/fs/cgroup");
 }
 
 std::vector<int> affinity_cpus() {

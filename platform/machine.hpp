@@ -22,11 +22,15 @@ struct CacheLevel {
 std::vector<int> affinity_cpus();
 std::vector<int> thread_affinity_cpus();
 std::optional<double> cgroup_cpu_limit();  // cgroup CPU quota in CPUs, if one is set
-unsigned usable_cpus();                    // min(affinity mask, ceil(cgroup quota)), >= 1
-std::vector<CacheLevel> cache_levels();    // as seen from CPU 0; empty if nothing says
-std::size_t last_level_cache_bytes();      // largest data/unified cache, 0 if unknown
-std::size_t available_memory_bytes();      // MemAvailable
-std::size_t total_memory_bytes();          // MemTotal
+// The same from `self_cgroup` (the text of /proc/self/cgroup) and the cgroup file systems
+// mounted under `root`: the smallest quota on the way from the process's own cgroup up to the
+// root, v2 (cpu.max) or v1 (cpu.cfs_quota_us over cpu.cfs_period_us).
+std::optional<double> cgroup_cpu_limit_at(const std::string& self_cgroup, const std::string& root);
+unsigned usable_cpus();                  // min(affinity mask, ceil(cgroup quota)), >= 1
+std::vector<CacheLevel> cache_levels();  // as seen from CPU 0; empty if nothing says
+std::size_t last_level_cache_bytes();    // largest data/unified cache, 0 if unknown
+std::size_t available_memory_bytes();    // MemAvailable
+std::size_t total_memory_bytes();        // MemTotal
 
 // First line of a file, or "" when it cannot be read (many sysfs files are optional).
 std::string read_first_line(const std::string& path);

@@ -1,4 +1,9 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <optional>
 
 #include <algorithm>
 
@@ -49,6 +54,54 @@ TEST(Placement, PinnedWorkersRunWhereAsked) {
       EXPECT_EQ(thread_affinity_cpus(), before) << info.name << "/" << launch;
     }
   }
+}
+
+}  // namespace
+}  // namespace parbench
+
+namespace parbench {
+namespace {
+
+class CgroupTree : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ =
+        std::filesystem::temp_directory_path() / ("parbench-cgroup-" + std::to_string(getpid()));
+    std::filesystem::remove_all(root_);
+  }
+  void TearDown() override { std::filesystem::remove_all(root_); }
+  void write(const std::string& file, const std::string& text) {
+    const auto path = root_ / file;
+    std::filesystem::create_directories(path.parent_path());
+    std::ofstream(path) << text << "\n";
+  }
+  std::optional<double> limit(const std::string& self) {
+    return cgroup_cpu_limit_at(self, root_.string());
+  }
+  std::filesystem::path root_;
+};
+
+TEST_F(CgroupTree, ReadsTheProcesssOwnCgroupNotTheRoot) {
+  write("cpu.max", "max 100000");
+  write("a/cpu.max", "max 100000");
+  write("a/b/cpu.max", "150000 100000");
+  EXPECT_DOUBLE_EQ(*limit("0::/a/b\n"), 1.5);
+  EXPECT_FALSE(limit("0::/\n").has_value());
+}
+
+TEST_F(CgroupTree, AParentsQuotaHoldsForItsChildren) {
+  write("a/cpu.max", "50000 100000");
+  write("a/b/cpu.max", "150000 100000");
+  EXPECT_DOUBLE_EQ(*limit("0::/a/b\n"), 0.5);
+}
+
+TEST_F(CgroupTree, ReadsVersionOneAndHybridMounts) {
+  write("cpu,cpuacct/x/cpu.cfs_quota_us", "200000");
+  write("cpu,cpuacct/x/cpu.cfs_period_us", "100000");
+  EXPECT_DOUBLE_EQ(*limit("4:memory:/y\n2:cpu,cpuacct:/x\n0::/\n"), 2.0);
+  write("unified/z/cpu.max", "300000 100000");
+  EXPECT_DOUBLE_EQ(*limit("0::/z\n"), 3.0);
+  EXPECT_FALSE(limit("1:cpu:/nothing-set\n").has_value());
 }
 
 }  // namespace
