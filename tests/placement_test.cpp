@@ -1,11 +1,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <optional>
-
-#include <algorithm>
 
 #include "backends/backend.hpp"
 #include "kernels/sum.hpp"
