@@ -14,6 +14,7 @@
 #include "build_info.hpp"
 #include "git_commit.hpp"
 #include "platform/machine.hpp"
+#include "platform/topology.hpp"
 #ifdef PARBENCH_HAVE_OPENMP
 #include <omp.h>
 #endif
@@ -111,6 +112,27 @@ nlohmann::json backends_json() {
   return out;
 }
 
+nlohmann::json groups_json(const std::vector<Topology::Group>& groups, const char* bytes_key) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& g : groups)
+    out.push_back({{"index", g.index}, {"pus", cpu_list_string(g.pus)}, {bytes_key, g.bytes}});
+  return out;
+}
+
+nlohmann::json topology_json() {
+  const Topology& t = topology();
+  return {{"source", utf8_or_escaped(t.source)},
+          {"summary", topology_summary(t)},
+          {"packages", t.packages.size()},
+          {"numa_nodes", groups_json(t.numa_nodes, "memory_bytes")},
+          {"l3_groups", groups_json(t.l3_groups, "bytes")},
+          {"l2_groups", t.l2_groups.size()},
+          {"cores", t.cores.size()},
+          {"pus", t.pus.size()},
+          {"pus_per_core", t.pus_per_core()},
+          {"allowed_pus", cpu_list_string(t.allowed_pus)}};
+}
+
 }  // namespace
 
 nlohmann::json run_context(const Config& config, const Calibration& before,
@@ -140,6 +162,7 @@ nlohmann::json run_context(const Config& config, const Calibration& before,
         {"interface_version", TBB_runtime_interface_version()},
         {"runtime", library_of(&TBB_runtime_version)}}},
       {"backends", backends_json()},
+      {"topology", topology_json()},
       {"usable_cpus", usable_cpus()},
       {"affinity", cpu_list_string(affinity_cpus())},
       {"cgroup_cpu_limit", limit ? nlohmann::json(*limit) : nlohmann::json(nullptr)},

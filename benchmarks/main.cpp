@@ -29,6 +29,7 @@
 #include "benchmarks/supervisor.hpp"
 #include "platform/children.hpp"
 #include "platform/machine.hpp"
+#include "platform/topology.hpp"
 
 namespace {
 
@@ -427,6 +428,7 @@ int main(int argc, char** argv) {
     return kBadInput;
   }
   if ((status = open_journal(config, resume, record, run)) != 0) return status;
+  std::fprintf(stderr, "parbench: this machine: %s\n", topology_summary(topology()).c_str());
   Results results(&run.journal);
   carry_over(record, resume && !same_file(resume->path, run.paths.journal), run, results);
   const std::size_t to_run = not_run(run, results).size();

@@ -1,5 +1,7 @@
 #include "platform/machine.hpp"
 
+#include "platform/topology.hpp"
+
 #include <sched.h>
 #include <unistd.h>
 
@@ -99,17 +101,7 @@ unsigned usable_cpus() {
   return n == 0 ? 1 : n;
 }
 
-static std::size_t parse_cache_size(const std::string& text) {
-  std::size_t value = 0;
-  std::istringstream in(text);
-  in >> value;
-  char unit = 0;
-  if (in >> unit) value <<= unit == 'K' ? 10 : unit == 'M' ? 20 : unit == 'G' ? 30 : 0;
-  return value;
-}
-
-// Some virtual machines (Firecracker, for one) give no cache directories in sysfs; glibc's
-// sysconf reads the same sizes from CPUID.
+// Where hwloc finds no caches, glibc's sysconf reads their sizes from CPUID.
 static std::vector<CacheLevel> cpuid_cache_levels() {
   std::vector<CacheLevel> levels;
   const std::pair<int, int> names[] = {{1, _SC_LEVEL1_DCACHE_SIZE},
@@ -126,16 +118,8 @@ static std::vector<CacheLevel> cpuid_cache_levels() {
 }
 
 std::vector<CacheLevel> cache_levels() {
-  std::vector<CacheLevel> levels;
-  for (int index = 0;; ++index) {
-    const std::string dir = "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(index);
-    const std::string level = read_first_line(dir + "/level");
-    if (level.empty()) break;
-    levels.push_back({std::stoi(level), read_first_line(dir + "/type"),
-                      parse_cache_size(read_first_line(dir + "/size")),
-                      read_first_line(dir + "/shared_cpu_list"), "sysfs"});
-  }
-  return levels.empty() ? cpuid_cache_levels() : levels;
+  const auto& from_hwloc = topology().caches;
+  return from_hwloc.empty() ? cpuid_cache_levels() : from_hwloc;
 }
 
 std::size_t last_level_cache_bytes() {

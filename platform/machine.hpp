@@ -1,7 +1,7 @@
 #pragma once
 // What this machine offers the process: the CPUs it may use, its caches and its memory.
-// Read from the kernel (affinity, cgroup, sysfs, /proc), never assumed; caches fall back to
-// CPUID through glibc where a virtual machine's sysfs lists none.
+// Read from the kernel (affinity, cgroup, /proc) and hwloc, never assumed; caches fall back to
+// CPUID through glibc where hwloc finds none.
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -14,7 +14,7 @@ struct CacheLevel {
   std::string type;  // Data, Instruction, Unified
   std::size_t bytes = 0;
   std::string shared_cpu_list;  // "" when the source does not say
-  std::string source;           // sysfs, or cpuid (glibc's sysconf) where sysfs has none
+  std::string source;           // hwloc, or cpuid (glibc's sysconf) where hwloc has none
 };
 
 // CPUs in this process's affinity mask as it was at the first call (made at start-up, before
