@@ -29,6 +29,7 @@
 #include "benchmarks/supervisor.hpp"
 #include "platform/children.hpp"
 #include "platform/machine.hpp"
+#include "platform/placement.hpp"
 #include "platform/topology.hpp"
 
 namespace {
@@ -390,6 +391,21 @@ void warn_about_drift(const parbench::Calibration& before, const parbench::Calib
                  100 * drift);
 }
 
+// Every worker count the selection sweeps, for --show-placement.
+std::vector<unsigned> placement_counts(const parbench::Config& config) {
+  std::vector<unsigned> counts = parbench::workers_for(config, false);
+  for (unsigned n : parbench::workers_for(config, true)) counts.push_back(n);
+  std::sort(counts.begin(), counts.end());
+  counts.erase(std::unique(counts.begin(), counts.end()), counts.end());
+  return counts;
+}
+
+// The PUs workers may be placed on: this process's, or all a topology loaded from XML allows.
+std::vector<int> placement_pus() {
+  const auto& t = parbench::topology();
+  return t.source == "this system" ? parbench::affinity_cpus() : t.allowed_pus;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -405,6 +421,13 @@ int main(int argc, char** argv) {
   ParseOutcome parsed = parse_arguments(argv[0], args);
   if (!parsed.config) return parsed.exit_status;
   const Config& config = *parsed.config;
+
+  if (config.show_placement) {
+    std::printf("%s", describe_placement(parse_pin(config.pin), placement_counts(config),
+                                         topology(), placement_pus())
+                          .c_str());
+    return 0;
+  }
 
   Run run;
   if (!config.list_only) try {

@@ -260,6 +260,9 @@ ParseOutcome parse_options(int argc, char** argv) {
       ->check(CLI::IsMember({"private", "hugepages", "shared"}))
       ->capture_default_str();
   app.add_option("--out", c.out, "Report path (default: reports/local/<host>-<time>.json)");
+  app.add_flag("--show-placement", c.show_placement,
+               "Print the PU, package, NUMA node, L3 and core each worker would get with --pin "
+               "for each worker count, and run nothing (HWLOC_XMLFILE shows another machine's)");
   app.add_option("--job-timeout", c.job_timeout,
                  "Seconds one job may run before it counts as hung (or ten times the "
                  "benchmark's mean job, if longer): its workers are ended and the run goes on")

@@ -29,6 +29,7 @@ struct Config {
   bool out_is_default = false;               // no --out: a free name is found at start
   double job_timeout = 300;                  // seconds before a job that does not end is hung
   bool list_only = false;                    // --benchmark_list_tests: list, run nothing
+  bool show_placement = false;               // print where workers would run, run nothing
   std::vector<std::string> benchmark_flags;  // --benchmark_* passed through
   std::vector<std::string> arguments;        // as given (without the program), for --resume
 };

@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "platform/machine.hpp"
+#include "platform/topology.hpp"
 
 namespace parbench {
 
@@ -23,51 +24,96 @@ const char* to_string(Pin pin) {
 
 namespace {
 
-struct CpuPlace {
-  int cpu, package, core, thread;  // thread: index among the core's hardware threads
+// A PU's place in the tree, each level as a rank among the groups of that level inside the
+// group above it (a level hwloc does not report counts as one group).
+struct PuPlace {
+  int pu;
+  int package, node, l3, core, smt;
 };
 
-int read_int(const std::string& path, int fallback) {
-  const std::string text = read_first_line(path);
-  return text.empty() ? fallback : std::stoi(text);
+// Rank of `pu`'s group at `level` among the groups of that level that share its group one
+// level up.
+int rank_within_parent(const std::vector<const std::vector<Topology::Group>*>& levels,
+                       std::size_t level, int pu) {
+  const auto& groups = *levels[level];
+  const int own = group_index(groups, pu);
+  if (own < 0) return 0;
+  if (level == 0) return own;
+  const int parent = group_index(*levels[level - 1], pu);
+  int rank = 0;
+  for (int i = 0; i < own; ++i)
+    rank +=
+        group_index(*levels[level - 1], groups[static_cast<std::size_t>(i)].pus.front()) == parent;
+  return rank;
 }
 
-std::vector<CpuPlace> places() {
-  std::vector<CpuPlace> out;
-  for (int cpu : affinity_cpus()) {
-    const std::string topo = "/sys/devices/system/cpu/cpu" + std::to_string(cpu) + "/topology/";
+std::vector<PuPlace> places(const Topology& t, const std::vector<int>& usable) {
+  const std::vector<const std::vector<Topology::Group>*> levels = {&t.packages, &t.numa_nodes,
+                                                                   &t.l3_groups, &t.cores};
+  std::vector<PuPlace> out;
+  for (int pu : t.pus) {
+    if (std::find(usable.begin(), usable.end(), pu) == usable.end()) continue;
+    const int core = group_index(t.cores, pu);
+    const auto& siblings =
+        core < 0 ? std::vector<int>{pu} : t.cores[static_cast<std::size_t>(core)].pus;
     out.push_back(
-        {cpu, read_int(topo + "physical_package_id", 0), read_int(topo + "core_id", cpu), 0});
+        {pu, rank_within_parent(levels, 0, pu), rank_within_parent(levels, 1, pu),
+         rank_within_parent(levels, 2, pu), rank_within_parent(levels, 3, pu),
+         static_cast<int>(std::find(siblings.begin(), siblings.end(), pu) - siblings.begin())});
   }
-  for (auto& p : out)
-    for (const auto& q : out)
-      if (q.package == p.package && q.core == p.core && q.cpu < p.cpu) ++p.thread;
   return out;
 }
 
 }  // namespace
 
-std::vector<int> placement_order(Pin pin) {
-  std::vector<CpuPlace> p = places();
-  if (pin == Pin::compact)
-    std::sort(p.begin(), p.end(), [](const CpuPlace& a, const CpuPlace& b) {
-      return std::tie(a.package, a.core, a.thread) < std::tie(b.package, b.core, b.thread);
-    });
-  else {
-    // Rank of each core within its package, so that packages alternate.
-    std::vector<std::tuple<int, int, int, int>> keyed;
-    for (const auto& c : p) {
-      int rank = 0;
-      for (const auto& q : p)
-        if (q.package == c.package && q.thread == 0 && q.core < c.core) ++rank;
-      keyed.emplace_back(c.thread, rank, c.package, c.cpu);
-    }
-    std::sort(keyed.begin(), keyed.end());
-    for (std::size_t i = 0; i < keyed.size(); ++i) p[i].cpu = std::get<3>(keyed[i]);
-  }
+std::vector<int> placement_order(Pin pin, const Topology& t, const std::vector<int>& usable) {
+  std::vector<PuPlace> p = places(t, usable);
+  if (p.empty()) return usable;  // hwloc saw nothing: the kernel's list, in order
+  auto compact = [](const PuPlace& a, const PuPlace& b) {
+    return std::tie(a.package, a.node, a.l3, a.core, a.smt, a.pu) <
+           std::tie(b.package, b.node, b.l3, b.core, b.smt, b.pu);
+  };
+  // Farthest apart first: packages, then nodes, then L3 groups, then cores; SMT siblings last.
+  auto spread = [](const PuPlace& a, const PuPlace& b) {
+    return std::tie(a.smt, a.core, a.l3, a.node, a.package, a.pu) <
+           std::tie(b.smt, b.core, b.l3, b.node, b.package, b.pu);
+  };
+  if (pin == Pin::spread)
+    std::stable_sort(p.begin(), p.end(), spread);
+  else
+    std::stable_sort(p.begin(), p.end(), compact);
   std::vector<int> order;
-  for (const auto& c : p) order.push_back(c.cpu);
+  for (const auto& c : p) order.push_back(c.pu);
   return order;
+}
+
+std::vector<int> placement_order(Pin pin) {
+  return placement_order(pin, topology(), affinity_cpus());
+}
+
+std::string describe_placement(Pin pin, const std::vector<unsigned>& worker_counts,
+                               const Topology& t, const std::vector<int>& usable) {
+  std::string text = std::string("placement ") + to_string(pin) + " on " + topology_summary(t) +
+                     " (" + t.source + ")\n";
+  if (pin == Pin::none) return text + "  none: the OS decides where each worker runs\n";
+  const std::vector<int> order = placement_order(pin, t, usable);
+  auto where = [&](int pu) {
+    std::string s = "PU " + std::to_string(pu);
+    for (const auto& [name, groups] :
+         {std::pair{" package ", &t.packages}, std::pair{" node ", &t.numa_nodes},
+          std::pair{" L3 ", &t.l3_groups}, std::pair{" core ", &t.cores}})
+      if (const int g = group_index(*groups, pu); g >= 0)
+        s += name + std::to_string((*groups)[static_cast<std::size_t>(g)].index);
+    return s;
+  };
+  for (unsigned n : worker_counts) {
+    text += "  " + std::to_string(n) + (n == 1 ? " worker:" : " workers:");
+    for (unsigned w = 0; w < n && !order.empty(); ++w)
+      text += (w == 0 ? " " : "; ") + std::string("w") + std::to_string(w) + " " +
+              where(order[w % order.size()]);
+    text += "\n";
+  }
+  return text;
 }
 
 int cpu_for_worker(Pin pin, unsigned worker) {

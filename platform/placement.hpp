@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "platform/topology.hpp"
+
 namespace parbench {
 
 enum class Pin { none, compact, spread };
@@ -11,10 +13,19 @@ enum class Pin { none, compact, spread };
 Pin parse_pin(const std::string& text);  // "none", "compact", "spread"
 const char* to_string(Pin pin);
 
-// The usable CPUs in the order workers are placed on them. compact: hardware threads of a core
-// together, cores in order (neighbours share caches); spread: one thread per core first,
-// alternating between packages, then the second threads.
+// The usable CPUs in the order workers are placed on them, from hwloc's tree. compact:
+// neighbours first (the PUs of one core, then the cores of one L3, then one NUMA node, then one
+// package); spread: as far apart as possible (packages, then NUMA nodes, then L3 groups, then
+// cores), SMT siblings only once every core has one worker.
 std::vector<int> placement_order(Pin pin);
+// The same for a given topology and usable PUs (a topology loaded from XML, in tests and in
+// --show-placement).
+std::vector<int> placement_order(Pin pin, const Topology& topology, const std::vector<int>& usable);
+
+// For each worker count, the PU (and its package, node, L3 and core) each worker would get: what
+// --show-placement prints, without running anything.
+std::string describe_placement(Pin pin, const std::vector<unsigned>& worker_counts,
+                               const Topology& topology, const std::vector<int>& usable);
 
 // CPU for worker w, or -1 for Pin::none.
 int cpu_for_worker(Pin pin, unsigned worker);

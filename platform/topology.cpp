@@ -2,6 +2,7 @@
 
 #include <hwloc.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <stdexcept>
@@ -68,6 +69,13 @@ std::string counted(std::size_t n, const std::string& one, const std::string& ma
 }
 
 }  // namespace
+
+int group_index(const std::vector<Topology::Group>& groups, int pu) {
+  for (std::size_t i = 0; i < groups.size(); ++i)
+    if (std::find(groups[i].pus.begin(), groups[i].pus.end(), pu) != groups[i].pus.end())
+      return static_cast<int>(i);
+  return -1;
+}
 
 unsigned Topology::pus_per_core() const {
   return cores.empty() ? 1 : static_cast<unsigned>(pus.size() / cores.size());

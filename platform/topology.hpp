@@ -28,6 +28,9 @@ struct Topology {
   unsigned pus_per_core() const;
 };
 
+// The position in `groups` of the group that holds `pu`, or -1.
+int group_index(const std::vector<Topology::Group>& groups, int pu);
+
 // This process's topology, loaded once (HWLOC_XMLFILE is honoured, as hwloc does).
 const Topology& topology();
 

@@ -4,10 +4,13 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <set>
 #include <string>
 
+#include "platform/placement.hpp"
 #include "platform/topology.hpp"
+#include "tests/process.hpp"
 
 namespace parbench {
 namespace {
@@ -64,6 +67,61 @@ TEST(Topology, ThisMachineHasAtLeastTheUsableCpus) {
 
 TEST(Topology, AFileThatIsNotATopologyIsAnError) {
   EXPECT_THROW(load_topology(kFixtures + "/no-such-file.xml"), std::runtime_error);
+}
+
+// How many different groups of `groups` the first `n` PUs of `order` fall in.
+std::size_t groups_used(const std::vector<Topology::Group>& groups, const std::vector<int>& order,
+                        std::size_t n) {
+  std::set<std::size_t> used;
+  for (std::size_t w = 0; w < n; ++w)
+    for (std::size_t g = 0; g < groups.size(); ++g)
+      if (std::find(groups[g].pus.begin(), groups[g].pus.end(), order[w]) != groups[g].pus.end())
+        used.insert(g);
+  return used.size();
+}
+
+TEST(PlacementOnATree, SpreadGoesAcrossPackagesThenNodesThenL3ThenCoresSmtLast) {
+  const Topology t = load_topology(kFixtures + "/2pack-4numa-8l3-32core-smt2.xml");
+  const auto order = placement_order(Pin::spread, t, t.allowed_pus);
+  ASSERT_EQ(order.size(), 64u);
+  EXPECT_EQ(groups_used(t.packages, order, 2), 2u);
+  EXPECT_EQ(groups_used(t.numa_nodes, order, 4), 4u);
+  EXPECT_EQ(groups_used(t.l3_groups, order, 8), 8u);
+  EXPECT_EQ(groups_used(t.cores, order, 32), 32u)
+      << "a second SMT thread before every core has one";
+  EXPECT_EQ(std::set<int>(order.begin(), order.end()).size(), 64u);
+}
+
+TEST(PlacementOnATree, CompactFillsACoreThenAnL3ThenANodeThenAPackage) {
+  const Topology t = load_topology(kFixtures + "/2pack-4numa-8l3-32core-smt2.xml");
+  const auto order = placement_order(Pin::compact, t, t.allowed_pus);
+  ASSERT_EQ(order.size(), 64u);
+  EXPECT_EQ(groups_used(t.cores, order, 2), 1u);
+  EXPECT_EQ(groups_used(t.l3_groups, order, 8), 1u);
+  EXPECT_EQ(groups_used(t.numa_nodes, order, 16), 1u);
+  EXPECT_EQ(groups_used(t.packages, order, 32), 1u);
+}
+
+TEST(PlacementOnATree, OnlyUsablePusAndABigServer) {
+  const Topology t = load_topology(kFixtures + "/2pack-4numa-16l3-128core-smt2.xml");
+  const auto order = placement_order(Pin::spread, t, t.allowed_pus);
+  EXPECT_EQ(groups_used(t.l3_groups, order, 16), 16u);
+  EXPECT_EQ(groups_used(t.cores, order, 128), 128u);
+  const std::vector<int> usable = {0, 1, 2, 3, 200, 201};
+  const auto some = placement_order(Pin::compact, t, usable);
+  EXPECT_EQ(std::set<int>(some.begin(), some.end()), std::set<int>(usable.begin(), usable.end()));
+}
+
+TEST(PlacementOnATree, ShowPlacementPrintsAnotherMachinesTreeAndRunsNothing) {
+  testing::Started s({PARBENCH_BINARY, "--show-placement", "--workers=2,4", "--pin=spread"},
+                     {"HWLOC_XMLFILE=" + kFixtures + "/2pack-4numa-8l3-32core-smt2.xml"});
+  const testing::Outcome o = s.wait();
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.out.find("2 packages, 4 NUMA nodes"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("2 workers: w0 PU 0 package 0 node 0 L3 0 core 0; w1 PU 32 package 1"),
+            std::string::npos)
+      << o.out;
+  EXPECT_EQ(o.err.find("measuring"), std::string::npos) << "nothing runs";
 }
 
 }  // namespace
