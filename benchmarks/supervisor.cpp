@@ -149,14 +149,22 @@ void check_watchdog(SupervisorState& s, std::uint64_t& jobs_seen, std::int64_t& 
   }
   char seconds[32];
   std::snprintf(seconds, sizeof seconds, "%.0f s", timeout);
-  if (const std::size_t killed = kill_tracked_children(); killed > 0) {
-    const std::string verdict = std::string("a job ran past its timeout of ") + seconds + ": its " +
-                                std::to_string(killed) + " worker processes were killed";
-    std::fprintf(stderr, "parbench: %s: %s\n", name.c_str(), verdict.c_str());
+  // The verdict is in place before the workers die: the benchmark thread reads it as soon as
+  // it sees them dead.
+  const std::string verdict = std::string("a job ran past its timeout of ") + seconds +
+                              ": its worker processes were killed";
+  {
     std::lock_guard lock(w.lock);
     w.verdict = verdict;
+  }
+  if (const std::size_t killed = kill_tracked_children(); killed > 0) {
+    std::fprintf(stderr, "parbench: %s: %s (%zu)\n", name.c_str(), verdict.c_str(), killed);
     progress_ns = now;  // one verdict per hang
     return;
+  }
+  {
+    std::lock_guard lock(w.lock);
+    w.verdict.clear();
   }
   std::fprintf(stderr,
                "parbench: %s: a job ran past its timeout of %s and its threads cannot be "

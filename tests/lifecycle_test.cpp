@@ -342,10 +342,11 @@ TEST_F(LifeCycle, AFullDiskKeepsTheResultsInTheJournal) {
 }
 
 TEST_F(LifeCycle, AStoppedForkWorkerBecomesAnErrorAndTheRunGoesOn) {
-  // Jobs of 0.4 s for a second each benchmark: the worker is stopped in the middle of one.
-  Started s(args_out({"--kernels=sleep", "--backends=fork", "--launch=pool", "--repetitions=1",
-                      "--min-time=1", "--job-timeout=2"},
-                     "20ms"));
+  // One job of 2 s per benchmark (each worker sleeps one 2 s task), so that the worker is
+  // stopped in the middle of a job, and a timeout well past a job.
+  Started s(args_out({"--kernels=sleep", "--backends=fork", "--launch=pool", "--tasks=40,40",
+                      "--repetitions=1", "--job-timeout=4"},
+                     "50ms"));
   // The first pool's children exist once the run is past its calibration.
   std::vector<pid_t> children;
   for (int i = 0; i < 3000 && children.empty(); ++i) {
@@ -366,7 +367,7 @@ TEST_F(LifeCycle, AStoppedForkWorkerBecomesAnErrorAndTheRunGoesOn) {
     else
       ++fine;
   }
-  EXPECT_EQ(timed_out, 1) << o.err;
+  EXPECT_EQ(timed_out, 1) << o.err << report.dump(1).substr(0, 4000);
   EXPECT_GT(fine, 0) << "the benchmarks after the hung one ran";
 }
 
