@@ -10,7 +10,9 @@ data is not in a report is skipped with a note on stderr. A report may be gzip-c
 incomplete ("complete": false), or the journal of an unfinished run (<report>.partial): it is
 drawn from what it holds, and stderr says once that the run is unfinished. Only regular files
 of at most 512 MiB (also once decompressed) are read. Only the standard library and matplotlib
-are used.
+are used. What the figures know of a backend (the reference, the order, launches, which policy
+is contiguous and which strided) comes from the report's registry (`context.backends`), or for
+a report older than that key from KNOWN_BACKENDS.
 """
 
 import argparse
@@ -44,22 +46,32 @@ DPI = 130
 EXIT_FIGURE_FAILED = 1
 EXIT_BAD_INPUT = 2
 
-# One colour per backend, the same in every figure.
-BACKEND_ORDER = ["serial", "thread", "fork", "openmp", "tbb"]
-BACKEND_COLORS = {
-    "serial": "#4d4d4d",
-    "thread": "#1f77b4",
-    "fork": "#d62728",
-    "openmp": "#2ca02c",
-    "tbb": "#ff7f0e",
-}
+# The five backends that reports carried before they recorded their registry of backends
+# (`context.backends`, reports/SCHEMA.md), in that registry's form and order, each with its fixed
+# colour. This is the one place the plot names a backend. A report older than the key (the
+# committed reference reports among them) reads this as its registry: which backend is the
+# reference, the order, the launches, and which sum policy splits into contiguous blocks and
+# which into strided slices (DESIGN.md: backends and policies). In every report these five keep
+# their colours, so that the figures keep their look; any other backend takes SPARE_COLORS.
+KNOWN_BACKENDS = [
+    {"name": "serial", "color": "#4d4d4d", "reference": True, "launches": ["inline"],
+     "sum_policies": [{"name": "block", "split": "block"}]},
+    {"name": "thread", "color": "#1f77b4", "launches": ["spawn", "pool"],
+     "sum_policies": [{"name": "block", "split": "block"}, {"name": "cyclic", "split": "cyclic"}]},
+    {"name": "fork", "color": "#d62728", "launches": ["spawn", "pool"],
+     "sum_policies": [{"name": "block", "split": "block"}, {"name": "cyclic", "split": "cyclic"}]},
+    {"name": "openmp", "color": "#2ca02c", "launches": ["team"],
+     "sum_policies": [{"name": "static", "split": "block"},
+                      {"name": "static1", "split": "cyclic"}]},
+    {"name": "tbb", "color": "#ff7f0e", "launches": ["arena"], "sum_policies": []},
+]
+# Backends beyond the known five take these in turn, in the order the registries list them.
 SPARE_COLORS = ["#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
 # Lines of one backend (its launches and policies), or of one report next to another.
 LINE_STYLES = [("-", "o"), ("--", "s"), (":", "^"), ("-.", "D"), ("-", "v"), ("--", "P"),
                (":", "X"), ("-.", "*")]
-# What is strided and what is contiguous, per backend (DESIGN.md: backends and policies).
-BLOCK_POLICY = {"serial": "block", "thread": "block", "fork": "block", "openmp": "static"}
-STRIDED_POLICY = {"thread": "cyclic", "fork": "cyclic", "openmp": "static1"}
+# The generic splits (a policy's `split`) that the sum_split figure sets side by side.
+CONTIGUOUS_SPLIT, STRIDED_SPLIT = "block", "cyclic"
 TIME_UNITS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
 TIME_FIELDS = ("real_time", "cpu_time")
 INVERSE_TIME_FIELDS = ("speedup", "efficiency", "bytes_per_second", "bandwidth_fraction")
@@ -173,6 +185,7 @@ class Report:
             self.tag = "compare-report"
         usable = context.get("usable_cpus")
         self.usable_cpus = int(usable) if is_number(usable) and usable > 0 else None
+        self.registry = read_registry(path, context)
 
     def stamp(self):
         """The machine in a figure's corner: host names alone (often "localhost") say little."""
@@ -185,6 +198,108 @@ class Report:
     def select(self, kernel, **match):
         return [r for r in self.runs if r.kernel == kernel
                 and all(r.params.get(k) == v for k, v in match.items())]
+
+
+class Registry:
+    """What a report says about its backends: `context.backends`, or KNOWN_BACKENDS for a
+    report older than that key. Facts about a backend come from here, never from its name."""
+
+    def __init__(self, entries, from_report):
+        self.from_report = from_report
+        self.order = [b["name"] for b in entries]
+        self.reference = next((b["name"] for b in entries if b.get("reference") is True), None)
+        self._launches = {b["name"]: list(b.get("launches") or []) for b in entries}
+        self._sum_policies = {b["name"]: list(b.get("sum_policies") or []) for b in entries}
+
+    def launches(self, backend):
+        """The backend's launches in the registry's order; empty where it lists none."""
+        return self._launches.get(backend, [])
+
+    def sum_policy(self, backend, split):
+        """The name of the backend's first sum policy with this generic split, or None."""
+        return next((p["name"] for p in self._sum_policies.get(backend, [])
+                     if p.get("split") == split), None)
+
+    def reference_runs(self, runs):
+        return [r for r in runs if r.backend == self.reference]
+
+    def without_reference(self, runs):
+        return [r for r in runs if r.backend != self.reference]
+
+    def reference_name(self):
+        """For labels: "speedup over serial"."""
+        return self.reference or "the reference"
+
+
+def printable(text):
+    """Text from a report for a message on one line."""
+    return re.sub(r"[\x00-\x1f]", "?", text[:80])
+
+
+def check_field(path, place, entry, key, wanted):
+    """Raises InputError where entry[key] is there but not what `wanted` accepts."""
+    kinds = {"true or false": lambda v: isinstance(v, bool),
+             "a string": lambda v: isinstance(v, str),
+             "an array of strings": lambda v: isinstance(v, list)
+             and all(isinstance(x, str) for x in v)}
+    if key in entry and not kinds[wanted](entry[key]):
+        raise InputError(f"{path}: '{place}.{key}' is {json_type(entry[key])}, not {wanted}")
+
+
+def check_named(path, place, entry):
+    """An object with a non-empty string `name`: a backend or a policy of the registry."""
+    if not isinstance(entry, dict):
+        raise InputError(f"{path}: '{place}' is {json_type(entry)}, not an object")
+    if "name" not in entry:
+        raise InputError(f"{path}: '{place}' has no 'name'")
+    if not (isinstance(entry["name"], str) and entry["name"]):
+        raise InputError(f"{path}: '{place}.name' is {json_type(entry['name'])}, "
+                         "not a non-empty string")
+
+
+def check_backend(path, place, backend):
+    """One entry of `context.backends`. Fields are optional but for the name, so that a report of
+    a later parbench that drops one still reads; a field that is there must have its type."""
+    check_named(path, place, backend)
+    for key in ("reference", "reports_children_cpu"):
+        check_field(path, place, backend, key, "true or false")
+    for key in ("launches", "timed_starts"):
+        check_field(path, place, backend, key, "an array of strings")
+    for key in ("sum_policies", "task_policies"):
+        policies = backend.get(key, [])
+        if not isinstance(policies, list):
+            raise InputError(f"{path}: '{place}.{key}' is {json_type(policies)}, "
+                             "not an array of policies")
+        for index, policy in enumerate(policies):
+            where = f"{place}.{key}[{index}]"
+            check_named(path, where, policy)
+            check_field(path, where, policy, "split", "a string")
+            for flag in ("takes_grain", "longest_first"):
+                check_field(path, where, policy, flag, "true or false")
+
+
+def read_registry(path, context):
+    """The report's registry of backends, or for a report older than `context.backends` the
+    fallback KNOWN_BACKENDS; InputError with one line where the registry is malformed, names a
+    backend twice or marks more than one reference (which would leave "the reference" a guess)."""
+    if "backends" not in context:
+        return Registry(KNOWN_BACKENDS, from_report=False)
+    backends = context["backends"]
+    if not isinstance(backends, list):
+        raise InputError(f"{path}: 'context.backends' is {json_type(backends)}, "
+                         "not an array of backends")
+    for index, backend in enumerate(backends):
+        check_backend(path, f"context.backends[{index}]", backend)
+    names = [b["name"] for b in backends]
+    twice = next((n for n in names if names.count(n) > 1), None)
+    if twice is not None:
+        raise InputError(f"{path}: 'context.backends' names the backend '{printable(twice)}' "
+                         "twice")
+    references = [printable(b["name"]) for b in backends if b.get("reference") is True]
+    if len(references) > 1:
+        raise InputError(f"{path}: 'context.backends' marks {len(references)} backends as the "
+                         f"reference ('{references[0]}', '{references[1]}'): a report has one")
+    return Registry(backends, from_report=True)
 
 
 def short_date(value):
@@ -451,18 +566,44 @@ def ordered(keys, order):
     return sorted(keys, key=lambda k: (order.index(k) if k in order else len(order), str(k)))
 
 
+class BackendLook:
+    """How the backends look in every figure of one command, whichever report they come from:
+    in the order the reports' registries list them (then any that a report ran without listing
+    it, by name); the known five in their fixed colours, every other backend in SPARE_COLORS in
+    turn, by that order, so that its colour does not depend on the figure."""
+
+    def __init__(self, reports=()):
+        order = []
+        for report in reports:
+            order += [b for b in report.registry.order if b not in order]
+        order += sorted({r.backend for report in reports for r in report.runs} - set(order))
+        fixed = {b["name"]: b["color"] for b in KNOWN_BACKENDS}
+        others = [b for b in order if b not in fixed]
+        self.order = order
+        self.colors = dict(fixed)
+        self.colors.update((b, SPARE_COLORS[i % len(SPARE_COLORS)]) for i, b in enumerate(others))
+
+    def rank(self, backend):
+        return self.order.index(backend) if backend in self.order else len(self.order)
+
+    def color(self, backend):
+        return self.colors.get(backend, "0.5")
+
+
+_look = BackendLook()  # main() sets it once every report is read
+
+
 def backends_of(runs):
-    return ordered({r.backend for r in runs}, BACKEND_ORDER)
+    return ordered({r.backend for r in runs}, _look.order)
+
+
+def backend_rank(run):
+    """For sorting runs by backend."""
+    return _look.rank(run.backend)
 
 
 def backend_color(backend):
-    if backend in BACKEND_COLORS:
-        return BACKEND_COLORS[backend]
-    extra = sorted(b for b in _seen_backends if b not in BACKEND_COLORS)
-    return SPARE_COLORS[extra.index(backend) % len(SPARE_COLORS)] if backend in extra else "0.5"
-
-
-_seen_backends = set()
+    return _look.color(backend)
 
 
 def group_by(runs, *keys):
@@ -733,15 +874,16 @@ def fig_bandwidth(report):
     """Bandwidth against array size, log–log, best (launch, policy) per backend, one panel per
     worker count; the measured read bandwidth as a ceiling and the caches marked."""
     runs = sum_runs(report)
-    serial = [r for r in runs if r.backend == "serial"]
-    parallel = [r for r in runs if r.backend != "serial"]
+    reference = report.registry.reference_runs(runs)
+    parallel = report.registry.without_reference(runs)
     panels = spread_pick(int_workers(parallel) or [1], 4, keep=[report.usable_cpus])
     fig, axes = new_figure(1, len(panels), 5.4 * len(panels) + 0.6, 6.4, sharey=True)
     for ax, workers in zip(axes[0], panels):
-        if serial:
-            plot_series(ax, [(r.bytes, scaled(r.stat("bytes_per_second"), 1e-9)) for r in serial],
-                        log_y=True, color=backend_color("serial"), linestyle="-", marker="o",
-                        label="serial")
+        if reference:  # one worker: the same line in every panel
+            plot_series(ax, [(r.bytes, scaled(r.stat("bytes_per_second"), 1e-9))
+                             for r in reference],
+                        log_y=True, color=backend_color(report.registry.reference), linestyle="-",
+                        marker="o", label=report.registry.reference)
         for backend in backends_of(parallel):
             mine = [r for r in parallel if r.backend == backend and r.workers == workers]
             if not mine:
@@ -766,7 +908,7 @@ def fig_bandwidth(report):
 
 def fig_bandwidth_policies(report):
     """Every launch/policy of each backend at one worker count: which split is worth it."""
-    runs = [r for r in sum_runs(report) if r.backend != "serial"]
+    runs = report.registry.without_reference(sum_runs(report))
     if not runs:
         raise Skip("no parallel sum results")
     workers = main_workers(int_workers(runs), report.usable_cpus)
@@ -807,9 +949,10 @@ def fig_bandwidth_policies(report):
 def fig_speedup(report):
     """Speedup (with the ideal line), efficiency and Karp–Flatt serial fraction against
     workers, per backend, one row per array size."""
-    runs = [r for r in sum_runs(report) if r.backend != "serial" and r.center("speedup")]
+    over = report.registry.reference_name()
+    runs = [r for r in report.registry.without_reference(sum_runs(report)) if r.center("speedup")]
     if not runs:
-        raise Skip("no sum results with speedup (the report needs a serial run of each size)")
+        raise Skip(f"no sum results with speedup (the report needs a run of {over} of each size)")
     sizes = spread_pick({r.bytes for r in runs}, 4)
     workers = int_workers(runs)
     fig, axes = new_figure(len(sizes), 3, 17.5, 3.6 * len(sizes) + 0.7)
@@ -817,7 +960,7 @@ def fig_speedup(report):
         at_size = [r for r in runs if r.bytes == size]
         lines = {b: best_config([r for r in at_size if r.backend == b], "speedup")
                  for b in backends_of(at_size)}
-        panels = (("speedup", "speedup over serial", lambda w: w, "ideal (= workers)"),
+        panels = (("speedup", f"speedup over {over}", lambda w: w, "ideal (= workers)"),
                   ("efficiency", "efficiency (speedup / workers)", lambda w: 1.0, "ideal (1)"),
                   ("karp_flatt", "Karp–Flatt serial fraction", lambda w: 0.0, "ideal (0)"))
         for ax, (field, ylabel, ideal, ideal_label) in zip(row, panels):
@@ -857,12 +1000,23 @@ def ratio_stat(a, b):
     return ratio, ratio * math.hypot(a[1] / a[0], b[1] / b[0])
 
 
+def split_pairs(report, runs):
+    """{backend: (contiguous policy, strided policy)} for the backends of these runs that ran
+    both, as the report's registry names them (block and cyclic, static and static1, ...)."""
+    pairs = {}
+    for backend in backends_of(runs):
+        names = tuple(report.registry.sum_policy(backend, split)
+                      for split in (CONTIGUOUS_SPLIT, STRIDED_SPLIT))
+        ran = {r.policy for r in runs if r.backend == backend}
+        if all(name is not None and name in ran for name in names):
+            pairs[backend] = names
+    return pairs
+
+
 def fig_sum_split(report):
     """Contiguous blocks versus strided slices (cyclic, static1) for the sum."""
     runs = sum_runs(report)
-    pairs = [b for b in backends_of(runs) if b in STRIDED_POLICY
-             and any(r.backend == b and r.policy == STRIDED_POLICY[b] for r in runs)
-             and any(r.backend == b and r.policy == BLOCK_POLICY[b] for r in runs)]
+    pairs = split_pairs(report, runs)
     if not pairs:
         raise Skip("no sum results with both a block and a strided (cyclic, static1) policy")
     workers = main_workers(int_workers([r for r in runs if r.backend in pairs]),
@@ -870,18 +1024,17 @@ def fig_sum_split(report):
     fig, axes = new_figure(1, 2, 14, 6.8)
     bw_ax, ratio_ax = axes[0]
     ratios = []
-    for backend in pairs:
+    for backend, (block_policy, strided_policy) in pairs.items():
         mine = [r for r in runs if r.backend == backend and r.workers == workers]
-        blocks = [r for r in mine if r.policy == BLOCK_POLICY[backend]]
+        blocks = [r for r in mine if r.policy == block_policy]
         if not blocks:
             continue
         launch = best_config(blocks, "bytes_per_second")[0][0]
         block = {r.bytes: r for r in blocks if r.launch == launch}
         strided = {r.bytes: r for r in mine
-                   if r.policy == STRIDED_POLICY[backend] and r.launch == launch}
+                   if r.policy == strided_policy and r.launch == launch}
         color = backend_color(backend)
-        for table, style, what in ((block, "-", BLOCK_POLICY[backend]),
-                                   (strided, "--", STRIDED_POLICY[backend])):
+        for table, style, what in ((block, "-", block_policy), (strided, "--", strided_policy)):
             plot_series(bw_ax, [(b, scaled(r.stat("bytes_per_second"), 1e-9))
                                 for b, r in table.items()], log_y=True, color=color,
                         linestyle=style, marker="o" if style == "-" else "s",
@@ -890,12 +1043,11 @@ def fig_sum_split(report):
                   for b in block if b in strided]
         ratios += [p[1][0] for p in points if p[1]]
         plot_series(ratio_ax, points, log_y=True, color=color, marker="o",
-                    label=f"{backend} {launch}: {STRIDED_POLICY[backend]} / "
-                          f"{BLOCK_POLICY[backend]}")
-    serial = [r for r in runs if r.backend == "serial"]
-    plot_series(bw_ax, [(r.bytes, scaled(r.stat("bytes_per_second"), 1e-9)) for r in serial],
-                log_y=True, color=backend_color("serial"), marker="o", linewidth=1,
-                label="serial (1 worker)")
+                    label=f"{backend} {launch}: {strided_policy} / {block_policy}")
+    reference = report.registry.reference_runs(runs)
+    plot_series(bw_ax, [(r.bytes, scaled(r.stat("bytes_per_second"), 1e-9)) for r in reference],
+                log_y=True, color=backend_color(report.registry.reference), marker="o",
+                linewidth=1, label=f"{report.registry.reference} (1 worker)")
     bandwidth_ceilings(bw_ax, report.context)
     all_bytes = [r.bytes for r in runs]
     for ax in (bw_ax, ratio_ax):
@@ -935,7 +1087,7 @@ def fig_launch(report):
         if kind == "once":
             launch_bars(ax, mine)
         else:
-            launch_lines(ax, mine, report.usable_cpus)
+            launch_lines(ax, mine, report.usable_cpus, report.registry)
             ax.set_title("pool/arena start (once, before any job)" if kind == "start" else
                          "dispatch: hand one empty job to the workers and collect it",
                          fontsize=10)
@@ -952,9 +1104,7 @@ def launch_label(run):
 
 
 def launch_bars(ax, runs):
-    runs = sorted(runs, key=lambda r: (BACKEND_ORDER.index(r.backend)
-                                       if r.backend in BACKEND_ORDER else 9, r.bytes or 0,
-                                       str(r.mapping)))
+    runs = sorted(runs, key=lambda r: (backend_rank(r), r.bytes or 0, str(r.mapping)))
     stats = [scaled(r.stat("real_time"), 1e6) for r in runs]
     ys = list(range(len(runs)))
     ax.barh(ys, [s[0] for s in stats], xerr=[[min(s[1], 0.9 * s[0]) for s in stats],
@@ -977,11 +1127,12 @@ def launch_bars(ax, runs):
     ax.legend(handles=handles, fontsize=8, loc="lower right")
 
 
-def launch_lines(ax, runs, usable):
+def launch_lines(ax, runs, usable, registry):
     values = []
     for backend in backends_of(runs):
         mine = [r for r in runs if r.backend == backend]
-        for i, launch in enumerate(ordered({r.launch for r in mine}, ["spawn", "pool"])):
+        launches = ordered({r.launch for r in mine}, registry.launches(backend))
+        for i, launch in enumerate(launches):
             style, marker = LAUNCH_STYLES.get(launch, "-"), MARKERS[i % len(MARKERS)]
             points = [(r.workers, scaled(r.stat("real_time"), 1e6)) for r in mine
                       if r.launch == launch]
@@ -1053,8 +1204,7 @@ def fig_makespan(report):
 
 
 def makespan_bars(ax, runs):
-    runs = sorted(runs, key=lambda r: (BACKEND_ORDER.index(r.backend)
-                                       if r.backend in BACKEND_ORDER else 9))
+    runs = sorted(runs, key=backend_rank)
     factor, unit = time_scale(max(r.center("makespan") for r in runs))
     xs, x = [], 0.0
     for i, run in enumerate(runs):
@@ -1098,9 +1248,7 @@ def fig_gantt(report):
         tasks = task_sets(runs)[0]
         mine = [r for r in runs if r.tasks == tasks]
         workers = main_workers(int_workers(mine), report.usable_cpus, prefer=SEED_WORKERS)
-        mine = sorted((r for r in mine if r.workers == workers),
-                      key=lambda r: (BACKEND_ORDER.index(r.backend)
-                                     if r.backend in BACKEND_ORDER else 9))
+        mine = sorted((r for r in mine if r.workers == workers), key=backend_rank)
         figures.append((f"gantt_{kernel}", gantt_figure(report, kernel, tasks, mine, workers)))
     if not figures:
         raise Skip("no sleep/spin results with a timeline")
@@ -1195,12 +1343,14 @@ def fig_sleep_spin(report):
     use_speedup = all(any(r.center("speedup") for r in runs if r.kernel == k) for k in kernels)
     fig, axes = new_figure(1, len(kernels), 7.0 * len(kernels), 5.4, sharey=use_speedup)
     for ax, kernel in zip(axes[0], kernels):
-        mine = [r for r in runs if r.kernel == kernel
-                and (r.backend != "serial" or not use_speedup)]
-        sleep_spin_panel(ax, kernel, mine, report.usable_cpus, use_speedup)
+        mine = [r for r in runs if r.kernel == kernel]
+        if use_speedup:
+            mine = report.registry.without_reference(mine)
+        sleep_spin_panel(ax, kernel, mine, report.usable_cpus, use_speedup,
+                         report.registry.reference_name())
         nature = "gives the CPU away" if kernel == "sleep" else "keeps the CPU busy"
         ax.set_title(f"{kernel} ({nature}), tasks {tasks}", fontsize=10)
-    what = "speedup over serial" if use_speedup else "makespan"
+    what = f"speedup over {report.registry.reference_name()}" if use_speedup else "makespan"
     title = (f"Tasks: sleep versus spin as workers grow past the usable CPUs ({what}, "
              "best policy per backend)")
     return [("sleep_spin", finish(fig, title, report.stamp()))]
@@ -1215,7 +1365,7 @@ def total_work(runs):
     return None
 
 
-def sleep_spin_panel(ax, kernel, runs, usable, use_speedup):
+def sleep_spin_panel(ax, kernel, runs, usable, use_speedup, over):
     field = "speedup" if use_speedup else "makespan"
     workers = int_workers(runs)
     bounds = {}
@@ -1245,7 +1395,7 @@ def sleep_spin_panel(ax, kernel, runs, usable, use_speedup):
                     label=f"{backend} ({config_label(config)})")
     mark_usable(ax, usable)
     workers_axis(ax, workers)
-    ax.set_ylabel("speedup over serial (×)" if use_speedup else f"makespan ({unit})")
+    ax.set_ylabel(f"speedup over {over} (×)" if use_speedup else f"makespan ({unit})")
     ax.grid(True, alpha=0.3)
     legend(ax, loc="best")
 
@@ -1260,6 +1410,12 @@ def report_styles(reports):
 
 def compare_stamp(reports):
     return "  |  ".join(r.stamp() for r in reports)
+
+
+def common_reference(reports):
+    """The reference backend of these reports, for a label: its name where they share one."""
+    names = {r.registry.reference_name() for r in reports}
+    return names.pop() if len(names) == 1 else "each report's reference"
 
 
 def compare_grid(backends, width=5.4, height=5.2):
@@ -1282,7 +1438,7 @@ def fig_compare_bandwidth(reports):
     if len(data) < 2:
         raise Skip("fewer than two reports with sum results")
     styles = report_styles(reports)
-    backends = ordered({r.backend for runs in data.values() for r in runs}, BACKEND_ORDER)
+    backends = backends_of([r for runs in data.values() for r in runs])
     fig, axes = compare_grid(backends)
     all_bytes = [r.bytes for runs in data.values() for r in runs]
     for ax, backend in zip(axes, backends):
@@ -1319,7 +1475,8 @@ def fig_compare_speedup(reports):
     data = {}
     for report in reports:
         try:
-            runs = [r for r in sum_runs(report) if r.backend != "serial" and r.center("speedup")]
+            runs = [r for r in report.registry.without_reference(sum_runs(report))
+                    if r.center("speedup")]
         except Skip:
             continue
         if runs:
@@ -1327,7 +1484,7 @@ def fig_compare_speedup(reports):
     if len(data) < 2:
         raise Skip("fewer than two reports with sum speedups")
     styles = report_styles(reports)
-    backends = ordered({r.backend for runs in data.values() for r in runs}, BACKEND_ORDER)
+    backends = backends_of([r for runs in data.values() for r in runs])
     fig, axes = compare_grid(backends)
     for ax, backend in zip(axes, backends):
         workers = []
@@ -1352,7 +1509,7 @@ def fig_compare_speedup(reports):
         else:
             ax.set_ylim(bottom=0)
         ax.set_title(backend, color=backend_color(backend), fontweight="bold")
-        ax.set_ylabel("speedup over serial (×)")
+        ax.set_ylabel(f"speedup over {common_reference(reports)} (×)")
         ax.grid(True, alpha=0.3)
         legend_below(ax, ncol=1)
     title = "Sum speedup at each report's largest array, report against report"
@@ -1449,8 +1606,8 @@ def main(argv=None):
     for report in reports:  # only now: bad input gets its one line and nothing else
         for line in report.notes:
             note(line)
-    for report in reports:
-        _seen_backends.update(r.backend for r in report.runs)
+    global _look
+    _look = BackendLook(reports)
 
     jobs = []  # (figure function, its report or list of reports, file prefix, what for notes)
     several = len(reports) > 1

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Tests of the plot command's loader (plots/parbench_plot.py): what it refuses to read, gzip,
-incomplete reports and journals. check_plot.py runs it with a Python that has matplotlib:
+incomplete reports and journals, and the registry of backends (context.backends). check_plot.py
+runs it with a Python that has matplotlib:
 
   check_plot.py PLOT unit tests/plots/loader_test.py
 """
 
 import gzip
+import json
 import os
 import sys
 import tempfile
@@ -174,6 +176,112 @@ class Unfinished(Folder):
     def test_a_broken_middle_line_in_the_fixture(self):
         self.refused(os.path.join(FIXTURES, "bad_journal_middle.json.partial"),
                      "is not a parbench journal: line 3 is not JSON")
+
+
+def registry_entry(name, reference=False, **fields):
+    return dict({"name": name, "reference": reference, "launches": ["inline"],
+                 "sum_policies": [], "task_policies": []}, **fields)
+
+
+def sum_entry(backend, workers, seconds):
+    params = {"kernel": "sum", "backend": backend, "launch": "inline", "policy": "block",
+              "workers": workers, "size": 1024, "bytes": 8192}
+    return {"name": f"sum/{backend}/{workers}", "real_time": seconds, "time_unit": "s",
+            "bytes_per_second": 8192 / seconds, "params": params}
+
+
+class Registry(Folder):
+    """What the plot knows of a backend comes from the report's registry, or for an older
+    report from the one fallback table."""
+
+    def report(self, backends=None):
+        context = {"host_name": "h"} if backends is None else {"host_name": "h",
+                                                               "backends": backends}
+        entries = [sum_entry("inline", 1, 4.0), sum_entry("serial", 1, 3.0),
+                   sum_entry("thread", 2, 2.0)]
+        path = self.write("r.json", json.dumps({"context": context, "benchmarks": entries}))
+        return plot.load_report(path)
+
+    def test_read_from_the_report(self):
+        report = plot.load_report(os.path.join(FIXTURES, "toy.json"))
+        registry = report.registry
+        self.assertTrue(registry.from_report)
+        self.assertEqual(registry.order, ["serial", "thread", "fork", "openmp", "tbb", "toy"])
+        self.assertEqual(registry.reference, "serial")
+        self.assertEqual(registry.launches("toy"), ["loop"])
+        self.assertEqual(registry.sum_policy("toy", plot.STRIDED_SPLIT), "stripes")
+        self.assertEqual(registry.sum_policy("openmp", plot.CONTIGUOUS_SPLIT), "static")
+        self.assertIsNone(registry.sum_policy("tbb", plot.STRIDED_SPLIT))
+
+    def test_an_older_report_falls_back_to_the_known_backends(self):
+        registry = plot.load_report(os.path.join(FIXTURES, "sum_only.json")).registry
+        self.assertFalse(registry.from_report)
+        self.assertEqual(registry.reference, "serial")
+        self.assertEqual(registry.sum_policy("openmp", plot.STRIDED_SPLIT), "static1")
+        self.assertEqual(registry.launches("thread"), ["spawn", "pool"])
+
+    def test_the_reference_is_the_one_the_registry_marks(self):
+        report = self.report([registry_entry("inline", reference=True), registry_entry("serial"),
+                              registry_entry("thread")])
+        self.assertEqual(report.registry.reference, "inline")
+        self.assertEqual({r.backend for r in report.registry.without_reference(report.runs)},
+                         {"serial", "thread"})
+        self.assertEqual(report.registry.reference_name(), "inline")
+        older = self.report()
+        self.assertEqual({r.backend for r in older.registry.without_reference(older.runs)},
+                         {"inline", "thread"})
+        none = self.report([registry_entry("inline"), registry_entry("thread")])
+        self.assertIsNone(none.registry.reference)
+        self.assertEqual(none.registry.reference_name(), "the reference")
+
+    def test_colours_fixed_for_the_known_five_and_by_registry_order_for_others(self):
+        fixed = {b["name"]: b["color"] for b in plot.KNOWN_BACKENDS}
+        report = self.report([registry_entry("zeta"), registry_entry("thread"),
+                              registry_entry("alpha", reference=True)])
+        look = plot.BackendLook([report])
+        self.assertEqual(look.order, ["zeta", "thread", "alpha", "inline", "serial"])
+        self.assertEqual(look.color("thread"), fixed["thread"])
+        self.assertEqual(look.color("serial"), fixed["serial"])  # ran, though not listed
+        self.assertEqual(look.color("zeta"), plot.SPARE_COLORS[0])
+        self.assertEqual(look.color("alpha"), plot.SPARE_COLORS[1])
+        self.assertEqual(look.color("inline"), plot.SPARE_COLORS[2])  # unlisted: after, by name
+        toy = plot.load_report(os.path.join(FIXTURES, "toy.json"))
+        self.assertEqual(plot.BackendLook([toy]).color("toy"), plot.SPARE_COLORS[0])
+        old = plot.load_report(os.path.join(FIXTURES, "sum_only.json"))
+        self.assertEqual(plot.BackendLook([old]).colors, fixed)
+
+    def test_bad_registries(self):
+        def backends_with(**fields):
+            return [registry_entry("thread", **fields)]
+
+        cases = [
+            ({}, "'context.backends' is an object, not an array of backends"),
+            (None, "'context.backends' is null, not an array of backends"),
+            (["serial"], "'context.backends[0]' is a string, not an object"),
+            ([{}], "'context.backends[0]' has no 'name'"),
+            ([{"name": 7}], "'context.backends[0].name' is a number, not a non-empty string"),
+            ([{"name": ""}], "'context.backends[0].name' is a string, not a non-empty string"),
+            (backends_with(reference="yes"),
+             "'context.backends[0].reference' is a string, not true or false"),
+            (backends_with(launches=[1]),
+             "'context.backends[0].launches' is an array, not an array of strings"),
+            (backends_with(sum_policies={}),
+             "'context.backends[0].sum_policies' is an object, not an array of policies"),
+            (backends_with(task_policies=[{"split": "block"}]),
+             "'context.backends[0].task_policies[0]' has no 'name'"),
+            (backends_with(sum_policies=[{"name": "block", "split": 3}]),
+             "'context.backends[0].sum_policies[0].split' is a number, not a string"),
+            ([registry_entry("fork"), registry_entry("fork")],
+             "'context.backends' names the backend 'fork' twice"),
+            ([registry_entry("serial", True), registry_entry("inline", True)],
+             "marks 2 backends as the reference ('serial', 'inline'): a report has one"),
+        ]
+        for backends, says in cases:
+            with self.subTest(says=says):
+                path = self.write("bad.json", json.dumps({
+                    "context": {"backends": backends},
+                    "benchmarks": [sum_entry("thread", 2, 1.0)]}))
+                self.refused(path, says)
 
 
 if __name__ == "__main__":

@@ -19,9 +19,17 @@ struct Candidate {
   std::string variant;
 };
 
-bool is_serial(const Group& g) {
+// The backend the others are measured against, as the report's registry says (all groups are
+// of one report); empty where it names none.
+std::string reference_backend(const std::vector<Group>& groups) {
+  if (groups.empty() || groups.front().report == nullptr) return "";
+  const BackendInfo* reference = groups.front().report->registry.reference();
+  return reference ? reference->name : "";
+}
+
+bool runs_on(const Group& g, const std::string& backend) {
   const auto it = g.params->find("backend");
-  return it != g.params->end() && it->is_string() && *it == "serial";
+  return !backend.empty() && it != g.params->end() && it->is_string() && *it == backend;
 }
 
 PivotCell best_of(const std::vector<Candidate>& candidates, const Metric& metric) {
@@ -71,7 +79,9 @@ PivotTable pivot(const std::string& report_label, const std::vector<Group>& grou
   std::vector<Building> rows;
   std::map<std::string, std::size_t> row_of;
   std::map<std::string, std::size_t> column_of;
-  std::vector<std::pair<const Group*, std::size_t>> deferred;  // serial runs, their column
+  // The reference backend's runs (one worker), with their column: placed in every workers row.
+  std::vector<std::pair<const Group*, std::size_t>> deferred;
+  const std::string reference = dimension == "backend" ? reference_backend(groups) : "";
   std::size_t left_out = 0;
 
   auto variant_of = [&](const Group& g) {
@@ -99,7 +109,7 @@ PivotTable pivot(const std::string& report_label, const std::vector<Group>& grou
     const std::string column = param_text((*g.params)[dimension]);
     auto [col, fresh] = column_of.emplace(column, t.columns.size());
     if (fresh) t.columns.push_back(column);
-    if (dimension == "backend" && is_serial(g)) {
+    if (runs_on(g, reference)) {
       deferred.emplace_back(&g, col->second);
       continue;
     }
@@ -147,8 +157,9 @@ PivotTable pivot(const std::string& report_label, const std::vector<Group>& grou
     if (!what.empty()) note += ", with its " + what + " in brackets";
     t.notes.push_back(note + ".");
   }
-  if (dimension == "backend" && !deferred.empty())
-    t.notes.push_back("serial runs one worker: it is shown in every workers row as the reference.");
+  if (!deferred.empty())
+    t.notes.push_back(reference +
+                      " runs one worker: it is shown in every workers row as the reference.");
   return t;
 }
 

@@ -40,8 +40,9 @@ struct PivotTable {
 std::vector<std::string> companions(const std::string& dimension);
 
 // Runs without params or without the dimension are left out (a note counts them). With
-// dimension backend, the serial run (one worker) appears in every workers row of its kernel
-// and size, as the reference; where several runs fall in one cell the best is shown.
+// dimension backend, the run of the reference backend (one worker; the report's registry says
+// which backend that is) appears in every workers row of its kernel and size; where several runs
+// fall in one cell the best is shown.
 PivotTable pivot(const std::string& report_label, const std::vector<Group>& groups,
                  const std::string& dimension, const Metric& metric);
 

@@ -256,6 +256,111 @@ Completeness read_completeness(const json& context) {
   return c;
 }
 
+// --- The registry of backends (context.backends) ---------------------------------------------
+// Fields are optional but for a backend's name, so that a report of a later parbench that
+// drops one still reads; a field that is there must have its type.
+
+std::string registry_place(std::size_t index) {
+  return "context.backends[" + std::to_string(index) + "]";
+}
+
+std::string wrong_field(const std::string& place, const char* key, const json& value,
+                        const char* wanted) {
+  return "'" + place + "." + key + "' is " + type_name(value) + ", not " + wanted;
+}
+
+bool flag_of(const json& object, const char* key, const std::string& place) {
+  const auto it = object.find(key);
+  if (it == object.end()) return false;
+  if (!it->is_boolean()) throw InputError(wrong_field(place, key, *it, "true or false"));
+  return it->get<bool>();
+}
+
+std::string name_of(const json& object, const std::string& place) {
+  const auto it = object.find("name");
+  if (it == object.end()) throw InputError("'" + place + "' has no 'name'");
+  if (!it->is_string() || it->get<std::string>().empty())
+    throw InputError(wrong_field(place, "name", *it, "a non-empty string"));
+  return it->get<std::string>();
+}
+
+std::vector<std::string> names_of(const json& object, const char* key, const std::string& place) {
+  const auto it = object.find(key);
+  if (it == object.end()) return {};
+  const bool strings = it->is_array() && std::all_of(it->begin(), it->end(),
+                                                     [](const json& n) { return n.is_string(); });
+  if (!strings) throw InputError(wrong_field(place, key, *it, "an array of strings"));
+  return it->get<std::vector<std::string>>();
+}
+
+PolicyInfo policy_of(const json& item, const std::string& place) {
+  if (!item.is_object())
+    throw InputError("'" + place + "' is " + type_name(item) + ", not an object");
+  PolicyInfo policy;
+  policy.name = name_of(item, place);
+  if (const auto split = item.find("split"); split != item.end()) {
+    if (!split->is_string()) throw InputError(wrong_field(place, "split", *split, "a string"));
+    policy.split = split->get<std::string>();
+  }
+  policy.takes_grain = flag_of(item, "takes_grain", place);
+  policy.longest_first = flag_of(item, "longest_first", place);
+  return policy;
+}
+
+std::vector<PolicyInfo> policies_of(const json& backend, const char* key,
+                                    const std::string& place) {
+  const auto it = backend.find(key);
+  if (it == backend.end()) return {};
+  if (!it->is_array()) throw InputError(wrong_field(place, key, *it, "an array of policies"));
+  std::vector<PolicyInfo> policies;
+  for (std::size_t i = 0; i < it->size(); ++i)
+    policies.push_back(policy_of((*it)[i], place + "." + key + "[" + std::to_string(i) + "]"));
+  return policies;
+}
+
+BackendInfo backend_of(const json& item, std::size_t index) {
+  const std::string place = registry_place(index);
+  if (!item.is_object())
+    throw InputError("'" + place + "' is " + type_name(item) + ", not an object");
+  BackendInfo backend;
+  backend.name = name_of(item, place);
+  backend.reference = flag_of(item, "reference", place);
+  backend.launches = names_of(item, "launches", place);
+  backend.reports_children_cpu = flag_of(item, "reports_children_cpu", place);
+  backend.timed_starts = names_of(item, "timed_starts", place);
+  backend.sum_policies = policies_of(item, "sum_policies", place);
+  backend.task_policies = policies_of(item, "task_policies", place);
+  return backend;
+}
+
+// A name twice or two references would leave "the reference" ambiguous: refused, not guessed.
+void check_registry(const Registry& registry) {
+  std::vector<std::string> names, references;
+  for (const BackendInfo& backend : registry.backends) {
+    if (std::find(names.begin(), names.end(), backend.name) != names.end())
+      throw InputError("'context.backends' names the backend '" + printable(backend.name) +
+                       "' twice");
+    names.push_back(backend.name);
+    if (backend.reference) references.push_back(printable(backend.name));
+  }
+  if (references.size() > 1)
+    throw InputError("'context.backends' marks " + std::to_string(references.size()) +
+                     " backends as the reference ('" + references[0] + "', '" + references[1] +
+                     "'): a report has one");
+}
+
+Registry read_registry(const json& context) {
+  const auto it = context.find("backends");
+  if (it == context.end()) return registry_before_context_backends();
+  if (!it->is_array())
+    throw InputError("'context.backends' is " + type_name(*it) + ", not an array of backends");
+  Registry registry;
+  registry.from_report = true;
+  for (std::size_t i = 0; i < it->size(); ++i) registry.backends.push_back(backend_of((*it)[i], i));
+  check_registry(registry);
+  return registry;
+}
+
 Report report_from_json(const json& doc, const std::string& path) {
   if (!doc.is_object())
     throw InputError("not a benchmark report: the JSON is " + type_name(doc) +
@@ -274,6 +379,7 @@ Report report_from_json(const json& doc, const std::string& path) {
     report.context = *context;
   }
   report.completeness = read_completeness(report.context);
+  report.registry = read_registry(report.context);
   report.entries.reserve(benchmarks->size());
   for (std::size_t i = 0; i < benchmarks->size(); ++i)
     report.entries.push_back(read_entry((*benchmarks)[i], i));
@@ -410,6 +516,7 @@ Report report_from_journal(std::string_view text, const std::string& path) {
   context["journal"] = true;
   report.context = std::move(context);
   report.completeness = read_completeness(report.context);
+  report.registry = read_registry(report.context);
   report.completeness.journal = true;
   report.completeness.finished = order.size();
   return report;

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "tools/compare/registry.hpp"
+
 namespace parbench::compare {
 
 // Bad input: what() says what is wrong (the caller puts the file's name in front).
@@ -46,6 +48,8 @@ struct Report {
   nlohmann::json context = nlohmann::json::object();
   std::vector<Entry> entries;
   Completeness completeness;
+  // context.backends, or for a report older than that key registry_before_context_backends().
+  Registry registry;
 };
 
 // Parses the text of a report, or of a parbench journal (JSON Lines whose first line is a
@@ -54,7 +58,9 @@ struct Report {
 // Throws InputError for anything that is not a usable report: not JSON, truncated, nested too
 // deeply, not an object with a non-empty `benchmarks` array of entries, an entry with fields of
 // the wrong type or an unknown time_unit, a bad `complete`/`interrupted`/`not_run` in the
-// context, or a journal with a bad line other than a torn last one.
+// context, a bad `backends` (not an array of backends with a name each, fields of the wrong
+// type, a name twice, more than one reference), or a journal with a bad line other than a torn
+// last one.
 // Google Benchmark's NaN and Infinity (not JSON) are read as null.
 Report parse_report(std::string_view text, const std::string& path);
 
