@@ -215,6 +215,10 @@ TEST_F(LifeCycle, AThreadThatCannotBeCreatedFailsItsBenchmarkOnly) {
   if (geteuid() == 0) {
     if (!fs::exists("/usr/bin/setpriv")) GTEST_SKIP() << "no setpriv to drop root with";
     a = {"/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"};
+    std::vector<std::string> probe = a;
+    probe.insert(probe.end(), {"/usr/bin/test", "-x", PARBENCH_BINARY});
+    if (run_program(probe).status != 0)
+      GTEST_SKIP() << "nobody cannot reach " << PARBENCH_BINARY << " (a private folder above it)";
     fs::permissions(dir_, fs::perms::all);
   }
   a.insert(a.end(), {"/usr/bin/prlimit", "--nproc=12"});
