@@ -61,7 +61,7 @@ class TbbBackend final : public Backend {
           tbb::parallel_for(all, body, affinity_);
           break;
         case Split::dynamic:  // the items in their order (LPT: longest first) from one counter
-          run_from_queue(n, policy.grain);
+          run_from_queue(policy);
           break;
         case Split::task_group: {
           tbb::task_group group;
@@ -95,13 +95,17 @@ class TbbBackend final : public Backend {
   // One task per thread of the arena, each taking the next `grain` items from a shared counter
   // until none is left: whichever thread is free takes the next piece, in the items' order, so
   // a list ordered longest first is scheduled as LPT (stealing alone would reorder it).
-  void run_from_queue(std::size_t n, std::size_t grain) {
+  void run_from_queue(const Policy& policy) {
     std::atomic<std::size_t> next{0};
+    const int threads = arena_->max_concurrency();
     tbb::parallel_for(
-        tbb::blocked_range<int>(0, arena_->max_concurrency(), 1),
+        tbb::blocked_range<int>(0, threads, 1),
         [&](const tbb::blocked_range<int>&) {
-          for (std::size_t begin; (begin = next.fetch_add(grain)) < n;)
-            run_range(begin, std::min(n, begin + grain));
+          const int w = tbb::this_task_arena::current_thread_index();
+          slots_[static_cast<std::size_t>(w)].partial.fetch_add(
+              run_share(*work_, policy, static_cast<unsigned>(w), static_cast<unsigned>(threads),
+                        next),
+              std::memory_order_relaxed);
         },
         tbb::simple_partitioner());
   }

@@ -148,12 +148,8 @@ nlohmann::json run_context(const Config& config, const Calibration& before,
   const std::string smt = read_first_line("/sys/devices/system/cpu/smt/active");
   const std::string governor =
       read_first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor");
-  return {
+  nlohmann::json context = {
       {"parbench_version", build::version},
-      {"git_commit", build::git_commit},
-      {"compiler", build::compiler},
-      {"cxx_flags", build::cxx_flags},
-      {"build_type", build::build_type},
       {"march_native", build::march_native},
       {"sanitize", build::sanitize},
       {"openmp", openmp_facts()},
@@ -167,7 +163,6 @@ nlohmann::json run_context(const Config& config, const Calibration& before,
       {"affinity", cpu_list_string(affinity_cpus())},
       {"cgroup_cpu_limit", limit ? nlohmann::json(*limit) : nlohmann::json(nullptr)},
       {"online_cpus", std::thread::hardware_concurrency()},
-      {"cpu_model", utf8_or_escaped(cpu_model())},
       {"smt", smt.empty() ? nlohmann::json(nullptr) : nlohmann::json(smt == "1")},
       {"cache_levels", cache_facts()},
       {"governor", governor.empty() ? "unknown" : utf8_or_escaped(governor)},
@@ -196,6 +191,8 @@ nlohmann::json run_context(const Config& config, const Calibration& before,
       {"arguments", arguments},
       {"report_path", utf8_or_escaped(report_path)},
   };
+  context.update(identity_now());  // with host_name, the same as Google Benchmark's
+  return context;
 }
 
 nlohmann::json identity_now() {

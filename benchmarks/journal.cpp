@@ -197,22 +197,25 @@ Journal::~Journal() {
   if (fd_ >= 0) close(fd_);
 }
 
+// No torn line stays behind: a reader would take it for the end of the journal. Should even
+// that fail, the reader drops a torn last line, and the next append starts after it.
+void Journal::cut_to_whole_lines() {
+  [[maybe_unused]] const int failed = ftruncate(fd_, size_);
+}
+
 bool Journal::write_line(const std::string& line) {
   std::size_t written = 0;
   while (written < line.size()) {
     const ssize_t n = write(fd_, line.data() + written, line.size() - written);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      // No torn line stays behind: a reader would take it for the end of the journal.
-      if (ftruncate(fd_, size_) != 0) {
-      }
+      cut_to_whole_lines();
       return false;
     }
     written += static_cast<std::size_t>(n);
   }
   if (fdatasync(fd_) != 0) {
-    if (ftruncate(fd_, size_) != 0) {
-    }
+    cut_to_whole_lines();
     return false;
   }
   size_ += static_cast<off_t>(line.size());

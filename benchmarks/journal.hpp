@@ -60,6 +60,7 @@ class Journal {
  private:
   Journal(int fd, std::string path, off_t size) : fd_(fd), path_(std::move(path)), size_(size) {}
   bool write_line(const std::string& line);
+  void cut_to_whole_lines();
 
   int fd_ = -1;
   std::string path_;

@@ -123,10 +123,6 @@ bool same_file(const std::string& a, const std::string& b) {
   return std::filesystem::equivalent(a, b, ec);
 }
 
-bool ends_with(const std::string& s, const std::string& tail) {
-  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-}
-
 // The arguments of the run being resumed, with the report path it goes on to.
 std::vector<std::string> resumed_arguments(const parbench::RunRecord& record, const Resume& r) {
   std::vector<std::string> args;
@@ -134,7 +130,7 @@ std::vector<std::string> resumed_arguments(const parbench::RunRecord& record, co
     if (a.is_string() && a.get<std::string>().rfind("--out", 0) != 0) args.push_back(a);
   std::string out = r.out;
   if (out.empty())
-    out = record.from_journal && ends_with(r.path, ".partial")
+    out = record.from_journal && r.path.ends_with(".partial")
               ? r.path.substr(0, r.path.size() - std::string(".partial").size())
           : record.from_journal ? record.sessions.back()["session"].value("report_path", "")
                                 : r.path;
@@ -243,34 +239,29 @@ bool write_report(const Run& run, const parbench::Results& results,
 }
 
 // The run ends early (a signal, a hung job): its workers go, what finished is saved.
-int end_early(Run& run, parbench::Results& results, const std::string& why) {
+void end_early(Run& run, parbench::Results& results, const std::string& why) {
   using namespace parbench;
   std::lock_guard lock(results.lock());
   kill_tracked_children();
-  if (run.finished) return 0;
-  const int status = why == "timeout" ? 1
-                                      : 128 + (why == "SIGINT"    ? SIGINT
-                                               : why == "SIGTERM" ? SIGTERM
-                                                                  : SIGHUP);
+  if (run.finished) return;  // the complete report is in place: nothing to save
   if (results.size() == 0) {
     run.journal.remove();
     std::fprintf(stderr, "parbench: no benchmark had finished; %s left as it was\n",
                  run.paths.shown.c_str());
-    return status;
+    return;
   }
-  if (!write_report(run, results, std::nullopt, why)) return status;
+  if (!write_report(run, results, std::nullopt, why)) return;
   if (not_run(run, results).empty()) {  // only the closing calibration was left
     run.journal.remove();
     std::fprintf(stderr, "parbench: report written to %s without the closing calibration\n",
                  run.paths.shown.c_str());
-    return status;
+    return;
   }
   std::fprintf(stderr,
                "parbench: partial report (%zu of %zu benchmarks) written to %s; the journal %s "
                "keeps them too. Finish the run with: parbench --resume=%s\n",
                results.size(), run.selected.size(), run.paths.shown.c_str(),
                run.paths.journal.c_str(), run.paths.shown.c_str());
-  return status;
 }
 
 // Reads the run to resume, and its arguments: a partial report's journal, beside it, holds as
@@ -456,7 +447,7 @@ int main(int argc, char** argv) {
   carry_over(record, resume && !same_file(resume->path, run.paths.journal), run, results);
   const std::size_t to_run = not_run(run, results).size();
   Supervisor supervisor(config.job_timeout,
-                        [&](const std::string& why) { return end_early(run, results, why); });
+                        [&](const std::string& why) { end_early(run, results, why); });
 
   // Made once and kept for the measurement after the run (first touch of a large array is slow
   // on some virtual machines); forked workers never see it.
@@ -496,7 +487,6 @@ int main(int argc, char** argv) {
   if (!write_report(run, results, after, "")) return 1;
   run.journal.remove();
   run.finished = true;
-  supervisor.run_finished();
   std::printf("parbench: report written to %s\n", run.paths.shown.c_str());
   return 0;
 }

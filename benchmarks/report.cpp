@@ -294,19 +294,19 @@ void Results::add(FinishedBenchmark b) {
                  "kept in memory and written when it can\n",
                  journal_->path().c_str());
   }
+  names_.insert(b.name);
   benchmarks_.push_back(std::move(b));
 }
 
 void Results::add_loaded(FinishedBenchmark b) {
   std::lock_guard lock(lock_);
   add_serial_times(b.entries, serial_);
+  names_.insert(b.name);
   benchmarks_.push_back(std::move(b));
 }
 
 bool Results::finished(const std::string& name) const {
-  for (const auto& b : benchmarks_)
-    if (b.name == name) return true;
-  return false;
+  return names_.count(name) != 0;
 }
 
 nlohmann::json Results::entries(double read_bandwidth) const {

@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -75,6 +76,7 @@ class Results {
   double read_bandwidth_ = 0;
   bool warned_ = false;
   std::vector<FinishedBenchmark> benchmarks_;
+  std::set<std::string> names_;
   std::map<std::string, double> serial_;
   std::mutex lock_;
 };

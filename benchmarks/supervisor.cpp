@@ -52,8 +52,7 @@ char g_temporary_file[4096];
 extern "C" void end_at_once(int sig) {
   if (g_temporary_file[0] != '\0') unlink(g_temporary_file);
   const char text[] = "parbench: ended at once; the journal keeps what finished\n";
-  if (write(STDERR_FILENO, text, sizeof text - 1) < 0) {
-  }
+  [[maybe_unused]] const ssize_t written = write(STDERR_FILENO, text, sizeof text - 1);
   _exit(128 + sig);
 }
 
@@ -105,7 +104,6 @@ struct SupervisorState {
   double job_timeout = 600;
   Supervisor::EndRun end_run;
   std::atomic<bool> stop{false};
-  std::atomic<bool> finished{false};
   std::thread thread;
 };
 
@@ -116,10 +114,9 @@ struct SupervisorState {
   for (int other : {SIGINT, SIGTERM, SIGHUP}) sigaction(other, &at_once, nullptr);
   const sigset_t set = ending_signals();
   pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
-  if (s.finished.load()) _exit(sig > 0 ? 128 + sig : 1);
-  const int status = s.end_run(why);
+  s.end_run(why);
   std::fflush(nullptr);
-  _exit(status);
+  _exit(sig > 0 ? 128 + sig : 1);
 }
 
 // The current benchmark's jobs have not advanced for longer than its timeout.
@@ -205,10 +202,6 @@ Supervisor::~Supervisor() {
   g_state->thread.join();
   delete g_state;
   g_state = nullptr;
-}
-
-void Supervisor::run_finished() {
-  g_state->finished.store(true);
 }
 
 }  // namespace parbench

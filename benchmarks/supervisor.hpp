@@ -20,9 +20,10 @@ std::string signal_name(int sig);
 
 class Supervisor {
  public:
-  // Ends the run early: saves what finished, says so, and returns the process's exit status.
-  // Called on the supervisor's thread, at most once. `why` is a signal's name or "timeout".
-  using EndRun = std::function<int(const std::string& why)>;
+  // Ends the run early: saves what finished and says so; the process then exits with 128 +
+  // the signal, or 1 after a timeout. Called on the supervisor's thread, at most once. `why` is
+  // a signal's name or "timeout".
+  using EndRun = std::function<void(const std::string& why)>;
 
   // `job_timeout`: seconds a job may run before it counts as hung; a benchmark whose jobs are
   // long gets ten of its own mean job time if that is more.
@@ -30,9 +31,6 @@ class Supervisor {
   ~Supervisor();
   Supervisor(const Supervisor&) = delete;
   Supervisor& operator=(const Supervisor&) = delete;
-
-  // The final report is in place: a signal now only ends the process.
-  void run_finished();
 };
 
 // Told by the harness, for the watchdog. Without a supervisor they do nothing but count.

@@ -1,6 +1,7 @@
 #pragma once
 // Files for the tests of what parbench-compare refuses to read: a folder that is removed
-// afterwards, FIFOs, sparse files that claim to be huge, gzip members.
+// afterwards, FIFOs, sparse files that claim to be huge, gzip members; and the message a text
+// that is no report gets.
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,10 +10,23 @@
 #include <fstream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include <zlib.h>
 
+#include "tools/compare/reader.hpp"
+
 namespace parbench::compare::testing {
+
+// The reader's message for `text`, or "" when it reads as a report.
+inline std::string error_of(std::string_view text) {
+  try {
+    parse_report(text, "x.json");
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
 
 class TempDir {
  public:

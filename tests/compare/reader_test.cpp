@@ -15,14 +15,7 @@ namespace {
 
 const std::string kFixtures = PARBENCH_COMPARE_FIXTURES;
 
-std::string error_of(std::string_view text) {
-  try {
-    parse_report(text, "x.json");
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
+using testing::error_of;
 
 std::string read_error(const std::string& path) {
   try {

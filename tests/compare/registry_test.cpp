@@ -87,14 +87,7 @@ bool has_note(const PivotTable& t, const std::string& text) {
   return std::find(t.notes.begin(), t.notes.end(), text) != t.notes.end();
 }
 
-std::string error_of(std::string_view text) {
-  try {
-    parse_report(text, "x.json");
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
+using testing::error_of;
 
 // --- Reading the registry -----------------------------------------------------------------
 
