@@ -1,77 +1,75 @@
 #include "backends/backend.hpp"
 
 #include <charconv>
+#include <chrono>
 
 namespace parbench {
+namespace {
 
-const std::vector<BackendInfo>& backends() {
-  // Threads and processes share the policies that need nothing but a counter.
-  const std::vector<PolicyName> counter_sum = {{"block", Split::block, false},
-                                               {"cyclic", Split::cyclic, false},
-                                               {"dynamic", Split::dynamic, true}};
-  // queue: a shared FIFO of tasks, i.e. a counter over the list; lpt: the same, longest first.
-  const std::vector<PolicyName> counter_tasks = {{"block", Split::block, false},
-                                                 {"cyclic", Split::cyclic, false},
-                                                 {"queue", Split::dynamic, false},
-                                                 {"lpt", Split::dynamic, false, true}};
-  static const std::vector<BackendInfo> all = {
-      {.name = "serial",
-       .launches = {"inline"},
-       .sum_policies = {{"block", Split::block, false}},
-       .task_policies = {{"block", Split::block, false}},
-       .make = make_serial_backend,
-       .reference = true,
-       .reports_children_cpu = false,
-       .timed_starts = {}},
-      {.name = "thread",
-       .launches = {"spawn", "pool"},
-       .sum_policies = counter_sum,
-       .task_policies = counter_tasks,
-       .make = make_thread_backend,
-       .reference = false,
-       .reports_children_cpu = false,
-       .timed_starts = {"pool"}},
-      {.name = "fork",
-       .launches = {"spawn", "pool"},
-       .sum_policies = counter_sum,
-       .task_policies = counter_tasks,
-       .make = make_fork_backend,
-       .reference = false,
-       .reports_children_cpu = true,
-       .timed_starts = {"pool"}},
+std::deque<BackendInfo>& registry() {
+  static std::deque<BackendInfo> all = [] {
+    std::deque<BackendInfo> compiled_in = {serial_backend_info(), thread_backend_info(),
+                                           fork_backend_info()};
 #ifdef PARBENCH_HAVE_OPENMP
-      {.name = "openmp",
-       .launches = {"team"},
-       .sum_policies = {{"static", Split::block, false},
-                        {"static1", Split::cyclic, false},
-                        {"dynamic", Split::dynamic, true},
-                        {"guided", Split::guided, true}},
-       .task_policies = {{"static", Split::block, false},
-                         {"static1", Split::cyclic, false},
-                         {"dynamic", Split::dynamic, true},
-                         {"guided", Split::guided, true},
-                         {"tasks", Split::omp_tasks, true}},
-       .make = make_openmp_backend,
-       .reference = false,
-       .reports_children_cpu = false,
-       .timed_starts = {}},
+    compiled_in.push_back(openmp_backend_info());
 #endif
-      {.name = "tbb",
-       .launches = {"arena"},
-       .sum_policies = {{"auto", Split::tbb_auto, false},
-                        {"simple", Split::tbb_simple, true},
-                        {"static", Split::tbb_static, false},
-                        {"affinity", Split::tbb_affinity, false}},
-       .task_policies = {{"auto", Split::tbb_auto, false},
-                         {"simple", Split::tbb_simple, true},
-                         {"task_group", Split::task_group, true},
-                         {"lpt", Split::dynamic, false, true}},
-       .make = make_tbb_backend,
-       .reference = false,
-       .reports_children_cpu = false,
-       .timed_starts = {"arena"}},
-  };
+    compiled_in.push_back(tbb_backend_info());
+    return compiled_in;
+  }();
   return all;
+}
+
+const std::vector<PolicyName>& policies_of(const BackendInfo& backend, KernelKind kernel) {
+  return kernel == KernelKind::sum ? backend.sum_policies : backend.task_policies;
+}
+
+}  // namespace
+
+const char* to_string(FirstTouch touch) {
+  return touch == FirstTouch::workers ? "workers" : "serial";
+}
+
+Preparation Backend::prepare(const Policy& policy, FirstTouch wanted) {
+  Preparation done;
+  Work& w = work();
+  done.by = wanted;
+  if (!w.has_data()) return done;
+  if (wanted == FirstTouch::workers) done.why = why_workers_cannot_prepare();
+  if (!done.why.empty()) done.by = FirstTouch::serial;
+  if (w.made() == Work::Made::not_yet) {
+    if (done.by == FirstTouch::workers) {
+      if (&policy.backend() != info_) refuse(policy);
+      const auto begin = std::chrono::steady_clock::now();
+      const std::uint64_t made = run_pass(policy, Pass::prepare);
+      if (made != w.items())
+        throw WorkerFailure("the prepare pass made " + std::to_string(made) + " of " +
+                            std::to_string(w.items()) + " items");
+      w.mark_made_by_workers(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
+    } else {
+      w.prepare_serially();
+    }
+  }
+  // Made already, in start(), before workers were forked: say so as it was.
+  done.by = w.made() == Work::Made::by_workers ? FirstTouch::workers : FirstTouch::serial;
+  done.seconds = w.made_seconds();
+  return done;
+}
+
+void Backend::refuse(const Policy& policy) const {
+  throw std::invalid_argument("policy '" + policy.name() + "' of backend " + policy.backend().name +
+                              " given to backend " +
+                              (info_ != nullptr ? info_->name : std::string("(unregistered)")));
+}
+
+std::unique_ptr<Backend> make_backend(const BackendInfo& info, const std::string& launch) {
+  std::unique_ptr<Backend> backend = info.create(launch);
+  backend->info_ = &info;
+  return backend;
+}
+
+const std::deque<BackendInfo>& backends() {
+  return registry();
 }
 
 const BackendInfo* find_backend(const std::string& name) {
@@ -83,6 +81,26 @@ const BackendInfo* find_backend(const std::string& name) {
 bool is_reference_backend(const std::string& name) {
   const BackendInfo* b = find_backend(name);
   return b != nullptr && b->reference;
+}
+
+void register_backend(BackendInfo info) {
+  if (info.name.empty() || info.launches.empty() || !info.create ||
+      (info.sum_policies.empty() && info.task_policies.empty()))
+    throw std::invalid_argument("backend '" + info.name +
+                                "' needs a name, a launch, a policy and a create function");
+  if (find_backend(info.name) != nullptr)
+    throw std::invalid_argument("a backend named '" + info.name + "' is registered already");
+  registry().push_back(std::move(info));
+}
+
+BackendLaunch calibration_backend() {
+  return {find_backend("thread"), "pool"};
+}
+
+const PolicyName* find_policy(const BackendInfo& backend, KernelKind kernel, Split split) {
+  for (const auto& p : policies_of(backend, kernel))
+    if (p.split == split) return &p;
+  return nullptr;
 }
 
 Policy parse_policy(const BackendInfo& backend, KernelKind kernel, const std::string& text,
@@ -98,12 +116,12 @@ Policy parse_policy(const BackendInfo& backend, KernelKind kernel, const std::st
       grain_text.pop_back();
     }
   }
-  const auto& names = kernel == KernelKind::sum ? backend.sum_policies : backend.task_policies;
+  const auto& names = policies_of(backend, kernel);
   for (const auto& p : names) {
     if (p.name != base) continue;
     if (grain_text.empty())
-      return {p.takes_grain ? base + ":" + std::to_string(default_grain) : base, p.split,
-              default_grain, p.longest_first};
+      return {backend, p.takes_grain ? base + ":" + std::to_string(default_grain) : base, p,
+              default_grain};
     if (!p.takes_grain)
       throw std::invalid_argument("policy '" + base + "' of backend " + backend.name +
                                   " takes no grain");
@@ -112,7 +130,7 @@ Policy parse_policy(const BackendInfo& backend, KernelKind kernel, const std::st
         std::from_chars(grain_text.data(), grain_text.data() + grain_text.size(), grain);
     if (ec != std::errc() || end != grain_text.data() + grain_text.size() || grain == 0)
       throw std::invalid_argument("policy '" + text + "': grain must be a positive integer");
-    return {base + ":" + std::to_string(grain), p.split, grain, p.longest_first};
+    return {backend, base + ":" + std::to_string(grain), p, grain};
   }
   std::string known;
   for (const auto& p : names) known += (known.empty() ? "" : ", ") + p.name;

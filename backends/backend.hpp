@@ -1,15 +1,18 @@
 #pragma once
 // One interface for every backend: how the pieces of a job reach workers. A backend is made
-// for one (launch) mode, started once for one piece of work outside any timing, then runs that
-// work as many times as the harness asks. Adding a backend: one file implementing Backend and
-// one line in the registry (backends/backend.cpp).
+// for one (launch) mode and started once for one piece of work outside any timing; its workers
+// then prepare the work's data and run the work as many times as the harness asks. Adding a
+// backend: one file that implements Backend and describes it in a BackendInfo, listed in the
+// registry (backends/backend.cpp) or registered at run time (register_backend).
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "kernels/partition.hpp"
 #include "kernels/work.hpp"
 #include "platform/placement.hpp"
 
@@ -23,35 +26,112 @@ class WorkerFailure : public std::runtime_error {
 
 enum class KernelKind { sum, tasks };
 
+struct BackendInfo;
+
+// One of a backend's policies, as its registry entry names it.
+struct PolicyName {
+  std::string name;            // what the user types, without a grain: "dynamic", "static1", "auto"
+  Split split;                 // the generic split it gives, for the schedule model and the report
+  bool takes_grain;            // "dynamic:4096" is accepted
+  bool longest_first = false;  // the kernel hands out its tasks longest first (LPT)
+  int how = 0;  // which of the backend's own ways of running it (an enum of the backend's file)
+};
+
+// A policy of one backend, with its grain. Only parse_policy makes one, from that backend's
+// registry entry, and a backend runs only its own: a split a backend does not offer cannot
+// reach it.
+class Policy {
+ public:
+  const std::string& name() const { return name_; }  // as the report shows it: "dynamic:65536"
+  Split split() const { return split_; }
+  std::size_t grain() const { return grain_; }  // items per piece, for the splits that use it
+  bool longest_first() const { return longest_first_; }
+  // The backend's own way of running it, as its registry entry said.
+  template <typename How>
+  How how() const {
+    return static_cast<How>(how_);
+  }
+  const BackendInfo& backend() const { return *owner_; }
+
+ private:
+  friend Policy parse_policy(const BackendInfo&, KernelKind, const std::string&, std::size_t);
+  Policy(const BackendInfo& owner, std::string name, const PolicyName& p, std::size_t grain)
+      : owner_(&owner),
+        name_(std::move(name)),
+        split_(p.split),
+        grain_(grain),
+        longest_first_(p.longest_first),
+        how_(p.how) {}
+
+  const BackendInfo* owner_;
+  std::string name_;
+  Split split_;
+  std::size_t grain_;
+  bool longest_first_;
+  int how_;
+};
+
+// Who first touched a work's data: its backend's workers, or the calling thread.
+enum class FirstTouch { workers, serial };
+const char* to_string(FirstTouch touch);
+
+struct Preparation {
+  FirstTouch by = FirstTouch::serial;
+  std::string why;     // why the workers did not when they were asked to; else ""
+  double seconds = 0;  // wall time of the prepare pass
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
 
   // Creates the workers (pool, arena, team) for `work` and warms them up. Returns how many
-  // workers the backend really has, which may be fewer than asked. A fork pool's children are
-  // forked here and see memory as it is now: `work` and its data must exist already.
-  virtual unsigned start(const Work& work, unsigned workers) = 0;
+  // workers the backend really has, which may be fewer than asked. The work's memory exists
+  // (a fork pool's children inherit it here); its data is made afterwards, by prepare().
+  virtual unsigned start(Work& work, unsigned workers) = 0;
+
+  // Makes the work's data once, before the first job: each worker writes the pieces `policy`
+  // will hand it (placing their pages on its NUMA node), or the calling thread writes all when
+  // asked for serial or when this backend's workers cannot (the result says why). Throws
+  // WorkerFailure as run() does.
+  Preparation prepare(const Policy& policy, FirstTouch wanted);
 
   // One job: every item of the work handed to the workers as `policy` says; returns the sum of
-  // the workers' partial results. This is what is timed.
-  virtual std::uint64_t run(const Policy& policy) = 0;
+  // the workers' partial results. This is what is timed. Throws std::invalid_argument for a
+  // policy of another backend.
+  std::uint64_t run(const Policy& policy) {
+    if (&policy.backend() != info_) refuse(policy);
+    return run_pass(policy, Pass::compute);
+  }
+
+  // Makes what the last job's workers recorded in the work (task timelines, the CPUs they ran
+  // on) current in the caller's copy. Workers that write into memory the caller shares
+  // (threads, fork's shared mappings) need nothing; workers that do not (processes on other
+  // hosts) send it here.
+  virtual void collect() {}
 
   // Where workers run: none leaves it to the OS; otherwise worker w is pinned to
   // cpu_for_worker(pin, w). Set before start().
   void set_pin(Pin pin) { pin_ = pin; }
 
-  // CPU seconds used so far by worker processes (fork only: Google Benchmark counts the parent).
+  // CPU seconds used so far by worker processes (Google Benchmark counts only the caller's);
+  // BackendInfo::reports_children_cpu says whether a backend's workers are processes.
   virtual double children_cpu_seconds() const { return 0.0; }
 
  protected:
-  Pin pin_ = Pin::none;
-};
+  // One job of `pass` over the work started with: what run() and prepare() ask for.
+  virtual std::uint64_t run_pass(const Policy& policy, Pass pass) = 0;
+  // The work given to start().
+  virtual Work& work() const = 0;
+  // "" when the workers can write the work's data for each other and the caller; else why not.
+  virtual std::string why_workers_cannot_prepare() const { return ""; }
 
-struct PolicyName {
-  std::string name;  // what the user types, without a grain: "dynamic", "static1", "auto"
-  Split split;
-  bool takes_grain;            // "dynamic:4096" is accepted
-  bool longest_first = false;  // the kernel hands out its tasks longest first (LPT)
+  Pin pin_ = Pin::none;
+
+ private:
+  friend std::unique_ptr<Backend> make_backend(const BackendInfo& info, const std::string& launch);
+  [[noreturn]] void refuse(const Policy& policy) const;
+  const BackendInfo* info_ = nullptr;
 };
 
 // Everything the rest of parbench may know of a backend: nothing outside backends/ asks for a
@@ -61,7 +141,8 @@ struct BackendInfo {
   std::vector<std::string> launches;  // "spawn", "pool"; one entry for backends with one way
   std::vector<PolicyName> sum_policies;
   std::vector<PolicyName> task_policies;
-  std::function<std::unique_ptr<Backend>(const std::string& launch)> make;
+  // Makes an unstarted backend for one of `launches`; use make_backend().
+  std::function<std::unique_ptr<Backend>(const std::string& launch)> create;
   // The reference every speedup is against: the calling thread alone, one worker, one policy.
   bool reference = false;
   // Its workers are processes, whose CPU time is not the parent's: reported apart.
@@ -69,25 +150,44 @@ struct BackendInfo {
   // Launches whose start() makes new workers every time, so that starting them is measured on
   // its own; a runtime that keeps one team for the whole process has none.
   std::vector<std::string> timed_starts;
+  // Launches whose workers are new in every job: no untimed job warms them up.
+  std::vector<std::string> workers_per_job;
 };
 
-// Every backend compiled in, in the order the report lists them.
-const std::vector<BackendInfo>& backends();
+// The backend of `info` for `launch`, ready to be started.
+std::unique_ptr<Backend> make_backend(const BackendInfo& info, const std::string& launch);
+
+// Every backend, in the order the report lists them: those compiled in, then those registered
+// at run time. Elements never move, so pointers to them stay valid.
+const std::deque<BackendInfo>& backends();
 const BackendInfo* find_backend(const std::string& name);
 // Whether the backend of that name is the reference (false for an unknown name).
 bool is_reference_backend(const std::string& name);
+// Adds a backend at run time (before options are parsed); throws std::invalid_argument if the
+// name is taken or the entry is incomplete.
+void register_backend(BackendInfo info);
+
+// The backend and launch that measure the machine's read bandwidth (the calibration): threads
+// kept between jobs, so that every read is timed without starting anyone.
+struct BackendLaunch {
+  const BackendInfo* backend;
+  std::string launch;
+};
+BackendLaunch calibration_backend();
 
 // Parses "dynamic", "dynamic:4096" or "dynamic(4096)" against a backend's policies.
 // `default_grain` fills in a missing grain. Throws std::invalid_argument with a clear message.
 Policy parse_policy(const BackendInfo& backend, KernelKind kernel, const std::string& text,
                     std::size_t default_grain);
+// The backend's first policy with this split, if it has one.
+const PolicyName* find_policy(const BackendInfo& backend, KernelKind kernel, Split split);
 
-// Backend factories, one per file.
-std::unique_ptr<Backend> make_serial_backend(const std::string& launch);
-std::unique_ptr<Backend> make_thread_backend(const std::string& launch);
-std::unique_ptr<Backend> make_fork_backend(const std::string& launch);
-std::unique_ptr<Backend> make_openmp_backend(const std::string& launch);
-std::unique_ptr<Backend> make_tbb_backend(const std::string& launch);
+// The backends compiled in, one per file.
+BackendInfo serial_backend_info();
+BackendInfo thread_backend_info();
+BackendInfo fork_backend_info();
+BackendInfo openmp_backend_info();
+BackendInfo tbb_backend_info();
 
 // oneTBB keeps its worker threads for the whole process, past the end of every backend. This
 // waits for them to end, so that none still runs, or holds TBB's memory, when the process

@@ -1,8 +1,9 @@
 // fork: worker processes. Data made before fork() is shared copy-on-write; partial results, the
 // job board and the dynamic counter live in MAP_SHARED memory. `spawn` forks one child per
 // worker for every job and reaps them; `pool` forks the workers once, in start(), and feeds them
-// jobs through the board. A child that dies becomes a WorkerFailure; every child is reaped.
-// Children only ever call Work::run: never OpenMP, TBB, malloc-heavy or stdio code.
+// jobs through the board. Workers make the data (first touch) only where their writes reach the
+// parent and each other: in shared mappings. A child that dies becomes a WorkerFailure; every child
+// is reaped. Children only ever call Work::run: never OpenMP, TBB, malloc-heavy or stdio code.
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -37,19 +38,22 @@ bool exited_cleanly(int status) {
 
 class ForkBackend final : public Backend {
  public:
-  explicit ForkBackend(bool pooled) : pooled_(pooled), board_(1) {}
+  explicit ForkBackend(bool pooled) : pooled_(pooled), board_(1) {
+    board().share_between_processes();
+  }
   ~ForkBackend() override { stop_pool(); }
 
-  unsigned start(const Work& work, unsigned workers) override {
+  unsigned start(Work& work, unsigned workers) override {
     work_ = &work;
     workers_ = workers;
     slots_ = SharedArray<WorkerSlot>(workers);
-    if (pooled_) start_pool();
+    if (pooled_) {
+      // Children forked now see private pages only as they are now: made later, they would
+      // stay the parent's.
+      if (work.has_data() && !work.data_shared_across_fork()) work.prepare_serially();
+      start_pool();
+    }
     return workers;
-  }
-
-  std::uint64_t run(const Policy& policy) override {
-    return pooled_ ? run_pooled(policy) : run_spawned(policy);
   }
 
   double children_cpu_seconds() const override {
@@ -59,14 +63,19 @@ class ForkBackend final : public Backend {
     return total;
   }
 
+ protected:
+  std::uint64_t run_pass(const Policy& policy, Pass pass) override {
+    const Job job{pass, policy.how<Share>(), policy.grain()};
+    return pooled_ ? run_pooled(job) : run_spawned(job);
+  }
+  Work& work() const override { return *work_; }
+  std::string why_workers_cannot_prepare() const override {
+    if (work_->data_shared_across_fork()) return "";
+    return "forked workers cannot write the parent's private pages (--data-mapping=shared can)";
+  }
+
  private:
   JobBoard& board() const { return board_[0]; }
-
-  std::uint64_t total() const {
-    std::uint64_t sum = 0;
-    for (const auto& s : slots_) sum += s.partial;
-    return sum;
-  }
 
   // Forks one child that runs `body(worker)` and leaves with _exit; the parent gets its pid.
   template <typename Body>
@@ -104,11 +113,12 @@ class ForkBackend final : public Backend {
     children_.clear();
   }
 
-  std::uint64_t run_spawned(const Policy& policy) {
-    board().next.store(0);
+  std::uint64_t run_spawned(const Job& job) {
+    std::atomic<std::size_t>& next = board().queue();
+    next.store(0);
     for (unsigned w = 0; w < workers_; ++w)
       fork_worker(w, [&](unsigned worker) {
-        slots_[worker].partial = run_share(*work_, policy, worker, workers_, board().next);
+        slots_[worker].partial = run_share(*work_, job, worker, workers_, next);
       });
     std::string failure;
     for (unsigned w = 0; w < children_.size(); ++w) {
@@ -118,7 +128,7 @@ class ForkBackend final : public Backend {
     }
     children_.clear();
     if (!failure.empty()) throw WorkerFailure(failure);
-    return total();
+    return sum_of_partials(slots_);
   }
 
   void start_pool() {
@@ -133,65 +143,36 @@ class ForkBackend final : public Backend {
   void serve(unsigned worker) {
     JobBoard& b = board();
     std::uint32_t seen = 0;
-    for (;;) {
-      await_change(b.generation, seen, spin_, true, b.workers_asleep);
-      seen = b.generation.load();
-      if (b.stop.load()) return;
-      const Policy policy{"", b.split, b.grain};
-      slots_[worker].partial = run_share(*work_, policy, worker, workers_, b.next);
+    while (b.next(seen, spin_)) {
+      slots_[worker].partial = run_share(*work_, b.job(), worker, workers_, b.queue());
       slots_[worker].cpu_seconds = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
-      if (b.remaining.fetch_sub(1) == 1) bump_and_wake(b.done, true, b.caller_asleep);
+      b.finish();
     }
   }
 
-  // The first child found dead, described; "" while all live.
-  std::string dead_child() {
+  // Throws WorkerFailure, after killing and reaping the others, if a child has died: a dead
+  // child never finishes its share.
+  void check_children() {
     for (unsigned w = 0; w < children_.size(); ++w) {
       int status = 0;
       if (reap_child(children_[w], &status, false)) {
         children_.erase(children_.begin() + w);
-        return describe_exit(status, w);
-      }
-    }
-    return "";
-  }
-
-  std::uint64_t run_pooled(const Policy& policy) {
-    if (children_.size() != workers_) throw WorkerFailure("fork pool lost a worker earlier");
-    JobBoard& b = board();
-    b.split = policy.split;
-    b.grain = policy.grain;
-    b.next.store(0);
-    b.remaining.store(workers_);
-    const std::uint32_t done = b.done.load();
-    bump_and_wake(b.generation, true, b.workers_asleep);
-    wait_until_done(done);
-    return total();
-  }
-
-  void wait_until_done(std::uint32_t done_before) {
-    JobBoard& b = board();
-    constexpr int kSpins = 1 << 14;
-    for (int i = 0; parent_spin_ && i < kSpins; ++i)
-      if (b.done.load(std::memory_order_acquire) != done_before) return;
-    // Sleep in short slices: a child that died never reports done, and must be noticed.
-    b.caller_asleep.fetch_add(1);
-    while (b.done.load() == done_before) {
-      futex_wait(b.done, done_before, true, 10'000'000);
-      if (b.done.load() != done_before) break;
-      if (std::string failure = dead_child(); !failure.empty()) {
-        b.caller_asleep.fetch_sub(1);
         kill_and_reap_all();
-        throw WorkerFailure(failure);
+        throw WorkerFailure(describe_exit(status, w));
       }
     }
-    b.caller_asleep.fetch_sub(1);
+  }
+
+  std::uint64_t run_pooled(const Job& job) {
+    if (children_.size() != workers_) throw WorkerFailure("fork pool lost a worker earlier");
+    const std::uint32_t ticket = board().post(job, workers_);
+    board().wait(ticket, parent_spin_, [this] { check_children(); });
+    return sum_of_partials(slots_);
   }
 
   void stop_pool() {
     if (children_.empty()) return;
-    board().stop.store(1);
-    bump_and_wake(board().generation, true, board().workers_asleep);
+    board().stop();
     for (pid_t pid : children_) {
       int status = 0;
       reap_child(pid, &status, true);
@@ -200,7 +181,7 @@ class ForkBackend final : public Backend {
   }
 
   const bool pooled_;
-  const Work* work_ = nullptr;
+  Work* work_ = nullptr;
   unsigned workers_ = 0;
   bool spin_ = false;
   bool parent_spin_ = false;
@@ -211,8 +192,18 @@ class ForkBackend final : public Backend {
 
 }  // namespace
 
-std::unique_ptr<Backend> make_fork_backend(const std::string& launch) {
-  return std::make_unique<ForkBackend>(launch == "pool");
+BackendInfo fork_backend_info() {
+  return {.name = "fork",
+          .launches = {"spawn", "pool"},
+          .sum_policies = counter_sum_policies(),
+          .task_policies = counter_task_policies(),
+          .create = [](const std::string& launch) -> std::unique_ptr<Backend> {
+            return std::make_unique<ForkBackend>(launch == "pool");
+          },
+          .reference = false,
+          .reports_children_cpu = true,
+          .timed_starts = {"pool"},
+          .workers_per_job = {"spawn"}};
 }
 
 }  // namespace parbench

@@ -14,9 +14,12 @@
 namespace parbench {
 namespace {
 
+// The schedules this backend offers, as its policies name them.
+enum class Schedule { static_blocks, static_cyclic, dynamic, guided, tasks };
+
 class OpenMPBackend final : public Backend {
  public:
-  unsigned start(const Work& work, unsigned workers) override {
+  unsigned start(Work& work, unsigned workers) override {
     work_ = &work;
     workers_ = workers;
     check_threads_can_be_created(workers - 1);
@@ -36,14 +39,19 @@ class OpenMPBackend final : public Backend {
     return obtained;
   }
 
-  std::uint64_t run(const Policy& policy) override {
+ protected:
+  Work& work() const override {
+    return *work_;
+  }
+  std::uint64_t run_pass(const Policy& policy, Pass pass) override {
     const std::size_t n = work_->items();
-    const std::size_t grain = policy.grain;
+    const std::size_t grain = policy.grain();
     const std::size_t pieces = piece_count(n, grain);
+    const Schedule schedule = policy.how<Schedule>();
     auto run_piece = [&](std::size_t piece) {
       const unsigned w = static_cast<unsigned>(omp_get_thread_num());
       const std::size_t begin = piece * grain;
-      slots_[w].partial += work_->run(w, begin, std::min(n, begin + grain), 1);
+      slots_[w].partial += work_->apply(pass, w, begin, std::min(n, begin + grain), 1);
     };
 #pragma omp parallel num_threads(workers_)
     {
@@ -51,41 +59,37 @@ class OpenMPBackend final : public Backend {
       const unsigned p = static_cast<unsigned>(omp_get_num_threads());
       slots_[w].partial = 0;
 #pragma omp barrier
-      switch (policy.split) {
-        case Split::block: {  // the assignment schedule(static) makes
+      switch (schedule) {
+        case Schedule::static_blocks: {  // the assignment schedule(static) makes
           const Range r = block_range(n, p, w);
-          if (r.size() > 0) slots_[w].partial = work_->run(w, r.begin, r.end, 1);
+          if (r.size() > 0) slots_[w].partial = work_->apply(pass, w, r.begin, r.end, 1);
           break;
         }
-        case Split::cyclic:  // schedule(static, 1): item i goes to thread i % p
-          if (w < n) slots_[w].partial = work_->run(w, w, n, p);
+        case Schedule::static_cyclic:  // schedule(static, 1): item i goes to thread i % p
+          if (w < n) slots_[w].partial = work_->apply(pass, w, w, n, p);
           break;
-        case Split::dynamic:
+        case Schedule::dynamic:
 #pragma omp for schedule(dynamic, 1) nowait
           for (std::size_t piece = 0; piece < pieces; ++piece) run_piece(piece);
           break;
-        case Split::guided:
+        case Schedule::guided:
 #pragma omp for schedule(guided, 1) nowait
           for (std::size_t piece = 0; piece < pieces; ++piece) run_piece(piece);
           break;
-        case Split::omp_tasks:
+        case Schedule::tasks:
 #pragma omp single nowait
           for (std::size_t piece = 0; piece < pieces; ++piece) {
 #pragma omp task firstprivate(piece)
             run_piece(piece);
           }
           break;
-        default:
-          break;
       }
     }
-    std::uint64_t total = 0;
-    for (const auto& s : slots_) total += s.partial;
-    return total;
+    return sum_of_partials(slots_);
   }
 
  private:
-  const Work* work_ = nullptr;
+  Work* work_ = nullptr;
   unsigned workers_ = 0;
   std::vector<WorkerSlot> slots_;
   std::unique_ptr<SavedAffinity> master_affinity_;
@@ -93,8 +97,29 @@ class OpenMPBackend final : public Backend {
 
 }  // namespace
 
-std::unique_ptr<Backend> make_openmp_backend(const std::string&) {
-  return std::make_unique<OpenMPBackend>();
+BackendInfo openmp_backend_info() {
+  auto policy = [](const char* name, Split split, bool takes_grain, Schedule how) {
+    return PolicyName{name, split, takes_grain, false, static_cast<int>(how)};
+  };
+  const std::vector<PolicyName> loops = {
+      policy("static", Split::block, false, Schedule::static_blocks),
+      policy("static1", Split::cyclic, false, Schedule::static_cyclic),
+      policy("dynamic", Split::dynamic, true, Schedule::dynamic),
+      policy("guided", Split::guided, true, Schedule::guided)};
+  std::vector<PolicyName> with_tasks = loops;
+  // One task per piece, all made by one thread: idle threads take them from the runtime's queue.
+  with_tasks.push_back(policy("tasks", Split::stealing, true, Schedule::tasks));
+  return {.name = "openmp",
+          .launches = {"team"},
+          .sum_policies = loops,
+          .task_policies = with_tasks,
+          .create = [](const std::string&) -> std::unique_ptr<Backend> {
+            return std::make_unique<OpenMPBackend>();
+          },
+          .reference = false,
+          .reports_children_cpu = false,
+          .timed_starts = {},
+          .workers_per_job = {}};
 }
 
 }  // namespace parbench

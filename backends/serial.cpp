@@ -6,20 +6,35 @@ namespace {
 
 class SerialBackend final : public Backend {
  public:
-  unsigned start(const Work& work, unsigned) override {
+  unsigned start(Work& work, unsigned) override {
     work_ = &work;
     return 1;
   }
-  std::uint64_t run(const Policy&) override { return work_->run(0, 0, work_->items(), 1); }
+
+ protected:
+  std::uint64_t run_pass(const Policy&, Pass pass) override {
+    return work_->apply(pass, 0, 0, work_->items(), 1);
+  }
+  Work& work() const override { return *work_; }
 
  private:
-  const Work* work_ = nullptr;
+  Work* work_ = nullptr;
 };
 
 }  // namespace
 
-std::unique_ptr<Backend> make_serial_backend(const std::string&) {
-  return std::make_unique<SerialBackend>();
+BackendInfo serial_backend_info() {
+  return {.name = "serial",
+          .launches = {"inline"},
+          .sum_policies = {{"block", Split::block, false}},
+          .task_policies = {{"block", Split::block, false}},
+          .create = [](const std::string&) -> std::unique_ptr<Backend> {
+            return std::make_unique<SerialBackend>();
+          },
+          .reference = true,
+          .reports_children_cpu = false,
+          .timed_starts = {},
+          .workers_per_job = {}};
 }
 
 }  // namespace parbench

@@ -24,9 +24,19 @@
 namespace parbench {
 namespace {
 
+// The ways this backend runs a job, as its policies name them.
+enum class Way {
+  auto_partitioner,
+  simple_partitioner,
+  static_partitioner,
+  affinity_partitioner,
+  task_group,
+  queue
+};
+
 class TbbBackend final : public Backend {
  public:
-  unsigned start(const Work& work, unsigned workers) override {
+  unsigned start(Work& work, unsigned workers) override {
     work_ = &work;
     check_threads_can_be_created(workers - 1);
     control_ = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
@@ -41,37 +51,43 @@ class TbbBackend final : public Backend {
     return gather_workers(workers);
   }
 
-  std::uint64_t run(const Policy& policy) override {
+ protected:
+  Work& work() const override { return *work_; }
+
+  std::uint64_t run_pass(const Policy& policy, Pass pass) override {
     for (auto& s : slots_) s.partial.store(0, std::memory_order_relaxed);
     const std::size_t n = work_->items();
-    auto body = [this](const tbb::blocked_range<std::size_t>& r) { run_range(r.begin(), r.end()); };
+    const std::size_t grain = policy.grain();
+    auto body = [this, pass](const tbb::blocked_range<std::size_t>& r) {
+      run_range(pass, r.begin(), r.end());
+    };
     arena_->execute([&] {
-      const tbb::blocked_range<std::size_t> all(0, n, policy.grain);
-      switch (policy.split) {
-        case Split::tbb_auto:
+      const tbb::blocked_range<std::size_t> all(0, n, grain);
+      switch (policy.how<Way>()) {
+        case Way::auto_partitioner:
           tbb::parallel_for(all, body, tbb::auto_partitioner());
           break;
-        case Split::tbb_simple:
+        case Way::simple_partitioner:
           tbb::parallel_for(all, body, tbb::simple_partitioner());
           break;
-        case Split::tbb_static:
+        case Way::static_partitioner:
           tbb::parallel_for(all, body, tbb::static_partitioner());
           break;
-        case Split::tbb_affinity:  // remembers where each piece ran, across this backend's jobs
+        case Way::affinity_partitioner:
+          // Remembers where each piece ran, across this backend's jobs: the prepare pass's
+          // placement is replayed by every later job, as oneTBB advises for first touch.
           tbb::parallel_for(all, body, affinity_);
           break;
-        case Split::dynamic:  // the items in their order (LPT: longest first) from one counter
-          run_from_queue(policy);
+        case Way::queue:
+          run_from_queue(Job{pass, Share::queue, grain});
           break;
-        case Split::task_group: {
+        case Way::task_group: {
           tbb::task_group group;
-          for (std::size_t begin = 0; begin < n; begin += policy.grain)
-            group.run([=, this] { run_range(begin, std::min(n, begin + policy.grain)); });
+          for (std::size_t begin = 0; begin < n; begin += grain)
+            group.run([=, this] { run_range(pass, begin, std::min(n, begin + grain)); });
           group.wait();
           break;
         }
-        default:
-          break;
       }
     });
     std::uint64_t total = 0;
@@ -86,16 +102,16 @@ class TbbBackend final : public Backend {
     std::atomic<std::uint64_t> partial{0};
   };
 
-  void run_range(std::size_t begin, std::size_t end) {
+  void run_range(Pass pass, std::size_t begin, std::size_t end) {
     const int w = tbb::this_task_arena::current_thread_index();
     slots_[static_cast<std::size_t>(w)].partial.fetch_add(
-        work_->run(static_cast<unsigned>(w), begin, end, 1), std::memory_order_relaxed);
+        work_->apply(pass, static_cast<unsigned>(w), begin, end, 1), std::memory_order_relaxed);
   }
 
   // One task per thread of the arena, each taking the next `grain` items from a shared counter
   // until none is left: whichever thread is free takes the next piece, in the items' order, so
   // a list ordered longest first is scheduled as LPT (stealing alone would reorder it).
-  void run_from_queue(const Policy& policy) {
+  void run_from_queue(const Job& job) {
     std::atomic<std::size_t> next{0};
     const int threads = arena_->max_concurrency();
     tbb::parallel_for(
@@ -103,7 +119,7 @@ class TbbBackend final : public Backend {
         [&](const tbb::blocked_range<int>&) {
           const int w = tbb::this_task_arena::current_thread_index();
           slots_[static_cast<std::size_t>(w)].partial.fetch_add(
-              run_share(*work_, policy, static_cast<unsigned>(w), static_cast<unsigned>(threads),
+              run_share(*work_, job, static_cast<unsigned>(w), static_cast<unsigned>(threads),
                         next),
               std::memory_order_relaxed);
         },
@@ -158,7 +174,7 @@ class TbbBackend final : public Backend {
     Pin pin_;
   };
 
-  const Work* work_ = nullptr;
+  Work* work_ = nullptr;
   std::unique_ptr<SavedAffinity> master_affinity_;  // restored last, after the arena is gone
   std::unique_ptr<tbb::global_control> control_;
   std::unique_ptr<tbb::task_arena> arena_;
@@ -169,8 +185,30 @@ class TbbBackend final : public Backend {
 
 }  // namespace
 
-std::unique_ptr<Backend> make_tbb_backend(const std::string&) {
-  return std::make_unique<TbbBackend>();
+BackendInfo tbb_backend_info() {
+  auto policy = [](const char* name, Split split, bool takes_grain, Way how,
+                   bool longest_first = false) {
+    return PolicyName{name, split, takes_grain, longest_first, static_cast<int>(how)};
+  };
+  return {.name = "tbb",
+          .launches = {"arena"},
+          .sum_policies = {policy("auto", Split::stealing, false, Way::auto_partitioner),
+                           policy("simple", Split::stealing, true, Way::simple_partitioner),
+                           policy("static", Split::block, false, Way::static_partitioner),
+                           policy("affinity", Split::stealing, false, Way::affinity_partitioner)},
+          // lpt: the arena's threads take the tasks longest first from one counter, so that the
+          // order is LPT's (stealing would reorder it).
+          .task_policies = {policy("auto", Split::stealing, false, Way::auto_partitioner),
+                            policy("simple", Split::stealing, true, Way::simple_partitioner),
+                            policy("task_group", Split::stealing, true, Way::task_group),
+                            policy("lpt", Split::dynamic, false, Way::queue, true)},
+          .create = [](const std::string&) -> std::unique_ptr<Backend> {
+            return std::make_unique<TbbBackend>();
+          },
+          .reference = false,
+          .reports_children_cpu = false,
+          .timed_starts = {"arena"},
+          .workers_per_job = {}};
 }
 
 bool end_runtime_workers() {

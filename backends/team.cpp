@@ -12,37 +12,44 @@
 #include <vector>
 
 #include "backends/backend.hpp"
-
 #include "kernels/partition.hpp"
 #include "platform/machine.hpp"
 
 namespace parbench {
 
-bool is_counter_split(Split split) {
-  return split == Split::block || split == Split::cyclic || split == Split::dynamic;
-}
-
-std::uint64_t run_share(const Work& work, const Policy& policy, unsigned worker, unsigned workers,
+std::uint64_t run_share(Work& work, const Job& job, unsigned worker, unsigned workers,
                         std::atomic<std::size_t>& next) {
   const std::size_t n = work.items();
-  switch (policy.split) {
-    case Split::block: {
+  switch (job.share) {
+    case Share::block: {
       const Range r = block_range(n, workers, worker);
-      return r.size() == 0 ? 0 : work.run(worker, r.begin, r.end, 1);
+      return r.size() == 0 ? 0 : work.apply(job.pass, worker, r.begin, r.end, 1);
     }
-    case Split::cyclic:
-      return worker < n ? work.run(worker, worker, n, workers) : 0;
-    case Split::dynamic: {
+    case Share::cyclic:
+      return worker < n ? work.apply(job.pass, worker, worker, n, workers) : 0;
+    case Share::queue: {
       std::uint64_t total = 0;
       for (;;) {
-        const std::size_t begin = next.fetch_add(policy.grain, std::memory_order_relaxed);
+        const std::size_t begin = next.fetch_add(job.grain, std::memory_order_relaxed);
         if (begin >= n) return total;
-        total += work.run(worker, begin, std::min(n, begin + policy.grain), 1);
+        total += work.apply(job.pass, worker, begin, std::min(n, begin + job.grain), 1);
       }
     }
-    default:
-      return 0;  // not a counter split: the backends never pass one
   }
+  return 0;
+}
+
+std::vector<PolicyName> counter_sum_policies() {
+  return {{"block", Split::block, false, false, static_cast<int>(Share::block)},
+          {"cyclic", Split::cyclic, false, false, static_cast<int>(Share::cyclic)},
+          {"dynamic", Split::dynamic, true, false, static_cast<int>(Share::queue)}};
+}
+
+std::vector<PolicyName> counter_task_policies() {
+  return {{"block", Split::block, false, false, static_cast<int>(Share::block)},
+          {"cyclic", Split::cyclic, false, false, static_cast<int>(Share::cyclic)},
+          {"queue", Split::dynamic, false, false, static_cast<int>(Share::queue)},
+          {"lpt", Split::dynamic, false, true, static_cast<int>(Share::queue)}};
 }
 
 void check_threads_can_be_created(unsigned threads) {
@@ -64,10 +71,74 @@ void check_threads_can_be_created(unsigned threads) {
                         std::to_string(probes.size()) + " were created): " + why);
 }
 
-static std::uint32_t* futex_word(std::atomic<std::uint32_t>& word) {
+bool should_spin(unsigned threads) {
+  static const unsigned cpus = usable_cpus();
+  return threads <= cpus;
+}
+
+namespace {
+
+std::uint32_t* futex_word(std::atomic<std::uint32_t>& word) {
   static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t));
   return reinterpret_cast<std::uint32_t*>(&word);
 }
+
+void futex_wake_all(std::atomic<std::uint32_t>& word, bool process_shared) {
+  syscall(SYS_futex, futex_word(word), process_shared ? FUTEX_WAKE : FUTEX_WAKE_PRIVATE, INT32_MAX,
+          nullptr, nullptr, 0);
+}
+
+void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
+// Spins until `word` differs from `expected`, at most a few microseconds of pause and then some
+// yields: long enough to catch the next job of a benchmark loop, while a thread that has real
+// work to do on this CPU still gets it. True if the word changed.
+bool spin_for_change(const std::atomic<std::uint32_t>& word, std::uint32_t expected) {
+  constexpr int kPauses = 1 << 11;
+  constexpr int kYields = 1 << 8;
+  for (int i = 0; i < kPauses; ++i) {
+    if (word.load(std::memory_order_acquire) != expected) return true;
+    cpu_relax();
+  }
+  for (int i = 0; i < kYields; ++i) {
+    if (word.load(std::memory_order_acquire) != expected) return true;
+    std::this_thread::yield();
+  }
+  return false;
+}
+
+// Waits until `word` differs from `expected`: spins first when allowed, then sleeps, counted in
+// `sleepers`. With `check`, sleeps in slices of 10 ms and calls it after each.
+void await_change(std::atomic<std::uint32_t>& word, std::uint32_t expected, bool spin,
+                  bool process_shared, std::atomic<std::uint32_t>& sleepers,
+                  const std::function<void()>& check = nullptr) {
+  constexpr long kSliceNs = 10'000'000;
+  if (spin && spin_for_change(word, expected)) return;
+  // seq_cst on both sides: either the waker sees us counted, or our futex_wait sees the change.
+  sleepers.fetch_add(1);
+  struct Uncount {
+    std::atomic<std::uint32_t>& sleepers;
+    ~Uncount() { sleepers.fetch_sub(1); }
+  } uncount{sleepers};
+  while (word.load() == expected) {
+    futex_wait(word, expected, process_shared, check ? kSliceNs : -1);
+    if (check && word.load() == expected) check();
+  }
+}
+
+void bump_and_wake(std::atomic<std::uint32_t>& word, bool process_shared,
+                   std::atomic<std::uint32_t>& sleepers) {
+  word.fetch_add(1);
+  if (sleepers.load() > 0) futex_wake_all(word, process_shared);
+}
+
+}  // namespace
 
 void futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t expected, bool process_shared,
                 long timeout_ns) {
@@ -76,50 +147,33 @@ void futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t expected, bool p
           timeout_ns < 0 ? nullptr : &ts, nullptr, 0);
 }
 
-void futex_wake_all(std::atomic<std::uint32_t>& word, bool process_shared) {
-  syscall(SYS_futex, futex_word(word), process_shared ? FUTEX_WAKE : FUTEX_WAKE_PRIVATE, INT32_MAX,
-          nullptr, nullptr, 0);
+std::uint32_t JobBoard::post(const Job& job, unsigned workers) {
+  job_ = job;
+  next_item_.store(0, std::memory_order_relaxed);
+  const std::uint32_t ticket = done_.load(std::memory_order_relaxed);
+  remaining_.store(workers, std::memory_order_relaxed);
+  bump_and_wake(generation_, process_shared_, workers_asleep_);
+  return ticket;
 }
 
-bool should_spin(unsigned threads) {
-  static const unsigned cpus = usable_cpus();
-  return threads <= cpus;
+void JobBoard::wait(std::uint32_t ticket, bool spin, const std::function<void()>& check) {
+  await_change(done_, ticket, spin, process_shared_, caller_asleep_, check);
 }
 
-static void cpu_relax() {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#else
-  std::this_thread::yield();
-#endif
+bool JobBoard::next(std::uint32_t& seen, bool spin) {
+  await_change(generation_, seen, spin, process_shared_, workers_asleep_);
+  seen = generation_.load(std::memory_order_acquire);
+  return stop_.load(std::memory_order_acquire) == 0;
 }
 
-void await_change(std::atomic<std::uint32_t>& word, std::uint32_t expected, bool spin,
-                  bool process_shared, std::atomic<std::uint32_t>& sleepers) {
-  // A few microseconds of pause, then yields: long enough to catch the next job of a benchmark
-  // loop, while a thread that has real work to do on this CPU still gets it.
-  constexpr int kPauses = 1 << 11;
-  constexpr int kYields = 1 << 8;
-  if (spin) {
-    for (int i = 0; i < kPauses; ++i) {
-      if (word.load(std::memory_order_acquire) != expected) return;
-      cpu_relax();
-    }
-    for (int i = 0; i < kYields; ++i) {
-      if (word.load(std::memory_order_acquire) != expected) return;
-      std::this_thread::yield();
-    }
-  }
-  // seq_cst on both sides: either the waker sees us counted, or our futex_wait sees the change.
-  sleepers.fetch_add(1);
-  while (word.load() == expected) futex_wait(word, expected, process_shared);
-  sleepers.fetch_sub(1);
+void JobBoard::finish() {
+  if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1)
+    bump_and_wake(done_, process_shared_, caller_asleep_);
 }
 
-void bump_and_wake(std::atomic<std::uint32_t>& word, bool process_shared,
-                   std::atomic<std::uint32_t>& sleepers) {
-  word.fetch_add(1);
-  if (sleepers.load() > 0) futex_wake_all(word, process_shared);
+void JobBoard::stop() {
+  stop_.store(1);
+  bump_and_wake(generation_, process_shared_, workers_asleep_);
 }
 
 }  // namespace parbench

@@ -1,19 +1,40 @@
 #pragma once
-// What the hand-written backends (serial, thread, fork) share: the pieces one worker takes
-// under a static or counter-based policy, and the board through which a persistent pool's
-// workers are given jobs and report them done. The board works the same in one process and
-// across fork() (placed in MAP_SHARED memory, with process-shared futexes).
+// What the backends share: the pieces one worker takes under a block, cyclic or queue split,
+// the per-worker slots of partial results, and the job board through which a kept pool's
+// workers (threads or forked processes) are given jobs and report them done. The board works
+// the same in one process and across fork() (placed in MAP_SHARED memory, with process-shared
+// futexes).
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <vector>
 
 #include "kernels/work.hpp"
 
 namespace parbench {
 
-// Runs the pieces `worker` of `workers` takes under a block, cyclic or dynamic policy and
-// returns its partial result. `next` is the dynamic policy's shared counter, zero at job start.
-std::uint64_t run_share(const Work& work, const Policy& policy, unsigned worker, unsigned workers,
+struct PolicyName;
+
+// The splits a worker can take its share of by itself, with at most one shared counter.
+enum class Share { block, cyclic, queue };
+
+// The policies of the backends whose workers take their own share (thread, fork): block,
+// cyclic and dynamic for the sum; block, cyclic, queue (a FIFO over the list) and lpt (the same
+// queue, longest first) for tasks.
+std::vector<PolicyName> counter_sum_policies();
+std::vector<PolicyName> counter_task_policies();
+
+// One job as a pool's workers see it.
+struct Job {
+  Pass pass = Pass::compute;
+  Share share = Share::block;
+  std::size_t grain = 1;  // items per piece taken from the queue
+};
+
+// Runs the pieces `worker` of `workers` takes in `job` and returns its partial result. `next`
+// is the queue's shared counter, zero at job start.
+std::uint64_t run_share(Work& work, const Job& job, unsigned worker, unsigned workers,
                         std::atomic<std::size_t>& next);
 
 // Throws WorkerFailure unless `threads` more threads can be created now (each is created, then
@@ -21,47 +42,65 @@ std::uint64_t run_share(const Work& work, const Policy& policy, unsigned worker,
 // exits, oneTBB throws in a thread of its own) are asked for their team only after this.
 void check_threads_can_be_created(unsigned threads);
 
-// True for the splits run_share handles.
-bool is_counter_split(Split split);
-
 // One cache line per worker so that partial results do not share lines while being written.
 struct alignas(64) WorkerSlot {
   std::uint64_t partial = 0;
   double cpu_seconds = 0;  // the worker's own CPU clock after its last job (fork pool)
 };
 
-// Blocks while *word == expected, at most timeout_ns (< 0: no limit). process_shared selects a
-// futex that works across fork() on MAP_SHARED memory.
-void futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t expected, bool process_shared,
-                long timeout_ns = -1);
-void futex_wake_all(std::atomic<std::uint32_t>& word, bool process_shared);
+// The job's result: the workers' partial results added up.
+template <typename Slots>
+std::uint64_t sum_of_partials(const Slots& slots) {
+  std::uint64_t total = 0;
+  for (const auto& s : slots) total += s.partial;
+  return total;
+}
 
 // Spinning before sleeping makes dispatch fast (as OpenMP runtimes do) but steals the CPU from
 // a busy worker when there are more threads than CPUs, so pools only spin when they fit.
 bool should_spin(unsigned threads);
 
-// Waits until `word` differs from `expected`: spins first when allowed, then sleeps, counted in
-// `sleepers` so that the other side makes the wake-up system call only when someone sleeps.
-void await_change(std::atomic<std::uint32_t>& word, std::uint32_t expected, bool spin,
-                  bool process_shared, std::atomic<std::uint32_t>& sleepers);
+// Blocks while *word == expected, at most timeout_ns (< 0: no limit). process_shared selects a
+// futex that works across fork() on MAP_SHARED memory.
+void futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t expected, bool process_shared,
+                long timeout_ns = -1);
 
-// Changes `word` and wakes whoever waits on it in await_change.
-void bump_and_wake(std::atomic<std::uint32_t>& word, bool process_shared,
-                   std::atomic<std::uint32_t>& sleepers);
+// The job board of a kept pool. The caller posts a job; each worker runs its share and
+// finishes; the last to finish wakes the caller. A worker or caller spins for the next change
+// only when allowed (should_spin), then sleeps on a futex, counted so that the other side makes
+// the wake-up system call only when someone sleeps.
+class alignas(64) JobBoard {
+ public:
+  // Call once, before any worker is forked, for a board in MAP_SHARED memory.
+  void share_between_processes() { process_shared_ = true; }
 
-// The job board of a persistent pool. The caller publishes a job by setting policy and
-// remaining, then bumping `generation`; each worker runs its share, and the last one to finish
-// wakes the caller through `done`.
-struct alignas(64) JobBoard {
-  std::atomic<std::uint32_t> generation{0};
-  std::atomic<std::uint32_t> stop{0};
-  std::atomic<std::uint32_t> workers_asleep{0};
-  alignas(64) std::atomic<std::uint32_t> remaining{0};
-  std::atomic<std::uint32_t> done{0};
-  std::atomic<std::uint32_t> caller_asleep{0};
-  alignas(64) std::atomic<std::size_t> next{0};
-  Split split = Split::block;
-  std::size_t grain = 1;
+  // Caller: hands `job` to the pool for `workers` workers to finish. Returns the ticket that
+  // wait() waits on.
+  std::uint32_t post(const Job& job, unsigned workers);
+  // Caller: waits until the job of `ticket` is finished. While asleep it wakes every 10 ms to
+  // call `check`, if given, which may throw (a fork pool looks for a dead worker).
+  void wait(std::uint32_t ticket, bool spin, const std::function<void()>& check = nullptr);
+
+  // Worker: waits for the job after `seen` and updates it; false when the pool is to stop.
+  bool next(std::uint32_t& seen, bool spin);
+  const Job& job() const { return job_; }
+  std::atomic<std::size_t>& queue() { return next_item_; }
+  // Worker: its share of the job is done.
+  void finish();
+
+  // Caller: every worker leaves its loop.
+  void stop();
+
+ private:
+  std::atomic<std::uint32_t> generation_{0};
+  std::atomic<std::uint32_t> stop_{0};
+  std::atomic<std::uint32_t> workers_asleep_{0};
+  alignas(64) std::atomic<std::uint32_t> remaining_{0};
+  std::atomic<std::uint32_t> done_{0};
+  std::atomic<std::uint32_t> caller_asleep_{0};
+  alignas(64) std::atomic<std::size_t> next_item_{0};
+  Job job_;
+  bool process_shared_ = false;
 };
 
 }  // namespace parbench

@@ -17,7 +17,7 @@ class ThreadBackend final : public Backend {
   explicit ThreadBackend(bool pooled) : pooled_(pooled) {}
   ~ThreadBackend() override { stop_pool(); }
 
-  unsigned start(const Work& work, unsigned workers) override {
+  unsigned start(Work& work, unsigned workers) override {
     work_ = &work;
     workers_ = workers;
     slots_ = std::vector<WorkerSlot>(workers);
@@ -25,18 +25,15 @@ class ThreadBackend final : public Backend {
     return workers;
   }
 
-  std::uint64_t run(const Policy& policy) override {
-    return pooled_ ? run_pooled(policy) : run_spawned(policy);
+ protected:
+  std::uint64_t run_pass(const Policy& policy, Pass pass) override {
+    const Job job{pass, policy.how<Share>(), policy.grain()};
+    return pooled_ ? run_pooled(job) : run_spawned(job);
   }
+  Work& work() const override { return *work_; }
 
  private:
-  std::uint64_t total() const {
-    std::uint64_t sum = 0;
-    for (const auto& s : slots_) sum += s.partial;
-    return sum;
-  }
-
-  std::uint64_t run_spawned(const Policy& policy) {
+  std::uint64_t run_spawned(const Job& job) {
     std::atomic<std::size_t> next{0};
     std::vector<std::thread> threads;
     threads.reserve(workers_);
@@ -44,18 +41,17 @@ class ThreadBackend final : public Backend {
       for (unsigned w = 0; w < workers_; ++w)
         threads.emplace_back([&, w] {
           pin_calling_thread(cpu_for_worker(pin_, w));
-          slots_[w].partial = run_share(*work_, policy, w, workers_, next);
+          slots_[w].partial = run_share(*work_, job, w, workers_, next);
         });
     } catch (const std::system_error& e) {
       for (auto& t : threads) t.join();
       throw WorkerFailure(std::string("cannot create thread: ") + e.what());
     }
     for (auto& t : threads) t.join();
-    return total();
+    return sum_of_partials(slots_);
   }
 
   void start_pool() {
-    board_.stop = 0;
     spin_ = should_spin(workers_);
     // The calling thread is worker 0 of the pool; its own placement comes back at the end.
     if (pin_ != Pin::none) {
@@ -76,50 +72,55 @@ class ThreadBackend final : public Backend {
 
   void stop_pool() {
     if (threads_.empty()) return;
-    board_.stop.store(1);
-    bump_and_wake(board_.generation, false, board_.workers_asleep);
+    board_.stop();
     for (auto& t : threads_) t.join();
     threads_.clear();
   }
 
   void serve(unsigned worker) {
     std::uint32_t seen = 0;
-    for (;;) {
-      await_change(board_.generation, seen, spin_, false, board_.workers_asleep);
-      seen = board_.generation.load(std::memory_order_acquire);
-      if (board_.stop.load(std::memory_order_acquire)) return;
-      slots_[worker].partial = run_share(*work_, *policy_, worker, workers_, board_.next);
-      if (board_.remaining.fetch_sub(1, std::memory_order_acq_rel) == 1)
-        bump_and_wake(board_.done, false, board_.caller_asleep);
+    while (board_.next(seen, spin_)) {
+      slots_[worker].partial = run_share(*work_, board_.job(), worker, workers_, board_.queue());
+      board_.finish();
     }
   }
 
-  std::uint64_t run_pooled(const Policy& policy) {
-    policy_ = &policy;
-    board_.next.store(0, std::memory_order_relaxed);
-    const std::uint32_t done = board_.done.load(std::memory_order_relaxed);
-    board_.remaining.store(workers_ - 1, std::memory_order_relaxed);
-    bump_and_wake(board_.generation, false, board_.workers_asleep);
-    slots_[0].partial = run_share(*work_, policy, 0, workers_, board_.next);
-    if (workers_ > 1) await_change(board_.done, done, spin_, false, board_.caller_asleep);
-    return total();
+  std::uint64_t run_pooled(const Job& job) {
+    if (threads_.empty()) {
+      std::atomic<std::size_t> next{0};
+      slots_[0].partial = run_share(*work_, job, 0, 1, next);
+      return sum_of_partials(slots_);
+    }
+    const std::uint32_t ticket = board_.post(job, workers_ - 1);
+    slots_[0].partial = run_share(*work_, job, 0, workers_, board_.queue());
+    board_.wait(ticket, spin_);
+    return sum_of_partials(slots_);
   }
 
   const bool pooled_;
-  const Work* work_ = nullptr;
+  Work* work_ = nullptr;
   unsigned workers_ = 0;
   bool spin_ = false;
   std::vector<WorkerSlot> slots_;
   std::vector<std::thread> threads_;
   JobBoard board_;
-  const Policy* policy_ = nullptr;
   std::unique_ptr<SavedAffinity> caller_affinity_;
 };
 
 }  // namespace
 
-std::unique_ptr<Backend> make_thread_backend(const std::string& launch) {
-  return std::make_unique<ThreadBackend>(launch == "pool");
+BackendInfo thread_backend_info() {
+  return {.name = "thread",
+          .launches = {"spawn", "pool"},
+          .sum_policies = counter_sum_policies(),
+          .task_policies = counter_task_policies(),
+          .create = [](const std::string& launch) -> std::unique_ptr<Backend> {
+            return std::make_unique<ThreadBackend>(launch == "pool");
+          },
+          .reference = false,
+          .reports_children_cpu = false,
+          .timed_starts = {"pool"},
+          .workers_per_job = {"spawn"}};
 }
 
 }  // namespace parbench

@@ -14,9 +14,10 @@ struct Calibration {
   unsigned repetitions = 0;
 };
 
-// Reads `data` with `threads` threads, each summing one contiguous
-// block with the suite's vectorised kernel; threads are started and released through a barrier
-// outside the measured interval. Throws std::runtime_error if a sum comes out wrong.
-Calibration calibrate_read_bandwidth(const SumData& data, unsigned threads);
+// Reads `work`'s array with `threads` workers of the calibration backend (a kept thread pool),
+// each summing one contiguous block with the suite's vectorised kernel, then with one. The
+// first call has the workers make the array (first touch, as every sum's data). Throws
+// std::runtime_error if a sum comes out wrong, WorkerFailure if a worker cannot be started.
+Calibration calibrate_read_bandwidth(SumWork& work, unsigned threads);
 
 }  // namespace parbench

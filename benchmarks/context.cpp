@@ -107,6 +107,7 @@ nlohmann::json backends_json() {
                    {"reference", b.reference},
                    {"reports_children_cpu", b.reports_children_cpu},
                    {"timed_starts", b.timed_starts},
+                   {"workers_per_job", b.workers_per_job},
                    {"sum_policies", policies_json(b.sum_policies)},
                    {"task_policies", policies_json(b.task_policies)}});
   return out;

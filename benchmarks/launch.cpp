@@ -67,12 +67,12 @@ void fork_wait(benchmark::State& state, std::size_t bytes, Mapping mapping) {
 
 void pool_start(benchmark::State& state, const Variant& v, unsigned workers) {
   release_sum_data();
-  const CountWork work(workers);
+  CountWork work(workers);
   unsigned obtained = 0;
   try {
     for (auto _ : state) {
       job_done();  // for the watchdog
-      auto backend = v.backend->make(v.launch);
+      auto backend = make_backend(*v.backend, v.launch);
       obtained = backend->start(work, workers);
       benchmark::DoNotOptimize(obtained);
     }
@@ -86,8 +86,8 @@ void pool_start(benchmark::State& state, const Variant& v, unsigned workers) {
 
 void dispatch(benchmark::State& state, const Variant& v, unsigned workers, Pin pin) {
   release_sum_data();
-  const CountWork work(workers);
-  auto backend = v.backend->make(v.launch);
+  CountWork work(workers);
+  auto backend = make_backend(*v.backend, v.launch);
   backend->set_pin(pin);
   unsigned obtained = 0;
   bool ok = true;
@@ -138,7 +138,7 @@ void register_launch_benchmarks(const Config& config, Registry& registry) {
 
   for (const Variant& v : select_variants(config, KernelKind::sum, 1)) {
     // One entry per (backend, launch): the first policy (block, static, auto) is the cheapest.
-    if (v.backend->reference || v.policy.name != v.backend->sum_policies.front().name) continue;
+    if (v.backend->reference || v.policy.name() != v.backend->sum_policies.front().name) continue;
     for (unsigned workers : workers_for(config, false)) {
       const std::string tail = "workers:" + std::to_string(workers);
       const auto& timed = v.backend->timed_starts;

@@ -150,8 +150,7 @@ std::string identity_mismatch(const nlohmann::json& then, const nlohmann::json& 
 
 // The read bandwidth of an array beyond the last-level cache: the ceiling of the run, measured
 // before it and again after it on the same array, since on a shared machine it drifts.
-std::optional<parbench::Calibration> measure_bandwidth(const parbench::SumData& data,
-                                                       const char* when) {
+std::optional<parbench::Calibration> measure_bandwidth(parbench::SumWork& data, const char* when) {
   using namespace parbench;
   std::fprintf(stderr, "parbench: measuring read bandwidth %s...\n", when);
   try {
@@ -451,9 +450,9 @@ int main(int argc, char** argv) {
 
   // Made once and kept for the measurement after the run (first touch of a large array is slow
   // on some virtual machines); forked workers never see it.
-  std::unique_ptr<SumData> calibration_data;
+  std::unique_ptr<SumWork> calibration_data;
   try {
-    calibration_data = std::make_unique<SumData>(config.calibration_size, Mapping::private_pages);
+    calibration_data = std::make_unique<SumWork>(config.calibration_size, Mapping::private_pages);
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "parbench: no memory for the calibration array\n");
     if (!resume) run.journal.remove();

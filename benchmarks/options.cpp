@@ -204,10 +204,38 @@ DefaultSizes default_sizes() {
   return {floor_pow2(l1 / 2) / 8, floor_pow2(llc / 4) / 8, beyond / 8};
 }
 
+// "a, b, c".
+static std::string joined(const std::vector<std::string>& items) {
+  std::string text;
+  for (const auto& item : items) {
+    if (!text.empty()) text += ", ";
+    text += item;
+  }
+  return text;
+}
+
+// "serial, thread, ...": every backend, compiled in or registered.
+static std::string backend_names() {
+  std::vector<std::string> names;
+  for (const auto& b : backends()) names.push_back(b.name);
+  return joined(names);
+}
+
+// "inline (serial); spawn, pool (thread); ...".
+static std::string launch_names() {
+  std::string text;
+  for (const auto& b : backends()) {
+    if (!text.empty()) text += "; ";
+    text += joined(b.launches);
+    text += " (" + b.name + ")";
+  }
+  return text;
+}
+
 ParseOutcome parse_options(int argc, char** argv) {
   Config c;
   std::vector<std::string> sizes, workers, benchmark_flags;
-  std::string mapping = "private", calibration_size;
+  std::string mapping = "private", first_touch = "workers", calibration_size;
   const std::size_t default_calibration_size = default_sizes().beyond_llc;
   CLI::App app{
       "parbench: what splitting work across workers really gives on this machine.\n"
@@ -220,12 +248,9 @@ ParseOutcome parse_options(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--kernels", c.kernels, "Kernels: sum, sleep, spin, launch (default: all)")
       ->delimiter(',');
-  app.add_option("--backends", c.backends,
-                 "Backends: serial, thread, fork, openmp, tbb (default: all built)")
+  app.add_option("--backends", c.backends, "Backends: " + backend_names() + " (default: all)")
       ->delimiter(',');
-  app.add_option(
-         "--launch", c.launches,
-         "Launch modes: spawn, pool (thread, fork); team (openmp); arena (tbb); default: all")
+  app.add_option("--launch", c.launches, "Launch modes: " + launch_names() + "; default: all")
       ->delimiter(',');
   app.add_option("--policies", c.policies,
                  "Policies, e.g. block,cyclic,dynamic:65536,static,static1,guided,auto,simple:4096,"
@@ -259,6 +284,11 @@ ParseOutcome parse_options(int argc, char** argv) {
                  "How the sum's array is mapped: private (4 KiB pages), hugepages, shared")
       ->check(CLI::IsMember({"private", "hugepages", "shared"}))
       ->capture_default_str();
+  app.add_option("--first-touch", first_touch,
+                 "Who writes the sum's array first, which places its pages on a NUMA machine: "
+                 "workers (each the pieces its policy reads) or serial (the calling thread)")
+      ->check(CLI::IsMember({"workers", "serial"}))
+      ->capture_default_str();
   app.add_option("--out", c.out, "Report path (default: reports/local/<host>-<time>.json)");
   app.add_flag("--show-placement", c.show_placement,
                "Print the PU, package, NUMA node, L3 and core each worker would get with --pin "
@@ -269,8 +299,9 @@ ParseOutcome parse_options(int argc, char** argv) {
       ->capture_default_str();
 
   // A value given twice: the last one counts, as a command line built up in a script expects.
-  for (const char* scalar : {"--suite", "--calibration-size", "--repetitions", "--min-time",
-                             "--unit", "--pin", "--data-mapping", "--out", "--job-timeout"})
+  for (const char* scalar :
+       {"--suite", "--calibration-size", "--repetitions", "--min-time", "--unit", "--pin",
+        "--data-mapping", "--first-touch", "--out", "--job-timeout"})
     app.get_option(scalar)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   try {
     app.parse(argc, argv);
@@ -300,6 +331,7 @@ ParseOutcome parse_options(int argc, char** argv) {
     c.data_mapping = mapping == "shared"      ? Mapping::shared
                      : mapping == "hugepages" ? Mapping::private_hugepages
                                               : Mapping::private_pages;
+    c.first_touch = first_touch == "serial" ? FirstTouch::serial : FirstTouch::workers;
     c.out_is_default = c.out.empty();
     if (c.out.empty()) c.out = default_report_path();
     for (int i = 1; i < argc; ++i) c.arguments.push_back(argv[i]);

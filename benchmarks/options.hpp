@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "backends/backend.hpp"
 #include "platform/mapping.hpp"
 
 namespace parbench {
@@ -25,13 +26,14 @@ struct Config {
   unsigned repetitions = 3;
   double min_time = 0.05;  // seconds per repetition, Google Benchmark's
   Mapping data_mapping = Mapping::private_pages;
-  std::string out;                           // report path
-  bool out_is_default = false;               // no --out: a free name is found at start
-  double job_timeout = 300;                  // seconds before a job that does not end is hung
-  bool list_only = false;                    // --benchmark_list_tests: list, run nothing
-  bool show_placement = false;               // print where workers would run, run nothing
-  std::vector<std::string> benchmark_flags;  // --benchmark_* passed through
-  std::vector<std::string> arguments;        // as given (without the program), for --resume
+  FirstTouch first_touch = FirstTouch::workers;  // who writes the sum's array first
+  std::string out;                               // report path
+  bool out_is_default = false;                   // no --out: a free name is found at start
+  double job_timeout = 300;                      // seconds before a job that does not end is hung
+  bool list_only = false;                        // --benchmark_list_tests: list, run nothing
+  bool show_placement = false;                   // print where workers would run, run nothing
+  std::vector<std::string> benchmark_flags;      // --benchmark_* passed through
+  std::vector<std::string> arguments;            // as given (without the program), for --resume
 };
 
 // The exit status for bad input; nothing has run when it is returned.

@@ -1,9 +1,10 @@
 // The big sum: how close each backend and split get to the machine's read bandwidth.
+#include <algorithm>
 #include <memory>
 
-#include "backends/team.hpp"
 #include "benchmarks/suite.hpp"
 #include "benchmarks/supervisor.hpp"
+#include "kernels/spec.hpp"
 #include "kernels/sum.hpp"
 
 namespace parbench {
@@ -12,98 +13,106 @@ namespace {
 
 constexpr std::size_t kSumGrain = 1 << 16;  // 512 KiB pieces for the dynamic policies
 
-// One array at a time: benchmarks are registered size by size, so each is made once.
-std::unique_ptr<SumData>& current_sum_data() {
-  static std::unique_ptr<SumData> current;
-  return current;
-}
-
-const SumData& sum_data(std::size_t n, Mapping mapping) {
-  std::unique_ptr<SumData>& current = current_sum_data();
-  if (!current || current->size() != n) {
-    current.reset();
-    current = std::make_unique<SumData>(n, mapping);
-  }
-  return *current;
+bool makes_workers_per_job(const Variant& v) {
+  const auto& per_job = v.backend->workers_per_job;
+  return std::find(per_job.begin(), per_job.end(), v.launch) != per_job.end();
 }
 
 // Untimed jobs before the timing, returning "" or what went wrong. A forked child's first pass
-// over pages it shares with its parent is slow (on one VM 0.9 GB/s, then 33 GB/s on its second
-// pass, with no page fault counted), and a pool's children keep what they touched: that is
-// set-up, not the steady state. A cyclic job (where the backend has one) has every worker touch
-// every page, whichever pieces the measured policy hands it later; then one job of that policy.
-// A spawn launch starts new workers in every job, so that first pass is part of each job's cost.
+// over pages it shares with its parent is slow (no page fault counted), and a pool's workers
+// keep what they touched: that is set-up, not the steady state. A cyclic job (where the backend
+// has one) has every worker touch every page, whichever pieces the measured policy hands it
+// later; then one job of that policy. A launch that starts new workers in every job pays that
+// first pass in each job: it is part of its cost.
 std::string warm_up(Backend& backend, const Variant& v, std::uint64_t expected) {
-  if (v.launch == "spawn") return "";
-  const Policy& policy = v.policy;
+  if (makes_workers_per_job(v)) return "";
   try {
-    if (is_counter_split(policy.split) &&
-        backend.run(Policy{"cyclic", Split::cyclic, 1}) != expected)
+    if (const PolicyName* cyclic = find_policy(*v.backend, KernelKind::sum, Split::cyclic);
+        cyclic != nullptr &&
+        backend.run(parse_policy(*v.backend, KernelKind::sum, cyclic->name, 1)) != expected)
       return "wrong sum in the cyclic warm-up job";
-    if (backend.run(policy) != expected) return "wrong sum in the warm-up job";
+    if (backend.run(v.policy) != expected) return "wrong sum in the warm-up job";
   } catch (const WorkerFailure& e) {
     return e.what();
   }
   return "";
 }
 
-// A started backend, kept across the repetitions of one benchmark: Google Benchmark calls the
-// benchmark once per repetition, and starting a fork pool over a large array, with its
-// children's first pass, costs seconds here. The repetitions measure one pool's steady state;
-// its start is measured on its own (the launch benchmarks).
-struct StartedBackend {
+// A started benchmark, kept across its repetitions: Google Benchmark calls the benchmark once
+// per repetition, and starting a fork pool and making a large array cost seconds here. The
+// repetitions measure one pool's steady state; its start is measured on its own (the launch
+// benchmarks), and the making of the array (the prepare pass) is recorded beside it. The array
+// belongs to the started benchmark and goes with it.
+struct StartedSum {
   std::string name;
-  const SumData* data = nullptr;
   std::unique_ptr<SumWork> work;
   std::unique_ptr<Backend> backend;
   unsigned obtained = 0;
+  Preparation preparation;
 };
 
-StartedBackend& started_backend() {
-  static StartedBackend started;
+StartedSum& started_sum() {
+  static StartedSum started;
   return started;
 }
 
-void drop_started_backend() {
-  started_backend() = StartedBackend{};
+void drop_started_sum() {
+  started_sum() = StartedSum{};
 }
 
-// Makes, starts and warms up the backend of benchmark `name` unless it is already running.
-bool start_backend(benchmark::State& state, const Variant& v, unsigned workers, std::size_t n,
-                   Mapping mapping, Pin pin, const std::string& name) {
-  if (started_backend().name == name) return true;
-  drop_started_backend();
-  StartedBackend s;
-  if (!run_checked(state, [&] { s.data = &sum_data(n, mapping); })) return false;
-  s.work = std::make_unique<SumWork>(*s.data);
-  s.backend = v.backend->make(v.launch);
-  s.backend->set_pin(pin);
-  if (!run_checked(state, [&] { s.obtained = s.backend->start(*s.work, workers); })) return false;
-  if (const std::string why = warm_up(*s.backend, v, s.data->expected()); !why.empty()) {
+struct SumCase {
+  Variant variant;
+  unsigned workers;
+  KernelSpec spec;
+  Pin pin;
+  FirstTouch first_touch;
+  std::string name;
+};
+
+// Makes the array, starts the backend, has it make the array and warms it up, unless this
+// benchmark is already started.
+bool start_sum(benchmark::State& state, const SumCase& c) {
+  if (started_sum().name == c.name) return true;
+  drop_started_sum();
+  StartedSum s;
+  const Variant& v = c.variant;
+  if (!run_checked(state, [&] {
+        s.work = std::make_unique<SumWork>(c.spec.size, c.spec.mapping);
+        s.backend = make_backend(*v.backend, v.launch);
+        s.backend->set_pin(c.pin);
+        s.obtained = s.backend->start(*s.work, c.workers);
+        s.preparation = s.backend->prepare(v.policy, c.first_touch);
+      }))
+    return false;
+  if (const std::string why = warm_up(*s.backend, v, s.work->expected()); !why.empty()) {
     state.SkipWithError(why.c_str());
     return false;
   }
-  s.name = name;
-  started_backend() = std::move(s);
+  s.name = c.name;
+  started_sum() = std::move(s);
   return true;
 }
 
-void run_sum(benchmark::State& state, const Variant& v, unsigned workers, std::size_t n,
-             Mapping mapping, Pin pin, Registry& registry, const std::string& name) {
-  if (!start_backend(state, v, workers, n, mapping, pin, name)) return;
-  const StartedBackend& started = started_backend();
+nlohmann::json first_touch_note(FirstTouch asked, const Preparation& done) {
+  nlohmann::json note = {
+      {"asked", to_string(asked)}, {"by", to_string(done.by)}, {"seconds", done.seconds}};
+  if (!done.why.empty()) note["why"] = done.why;
+  return note;
+}
+
+void run_sum(benchmark::State& state, const SumCase& c, Registry& registry) {
+  if (!start_sum(state, c)) return;
+  const StartedSum& started = started_sum();
   Backend* backend = started.backend.get();
-  const SumData* data = started.data;
   const SumWork& work = *started.work;
-  const unsigned obtained = started.obtained;
-  const std::uint64_t expected = data->expected();
+  const std::uint64_t expected = work.expected();
   const double children_cpu_before = backend->children_cpu_seconds();
   std::uint64_t wrong = 0;
   bool ok = true;
   try {
     for (auto _ : state) {
       job_done();  // for the watchdog
-      const std::uint64_t total = backend->run(v.policy);
+      const std::uint64_t total = backend->run(c.variant.policy);
       benchmark::DoNotOptimize(total);
       if (total != expected) {
         ok = false;
@@ -111,7 +120,7 @@ void run_sum(benchmark::State& state, const Variant& v, unsigned workers, std::s
       }
     }
   } catch (const WorkerFailure& e) {
-    drop_started_backend();  // a pool that lost a worker is not reused
+    drop_started_sum();  // a pool that lost a worker is not reused
     state.SkipWithError(failure_text(e).c_str());
     return;
   }
@@ -120,11 +129,13 @@ void run_sum(benchmark::State& state, const Variant& v, unsigned workers, std::s
         ("wrong sum " + std::to_string(wrong) + ", expected " + std::to_string(expected)).c_str());
     return;
   }
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * data->bytes()));
-  registry.note(name, {{"placement", placement_note(pin, work.cpus_seen(obtained))}});
+  backend->collect();
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * work.bytes()));
+  registry.note(c.name, {{"placement", placement_note(c.pin, work.cpus_seen(started.obtained))},
+                         {"first_touch", first_touch_note(c.first_touch, started.preparation)}});
   state.counters["verified"] = 1;
-  state.counters["workers_obtained"] = obtained;
-  if (v.backend->reports_children_cpu)
+  state.counters["workers_obtained"] = started.obtained;
+  if (c.variant.backend->reports_children_cpu)
     state.counters["children_cpu_time"] = benchmark::Counter(
         backend->children_cpu_seconds() - children_cpu_before, benchmark::Counter::kAvgIterations);
 }
@@ -132,8 +143,7 @@ void run_sum(benchmark::State& state, const Variant& v, unsigned workers, std::s
 }  // namespace
 
 void release_sum_data() {
-  drop_started_backend();
-  current_sum_data().reset();
+  drop_started_sum();
 }
 
 void register_sum_benchmarks(const Config& config, Registry& registry) {
@@ -147,17 +157,20 @@ void register_sum_benchmarks(const Config& config, Registry& registry) {
         const nlohmann::json params = {{"kernel", "sum"},
                                        {"backend", v.backend->name},
                                        {"launch", v.launch},
-                                       {"policy", v.policy.name},
+                                       {"policy", v.policy.name()},
                                        {"workers", w},
                                        {"size", n},
                                        {"bytes", n * sizeof(std::uint64_t)}};
         const std::string name =
-            benchmark_name("sum", *v.backend, v.launch, v.policy.name,
+            benchmark_name("sum", *v.backend, v.launch, v.policy.name(),
                            "workers:" + std::to_string(w) + "/size:" + std::to_string(n));
+        KernelSpec spec;
+        spec.kernel = "sum";
+        spec.size = n;
+        spec.mapping = config.data_mapping;
+        const SumCase c{v, w, spec, parse_pin(config.pin), config.first_touch, name};
         registry.add(
-            name, params,
-            [v, w, n, m = config.data_mapping, pin = parse_pin(config.pin), &registry,
-             name](benchmark::State& s) { run_sum(s, v, w, n, m, pin, registry, name); },
+            name, params, [c, &registry](benchmark::State& s) { run_sum(s, c, registry); },
             benchmark::kMicrosecond);
       }
 }

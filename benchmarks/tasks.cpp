@@ -9,6 +9,7 @@
 #include "benchmarks/suite.hpp"
 #include "benchmarks/supervisor.hpp"
 #include "kernels/schedule.hpp"
+#include "kernels/spec.hpp"
 #include "kernels/tasks.hpp"
 #include "platform/clocks.hpp"
 #include "platform/machine.hpp"
@@ -16,38 +17,22 @@
 namespace parbench {
 namespace {
 
-Discipline discipline_of(const Policy& p) {
-  switch (p.split) {
-    case Split::block:
-    case Split::tbb_static:
-      return Discipline::block;
-    case Split::cyclic:
-      return Discipline::cyclic;
-    case Split::dynamic:
-      return p.longest_first ? Discipline::lpt : Discipline::queue;
-    case Split::guided:
-      return Discipline::guided;
-    default:
-      return Discipline::stealing;
-  }
-}
-
 // The model's prediction, in units, for the items as the backend sees them: pieces of `grain`
 // consecutive tasks are one unit of scheduling for a dynamic policy.
 Prediction model(const std::vector<double>& durations, unsigned workers, unsigned cpus,
                  const Policy& policy) {
-  const Discipline d = discipline_of(policy);
+  const Discipline d = discipline_of(policy.split(), policy.longest_first());
+  const std::size_t grain = policy.grain();
   std::vector<double> items = durations;
-  if (d == Discipline::queue && policy.grain > 1) {
+  if (d == Discipline::queue && grain > 1) {
     std::vector<double> pieces;
-    for (std::size_t i = 0; i < items.size(); i += policy.grain)
+    for (std::size_t i = 0; i < items.size(); i += grain)
       pieces.push_back(std::accumulate(
           items.begin() + static_cast<std::ptrdiff_t>(i),
-          items.begin() + static_cast<std::ptrdiff_t>(std::min(items.size(), i + policy.grain)),
-          0.0));
+          items.begin() + static_cast<std::ptrdiff_t>(std::min(items.size(), i + grain)), 0.0));
     Prediction p = predict(pieces, workers, d, cpus);
     p.lower_bound = lower_bound(durations, std::min(workers, cpus));
-    p.method += " (pieces of " + std::to_string(policy.grain) + " tasks)";
+    p.method += " (pieces of " + std::to_string(grain) + " tasks)";
     return p;
   }
   return predict(items, workers, d, cpus);
@@ -83,32 +68,31 @@ nlohmann::json timeline_of(const TaskWork& work, double unit) {
   return timeline;
 }
 
-struct TaskSpec {
+struct TaskCase {
   Variant variant;
   unsigned workers;
-  TaskSet set;
-  double unit;
-  TaskBody body;
+  KernelSpec spec;
   std::string name;
   Pin pin;
 };
 
-void run_tasks(benchmark::State& state, const TaskSpec& spec, Registry& registry) {
+void run_tasks(benchmark::State& state, const TaskCase& c, Registry& registry) {
   release_sum_data();
-  const Policy& policy = spec.variant.policy;
-  std::vector<std::size_t> order(spec.set.durations.size());
-  std::iota(order.begin(), order.end(), 0);
-  if (policy.longest_first) order = longest_first(spec.set.durations);
-  TaskWork work(spec.set, spec.unit, spec.body, order);
-  std::unique_ptr<Backend> backend = spec.variant.backend->make(spec.variant.launch);
-  backend->set_pin(spec.pin);
+  const Policy& policy = c.variant.policy;
+  TaskWork work(c.spec);
+  std::unique_ptr<Backend> backend = make_backend(*c.variant.backend, c.variant.launch);
+  backend->set_pin(c.pin);
   unsigned obtained = 0;
-  if (!run_checked(state, [&] { obtained = backend->start(work, spec.workers); })) return;
+  if (!run_checked(state, [&] {
+        obtained = backend->start(work, c.workers);
+        backend->prepare(policy, FirstTouch::workers);
+      }))
+    return;
 
   // Spinning tasks cannot run on more CPUs than the process may use; sleeping ones need none.
-  const unsigned cpus = spec.body == TaskBody::spin ? std::min(obtained, usable_cpus()) : obtained;
-  const Prediction prediction = model(spec.set.durations, obtained, cpus, policy);
-  const double bound = prediction.lower_bound * spec.unit;
+  const unsigned cpus = c.spec.kernel == "spin" ? std::min(obtained, usable_cpus()) : obtained;
+  const Prediction prediction = model(work.durations(), obtained, cpus, policy);
+  const double bound = prediction.lower_bound * c.spec.unit;
 
   const double cpu_before = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
   const double children_before = backend->children_cpu_seconds();
@@ -118,6 +102,7 @@ void run_tasks(benchmark::State& state, const TaskSpec& spec, Registry& registry
       job_done();  // for the watchdog
       work.begin_job();
       benchmark::DoNotOptimize(backend->run(policy));
+      backend->collect();
       if (const std::string why = work.check_job(); !why.empty()) {
         state.SkipWithError(why.c_str());
         return;
@@ -133,24 +118,24 @@ void run_tasks(benchmark::State& state, const TaskSpec& spec, Registry& registry
   state.counters["verified"] = 1;
   state.counters["workers_obtained"] = obtained;
   state.counters["lower_bound"] = bound;
-  state.counters["predicted"] = prediction.makespan * spec.unit;
-  state.counters["predicted_upper"] = prediction.upper * spec.unit;
+  state.counters["predicted"] = prediction.makespan * c.spec.unit;
+  state.counters["predicted_upper"] = prediction.upper * c.spec.unit;
   state.counters["imbalance"] = imbalance_total / jobs;
   state.counters["cpu_time_used"] =
       (clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu_before + children) / jobs;
-  if (spec.variant.backend->reports_children_cpu)
+  if (c.variant.backend->reports_children_cpu)
     state.counters["children_cpu_time"] = children / jobs;
 
   const auto busy = busy_per_worker(work, obtained);
   double last_makespan = 0;
-  for (std::size_t t = 0; t < spec.set.durations.size(); ++t)
+  for (std::size_t t = 0; t < work.durations().size(); ++t)
     last_makespan = std::max(last_makespan, work.record(t).end);
   nlohmann::json idle = nlohmann::json::array();
   for (double b : busy) idle.push_back(last_makespan - b);
-  registry.note(spec.name, {{"prediction", prediction.method},
-                            {"timeline", timeline_of(work, spec.unit)},
-                            {"idle", idle},
-                            {"placement", placement_note(spec.pin, work.cpus_seen(obtained))}});
+  registry.note(c.name, {{"prediction", prediction.method},
+                         {"timeline", timeline_of(work, c.spec.unit)},
+                         {"idle", idle},
+                         {"placement", placement_note(c.pin, work.cpus_seen(obtained))}});
 }
 
 }  // namespace
@@ -160,7 +145,6 @@ void register_task_benchmarks(const Config& config, Registry& registry) {
   const auto worker_counts = workers_for(config, true);
   for (const std::string& kernel : config.kernels) {
     if (kernel != "sleep" && kernel != "spin") continue;
-    const TaskBody body = kernel == "sleep" ? TaskBody::sleep : TaskBody::spin;
     for (const std::string& spec_text : config.task_sets) {
       const TaskSet set = parse_task_set(spec_text);
       for (const auto& v : variants)
@@ -168,17 +152,21 @@ void register_task_benchmarks(const Config& config, Registry& registry) {
           if (v.backend->reference && workers != worker_counts.front()) continue;
           const unsigned w = v.backend->reference ? 1 : workers;
           const std::string name = benchmark_name(
-              kernel, *v.backend, v.launch, v.policy.name,
+              kernel, *v.backend, v.launch, v.policy.name(),
               "workers:" + std::to_string(w) + "/tasks:" + spec_text + "/unit:" + config.unit_text);
           const nlohmann::json params = {
               {"kernel", kernel},    {"backend", v.backend->name},
-              {"launch", v.launch},  {"policy", v.policy.name},
+              {"launch", v.launch},  {"policy", v.policy.name()},
               {"workers", w},        {"tasks", spec_text},
               {"unit", config.unit}, {"task_count", set.durations.size()}};
-          const TaskSpec spec{v, w, set, config.unit, body, name, parse_pin(config.pin)};
+          KernelSpec spec;
+          spec.kernel = kernel;
+          spec.tasks = spec_text;
+          spec.unit = config.unit;
+          spec.longest_first = v.policy.longest_first();
+          const TaskCase c{v, w, spec, name, parse_pin(config.pin)};
           registry.add(
-              name, params,
-              [spec, &registry](benchmark::State& s) { run_tasks(s, spec, registry); },
+              name, params, [c, &registry](benchmark::State& s) { run_tasks(s, c, registry); },
               benchmark::kMillisecond);
         }
     }

@@ -2,6 +2,22 @@
 
 namespace parbench {
 
+const char* to_string(Split split) {
+  switch (split) {
+    case Split::block:
+      return "block";
+    case Split::cyclic:
+      return "cyclic";
+    case Split::dynamic:
+      return "dynamic";
+    case Split::guided:
+      return "guided";
+    case Split::stealing:
+      return "stealing";
+  }
+  return "unknown";
+}
+
 Range block_range(std::size_t n, std::size_t parts, std::size_t i) {
   const std::size_t base = n / parts;
   const std::size_t extra = n % parts;

@@ -5,6 +5,20 @@
 
 namespace parbench {
 
+// The generic ways of handing a job's items to workers, as the schedule model and the report
+// know them. Which runtime mechanism gives a split (a partitioner, an OpenMP schedule, a
+// shared counter) is its backend's business.
+enum class Split {
+  block,     // one contiguous block per worker, fixed before the job
+  cyclic,    // worker w takes items w, w + P, ...: the strided split data[w::P]
+  dynamic,   // workers pull pieces of `grain` items in order from one shared counter (a queue)
+  guided,    // workers pull shrinking pieces, never below `grain`, from one shared counter
+  stealing,  // pieces split recursively and taken by idle workers: no fixed order
+};
+
+// "block", "cyclic", ...: the enumerator's name, for the report.
+const char* to_string(Split split);
+
 struct Range {
   std::size_t begin = 0;
   std::size_t end = 0;

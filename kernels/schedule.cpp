@@ -16,6 +16,22 @@ double lower_bound(const std::vector<double>& durations, unsigned workers) {
   return std::max(sum / workers, longest);
 }
 
+Discipline discipline_of(Split split, bool longest_first) {
+  switch (split) {
+    case Split::block:
+      return Discipline::block;
+    case Split::cyclic:
+      return Discipline::cyclic;
+    case Split::dynamic:
+      return longest_first ? Discipline::lpt : Discipline::queue;
+    case Split::guided:
+      return Discipline::guided;
+    case Split::stealing:
+      return Discipline::stealing;
+  }
+  return Discipline::stealing;
+}
+
 std::vector<std::size_t> longest_first(const std::vector<double>& durations) {
   std::vector<std::size_t> order(durations.size());
   std::iota(order.begin(), order.end(), 0);

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "kernels/partition.hpp"
+
 namespace parbench {
 
 enum class Discipline {
@@ -17,6 +19,9 @@ enum class Discipline {
   guided,    // OpenMP guided: a free worker takes ceil(remaining / P) tasks, at least one
   stealing,  // work stealing / runtime tasks: no fixed order; a range, not one schedule
 };
+
+// The discipline a generic split follows; longest_first: the items are handed out longest first.
+Discipline discipline_of(Split split, bool longest_first);
 
 struct Prediction {
   double makespan = 0;           // predicted (for stealing: the greedy list schedule)

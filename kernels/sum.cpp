@@ -20,17 +20,19 @@ std::uint64_t expected_sum(std::size_t n) {
   return m % 2 == 0 ? (m / 2) * (m - 1) : m * ((m - 1) / 2);
 }
 
-SumData::SumData(std::size_t n, Mapping mapping)
-    : region_(n * sizeof(std::uint64_t), mapping), n_(n) {
+SumWork::SumWork(std::size_t n, Mapping mapping)
+    : region_(n * sizeof(std::uint64_t), mapping), n_(n), mapping_(mapping) {}
+
+void SumWork::prepare(unsigned worker, std::size_t begin, std::size_t end, std::size_t stride) {
+  saw(worker);
   auto* values = static_cast<std::uint64_t*>(region_.data());
-  for (std::size_t i = 0; i < n; ++i) values[i] = i;
+  for (std::size_t i = begin; i < end; i += stride) values[i] = i;
 }
 
 std::uint64_t SumWork::run(unsigned worker, std::size_t begin, std::size_t end,
                            std::size_t stride) const {
   saw(worker);
-  return stride == 1 ? sum_contiguous(data_.data(), begin, end)
-                     : sum_strided(data_.data(), begin, end, stride);
+  return stride == 1 ? sum_contiguous(data(), begin, end) : sum_strided(data(), begin, end, stride);
 }
 
 }  // namespace parbench

@@ -1,5 +1,7 @@
 #include "kernels/tasks.hpp"
 
+#include "kernels/schedule.hpp"
+#include "kernels/spec.hpp"
 #include "platform/clocks.hpp"
 
 #include <sys/prctl.h>
@@ -177,6 +179,22 @@ TaskWork::TaskWork(const TaskSet& set, double unit_seconds, TaskBody body,
       order_(std::move(order)),
       records_(set.durations.size()),
       clock_(1) {}
+
+namespace {
+
+std::vector<std::size_t> task_order(const std::vector<double>& durations, bool by_length) {
+  if (by_length) return longest_first(durations);
+  std::vector<std::size_t> order(durations.size());
+  std::iota(order.begin(), order.end(), 0);
+  return order;
+}
+
+}  // namespace
+
+TaskWork::TaskWork(const KernelSpec& spec)
+    : TaskWork(parse_task_set(spec.tasks), spec.unit,
+               spec.kernel == "sleep" ? TaskBody::sleep : TaskBody::spin,
+               task_order(parse_task_set(spec.tasks).durations, spec.longest_first)) {}
 
 void TaskWork::begin_job() {
   clock_[0].job += 1;

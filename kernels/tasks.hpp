@@ -49,11 +49,15 @@ struct TaskRecord {
   double end = 0;
 };
 
+struct KernelSpec;
+
 // The tasks of one set as a Work: item i is the i-th task of `order` (list order, or longest
 // first for LPT). Call begin_job() before each job and check_job() after it.
 class TaskWork final : public Work {
  public:
   TaskWork(const TaskSet& set, double unit_seconds, TaskBody body, std::vector<std::size_t> order);
+  // The tasks of a spec (kernel sleep or spin); throws std::invalid_argument for a bad set.
+  explicit TaskWork(const KernelSpec& spec);
 
   std::size_t items() const override { return order_.size(); }
   std::uint64_t run(unsigned worker, std::size_t begin, std::size_t end,

@@ -2,6 +2,10 @@
 
 #include <sched.h>
 
+#include <chrono>
+
+#include "kernels/partition.hpp"
+
 namespace parbench {
 
 Work::Work() : last_cpu_(kTrackedWorkers) {
@@ -19,30 +23,18 @@ std::vector<int> Work::cpus_seen(unsigned workers) const {
   return cpus;
 }
 
-const char* to_string(Split split) {
-  switch (split) {
-    case Split::block:
-      return "block";
-    case Split::cyclic:
-      return "cyclic";
-    case Split::dynamic:
-      return "dynamic";
-    case Split::guided:
-      return "guided";
-    case Split::tbb_auto:
-      return "tbb_auto";
-    case Split::tbb_simple:
-      return "tbb_simple";
-    case Split::tbb_static:
-      return "tbb_static";
-    case Split::tbb_affinity:
-      return "tbb_affinity";
-    case Split::task_group:
-      return "task_group";
-    case Split::omp_tasks:
-      return "omp_tasks";
-  }
-  return "unknown";
+std::uint64_t Work::apply(Pass pass, unsigned worker, std::size_t begin, std::size_t end,
+                          std::size_t stride) {
+  if (pass == Pass::compute) return run(worker, begin, end, stride);
+  prepare(worker, begin, end, stride);
+  return strided_count(end, begin, stride);
+}
+
+void Work::prepare_serially() {
+  const auto begin = std::chrono::steady_clock::now();
+  apply(Pass::prepare, 0, 0, items(), 1);
+  made_ = Made::serially;
+  made_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
 }
 
 }  // namespace parbench

@@ -1,15 +1,19 @@
 #pragma once
 // The one seam between kernels and backends. A kernel says what is computed on a piece of a
-// job; a backend decides which pieces each worker gets. Neither knows the other's details.
+// job, and how a piece's data is made; a backend decides which pieces each worker gets.
+// Neither knows the other's details.
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <string>
 #include <vector>
 
 #include "platform/mapping.hpp"
 
 namespace parbench {
+
+// What a job does with each piece: make its data (the first touch, which on a NUMA machine
+// places the piece's pages on the node of the worker that writes them) or compute it.
+enum class Pass { prepare, compute };
 
 class Work {
  public:
@@ -29,40 +33,43 @@ class Work {
   virtual std::uint64_t run(unsigned worker, std::size_t begin, std::size_t end,
                             std::size_t stride) const = 0;
 
+  // Whether the items have data to make before the first job. Work without (tasks, the empty
+  // job) skips the prepare pass.
+  virtual bool has_data() const { return false; }
+  // Whether a forked worker's writes to that data reach the caller and the other workers: false
+  // for data in private (copy-on-write) pages.
+  virtual bool data_shared_across_fork() const { return true; }
+
+  // One call for both passes, so that a backend hands out the pieces of each the same way.
+  // The prepare pass returns the number of items made, which adds up to items().
+  std::uint64_t apply(Pass pass, unsigned worker, std::size_t begin, std::size_t end,
+                      std::size_t stride);
+
+  // Makes every item's data on the calling thread.
+  void prepare_serially();
+  // Who made the data, once it is made (by a backend's prepare pass, or serially).
+  enum class Made { not_yet, serially, by_workers };
+  Made made() const { return made_; }
+  // Wall seconds it took to make.
+  double made_seconds() const { return made_seconds_; }
+  void mark_made_by_workers(double seconds) {
+    made_ = Made::by_workers;
+    made_seconds_ = seconds;
+  }
+
  protected:
   Work();
   // Kernels call this once per piece: cheap (sched_getcpu is a vDSO read).
   void saw(unsigned worker) const;
+  // Makes the data of items begin, begin + stride, ... on behalf of `worker`.
+  virtual void prepare(unsigned /*worker*/, std::size_t /*begin*/, std::size_t /*end*/,
+                       std::size_t /*stride*/) {}
 
  private:
   static constexpr unsigned kTrackedWorkers = 1024;
   SharedArray<std::atomic<int>> last_cpu_;  // shared: forked workers report here too
-};
-
-// How a backend hands the pieces of a job to its workers. Which splits a backend offers, and
-// under which names, is the backend's business (see backends/backend.hpp).
-enum class Split {
-  block,         // one contiguous block per worker
-  cyclic,        // worker w takes items w, w + P, ...
-  dynamic,       // workers pull pieces of `grain` items from a shared counter
-  guided,        // OpenMP guided: shrinking pieces, never below `grain`
-  tbb_auto,      // tbb::auto_partitioner
-  tbb_simple,    // tbb::simple_partitioner with `grain`
-  tbb_static,    // tbb::static_partitioner
-  tbb_affinity,  // tbb::affinity_partitioner, kept across the jobs of a benchmark
-  task_group,    // one task per piece of `grain` items spawned from the caller (TBB task_group)
-  omp_tasks,     // one OpenMP task per piece of `grain` items, spawned by one thread
-};
-
-// "block", "tbb_auto", ...: the enumerator's name, for the report.
-const char* to_string(Split split);
-
-struct Policy {
-  std::string name;  // as the user wrote it and the report shows it, e.g. "dynamic:65536"
-  Split split = Split::block;
-  std::size_t grain = 1;  // items per piece, for the splits that use it
-  // Tasks are handed out longest first (LPT); the kernel orders its items, the split is as above.
-  bool longest_first = false;
+  Made made_ = Made::not_yet;
+  double made_seconds_ = 0;
 };
 
 }  // namespace parbench

@@ -12,7 +12,7 @@ namespace {
 
 using TopologyHandle = std::unique_ptr<hwloc_topology, decltype(&hwloc_topology_destroy)>;
 
-std::vector<int> pus_of(hwloc_const_bitmap_t set) {
+std::vector<int> indexes_of(hwloc_const_bitmap_t set) {
   std::vector<int> pus;
   if (set == nullptr) return pus;
   for (int i = hwloc_bitmap_first(set); i >= 0; i = hwloc_bitmap_next(set, i)) pus.push_back(i);
@@ -26,7 +26,7 @@ std::vector<Topology::Group> groups_of(hwloc_topology_t t, hwloc_obj_type_t type
     hwloc_obj_t obj = hwloc_get_obj_by_type(t, type, static_cast<unsigned>(i));
     Topology::Group g;
     g.index = type == HWLOC_OBJ_NUMANODE ? obj->os_index : obj->logical_index;
-    g.pus = pus_of(obj->cpuset);
+    g.pus = indexes_of(obj->cpuset);
     if (type == HWLOC_OBJ_NUMANODE)
       g.bytes = static_cast<std::size_t>(obj->attr->numanode.local_memory);
     else if (hwloc_obj_type_is_cache(type))
@@ -50,7 +50,7 @@ std::vector<CacheLevel> caches_above_first_pu(hwloc_topology_t t) {
     if (!hwloc_obj_type_is_cache(obj->type)) continue;
     levels.push_back({static_cast<int>(obj->attr->cache.depth), cache_type(obj->attr->cache.type),
                       static_cast<std::size_t>(obj->attr->cache.size),
-                      cpu_list_string(pus_of(obj->cpuset)), "hwloc"});
+                      cpu_list_string(indexes_of(obj->cpuset)), "hwloc"});
   }
   return levels;
 }
@@ -95,7 +95,7 @@ Topology load_topology(const std::string& xml_file) {
   t.l2_groups = groups_of(raw, HWLOC_OBJ_L2CACHE);
   t.cores = groups_of(raw, HWLOC_OBJ_CORE);
   for (const auto& pu : groups_of(raw, HWLOC_OBJ_PU)) t.pus.push_back(pu.pus.front());
-  t.allowed_pus = pus_of(hwloc_topology_get_allowed_cpuset(raw));
+  t.allowed_pus = indexes_of(hwloc_topology_get_allowed_cpuset(raw));
   t.caches = caches_above_first_pu(raw);
   const char* env_xml = std::getenv("HWLOC_XMLFILE");
   t.source = !xml_file.empty()                        ? xml_file
@@ -127,6 +127,23 @@ std::string topology_summary(const Topology& t) {
        " (SMT " + std::to_string(t.pus_per_core()) + "), " + std::to_string(t.allowed_pus.size()) +
        " allowed";
   return s;
+}
+
+int numa_node_of_pu(const Topology& t, int pu) {
+  const int i = group_index(t.numa_nodes, pu);
+  return i < 0 ? -1 : static_cast<int>(t.numa_nodes[static_cast<std::size_t>(i)].index);
+}
+
+std::vector<int> memory_nodes_of(const void* address, std::size_t bytes) {
+  hwloc_topology_t raw = nullptr;
+  if (hwloc_topology_init(&raw) != 0) throw std::runtime_error("hwloc_topology_init failed");
+  TopologyHandle t(raw, hwloc_topology_destroy);
+  if (hwloc_topology_load(raw) != 0) throw std::runtime_error("hwloc_topology_load failed");
+  using BitmapHandle = std::unique_ptr<hwloc_bitmap_s, decltype(&hwloc_bitmap_free)>;
+  BitmapHandle nodes(hwloc_bitmap_alloc(), hwloc_bitmap_free);
+  if (hwloc_get_area_memlocation(raw, address, bytes, nodes.get(), HWLOC_MEMBIND_BYNODESET) != 0)
+    throw std::runtime_error("this system does not say where memory lies");
+  return indexes_of(nodes.get());
 }
 
 }  // namespace parbench

@@ -38,6 +38,14 @@ const Topology& topology();
 // std::runtime_error when hwloc cannot.
 Topology load_topology(const std::string& xml_file = "");
 
+// The NUMA node (OS index) that holds `pu` in `t`, or -1.
+int numa_node_of_pu(const Topology& t, int pu);
+
+// The NUMA nodes (OS indexes) that hold the pages of [address, address + bytes) now, as the
+// kernel says (hwloc_get_area_memlocation, i.e. move_pages(2)). Pages not yet touched are on
+// none. Throws std::runtime_error when this system cannot say.
+std::vector<int> memory_nodes_of(const void* address, std::size_t bytes);
+
 // "2 packages, 4 NUMA nodes (4.0 GiB), 8 L3 (16 MiB each), 32 cores, 64 PUs (SMT 2), 64 allowed"
 std::string topology_summary(const Topology& t);
 

@@ -53,40 +53,45 @@ class BackendTest : public ::testing::TestWithParam<Case> {
 TEST_P(BackendTest, EveryItemRunsExactlyOnce) {
   const auto& info = *GetParam().backend;
   const std::vector<unsigned> worker_counts =
-      info.name == "serial" ? std::vector<unsigned>{1} : std::vector<unsigned>{1, 2, 3, 7, 64};
+      info.reference ? std::vector<unsigned>{1} : std::vector<unsigned>{1, 2, 3, 7, 64};
   for (unsigned p : worker_counts)
     for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{p - 1}, std::size_t{p},
                           std::size_t{p + 1}, std::size_t{100'003}})
       for (KernelKind kind : {KernelKind::sum, KernelKind::tasks})
         for (const Policy& policy : policies(kind, 3)) {
           CoverageWork work(n);
-          auto backend = info.make(GetParam().launch);
+          auto backend = make_backend(info, GetParam().launch);
           const unsigned obtained = backend->start(work, p);
           EXPECT_GE(obtained, 1u);
           EXPECT_LE(obtained, p);
           for (int job = 0; job < 2; ++job) {  // a pool must serve a second job the same way
             work.reset();
-            EXPECT_EQ(backend->run(policy), n) << policy.name << " p=" << p << " n=" << n;
-            EXPECT_EQ(work.first_miscounted(), n) << policy.name << " p=" << p << " n=" << n;
+            EXPECT_EQ(backend->run(policy), n) << policy.name() << " p=" << p << " n=" << n;
+            EXPECT_EQ(work.first_miscounted(), n) << policy.name() << " p=" << p << " n=" << n;
           }
         }
 }
 
 TEST_P(BackendTest, SumIsExact) {
-  const SumData data(1'000'003, Mapping::private_pages);
-  const SumWork work(data);
   for (const Policy& policy : policies(KernelKind::sum, 4096))
-    for (unsigned p : {1u, 2u, 3u}) {
-      auto backend = GetParam().backend->make(GetParam().launch);
-      backend->start(work, p);
-      EXPECT_EQ(backend->run(policy), data.expected()) << policy.name << " p=" << p;
-    }
+    for (unsigned p : {1u, 2u, 3u})
+      for (Mapping mapping : {Mapping::private_pages, Mapping::shared})
+        for (FirstTouch touch : {FirstTouch::workers, FirstTouch::serial}) {
+          SumWork work(1'000'003, mapping);
+          auto backend = make_backend(*GetParam().backend, GetParam().launch);
+          backend->start(work, p);
+          const Preparation made = backend->prepare(policy, touch);
+          EXPECT_EQ(made.why.empty(), made.by == touch) << policy.name() << " p=" << p;
+          EXPECT_EQ(backend->run(policy), work.expected())
+              << policy.name() << " p=" << p << " mapping " << to_string(mapping) << " touch "
+              << to_string(touch);
+        }
 }
 
 TEST_P(BackendTest, GetsTheWorkersItAsksForOrSaysSo) {
-  if (GetParam().backend->name == "serial") GTEST_SKIP() << "serial has one worker";
+  if (GetParam().backend->reference) GTEST_SKIP() << "the reference has one worker";
   CoverageWork work(16);
-  auto backend = GetParam().backend->make(GetParam().launch);
+  auto backend = make_backend(*GetParam().backend, GetParam().launch);
   // Four times the CPUs of a small machine: oversubscription must be granted, not capped.
   EXPECT_EQ(backend->start(work, 8), 8u);
 }
@@ -95,10 +100,10 @@ INSTANTIATE_TEST_SUITE_P(All, BackendTest, ::testing::ValuesIn(all_cases()), cas
 
 TEST(Policies, ParseNamesAndGrains) {
   const BackendInfo& thread = *find_backend("thread");
-  EXPECT_EQ(parse_policy(thread, KernelKind::sum, "dynamic", 64).name, "dynamic:64");
-  EXPECT_EQ(parse_policy(thread, KernelKind::sum, "dynamic:8", 64).grain, 8u);
-  EXPECT_EQ(parse_policy(thread, KernelKind::sum, "dynamic(8)", 64).name, "dynamic:8");
-  EXPECT_EQ(parse_policy(thread, KernelKind::sum, "cyclic", 64).split, Split::cyclic);
+  EXPECT_EQ(parse_policy(thread, KernelKind::sum, "dynamic", 64).name(), "dynamic:64");
+  EXPECT_EQ(parse_policy(thread, KernelKind::sum, "dynamic:8", 64).grain(), 8u);
+  EXPECT_EQ(parse_policy(thread, KernelKind::sum, "dynamic(8)", 64).name(), "dynamic:8");
+  EXPECT_EQ(parse_policy(thread, KernelKind::sum, "cyclic", 64).split(), Split::cyclic);
   EXPECT_THROW(parse_policy(thread, KernelKind::sum, "dynamic:0", 64), std::invalid_argument);
   EXPECT_THROW(parse_policy(thread, KernelKind::sum, "dynamic:x", 64), std::invalid_argument);
   EXPECT_THROW(parse_policy(thread, KernelKind::sum, "dynamic(8", 64), std::invalid_argument);

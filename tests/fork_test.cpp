@@ -67,10 +67,10 @@ class ForkFailure : public ::testing::TestWithParam<std::tuple<std::string, int>
 
 TEST_P(ForkFailure, DeadWorkerIsReportedAndReaped) {
   const auto [launch, signal] = GetParam();
-  const DyingWork work(signal);
+  DyingWork work(signal);
   const BackendInfo& fork = *find_backend("fork");
   {
-    auto backend = fork.make(launch);
+    auto backend = make_backend(fork, launch);
     backend->start(work, 3);
     const Policy block = parse_policy(fork, KernelKind::sum, "block", 1);
     try {
@@ -99,7 +99,7 @@ TEST(ForkPool, StopsCleanlyAndLeavesNothing) {
 #endif
   {
     testing::CoverageWork work(1000);
-    auto backend = find_backend("fork")->make("pool");
+    auto backend = make_backend(*find_backend("fork"), "pool");
     backend->start(work, 4);
     EXPECT_EQ(children_of_this_process().alive, 4);
     EXPECT_EQ(backend->run(parse_policy(*find_backend("fork"), KernelKind::sum, "dynamic", 10)),

@@ -54,10 +54,11 @@ TEST(Partition, PieceCountRoundsUp) {
 }
 
 TEST(SumKernel, ContiguousAndStridedAgreeWithTheClosedForm) {
-  const SumData data(100'003, Mapping::private_pages);
-  EXPECT_EQ(sum_contiguous(data.data(), 0, data.size()), data.expected());
+  SumWork data(100'003, Mapping::private_pages);
+  data.prepare_serially();
+  EXPECT_EQ(sum_contiguous(data.data(), 0, data.items()), data.expected());
   std::uint64_t strided = 0;
-  for (std::size_t s = 0; s < 7; ++s) strided += sum_strided(data.data(), s, data.size(), 7);
+  for (std::size_t s = 0; s < 7; ++s) strided += sum_strided(data.data(), s, data.items(), 7);
   EXPECT_EQ(strided, data.expected());
   EXPECT_EQ(sum_contiguous(data.data(), 10, 13), 10u + 11u + 12u);
 }

@@ -29,21 +29,21 @@ TEST(Placement, EveryOrderUsesEachUsableCpuOnce) {
 
 // A pinned backend's workers run where they were told, and the caller gets its CPUs back.
 TEST(Placement, PinnedWorkersRunWhereAsked) {
-  const SumData data(1 << 16, Mapping::private_pages);
-  const SumWork work(data);
+  SumWork work(1 << 16, Mapping::private_pages);
   const auto before = thread_affinity_cpus();
   for (const auto& info : backends()) {
 #if defined(__SANITIZE_THREAD__)
     if (info.name == "fork") continue;
 #endif
-    if (info.name == "serial") continue;
+    if (info.reference) continue;
     for (const auto& launch : info.launches) {
       {
-        auto backend = info.make(launch);
+        auto backend = make_backend(info, launch);
         backend->set_pin(Pin::compact);
         const unsigned workers = backend->start(work, 2);
         const Policy block = parse_policy(info, KernelKind::sum, info.sum_policies.front().name, 1);
-        EXPECT_EQ(backend->run(block), data.expected());
+        backend->prepare(block, FirstTouch::workers);
+        EXPECT_EQ(backend->run(block), work.expected());
         const auto seen = work.cpus_seen(workers);
         for (unsigned w = 0; w < workers; ++w)
           if (seen[w] >= 0) {  // TBB may leave a worker without a piece

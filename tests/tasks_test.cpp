@@ -75,7 +75,7 @@ TEST(TaskWork, EveryBackendRunsEveryTaskOnce) {
           std::vector<std::size_t> order(set.durations.size());
           std::iota(order.begin(), order.end(), 0);
           TaskWork work(set, 20e-6, TaskBody::sleep, order);
-          auto backend = info.make(launch);
+          auto backend = make_backend(info, launch);
           const unsigned obtained = backend->start(work, workers);
           for (int job = 0; job < 2; ++job) {
             work.begin_job();
