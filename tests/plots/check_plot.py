@@ -10,8 +10,6 @@
       exit 2, one line on stderr that contains TEXT, no traceback, nothing written in OUT_DIR;
       in ARG, @OUT@ is OUT_DIR and @FIFO@, @HUGE@, @BOMB@ are made in a folder of their own:
       a FIFO, a sparse file of 600 MiB, and a gzip file that inflates to 1 GiB
-  check_plot.py PLOT unit TEST.py
-      runs a unittest file with the first Python 3 that has matplotlib, as plots/plot would
   check_plot.py PLOT no-matplotlib
       with no usable interpreter, the launcher says how to get matplotlib and exits 77
 
@@ -137,30 +135,6 @@ def bad(plot, out_dir, text, args):
     print("OK: one clear line and exit status 2")
 
 
-def python_with_matplotlib():
-    """The interpreter plots/plot would use (its list, PARBENCH_PYTHON first), or None."""
-    candidates = [os.environ.get("PARBENCH_PYTHON", ""), "/usr/bin/python3", "python3",
-                  "/usr/local/bin/python3", "python"]
-    for py in filter(None, candidates):
-        found = shutil.which(py)
-        if found and subprocess.run(
-                [found, "-c", "import sys, matplotlib; sys.exit(sys.version_info < (3, 8))"],
-                capture_output=True).returncode == 0:
-            return found
-    return None
-
-
-def unit(test_file):
-    python = python_with_matplotlib()
-    if python is None:
-        print("SKIP: no Python 3 with matplotlib (apt-get install python3-matplotlib)")
-        sys.exit(SKIP)
-    result = subprocess.run([python, test_file, "-v"], timeout=600)
-    if result.returncode != 0:
-        fail(f"{test_file} failed under {python}")
-    print(f"OK: {test_file} under {python}")
-
-
 def no_matplotlib(plot):
     result = run(plot, ["--out", "unused", "unused.json"],
                  env={"PARBENCH_PLOT_PYTHONS": "/nonexistent/python3"})
@@ -184,8 +158,6 @@ def main(argv):
         figures(plot, out_dir, names, notes, says, after)
     elif mode == "bad":
         bad(plot, before[0], before[1], after)
-    elif mode == "unit":
-        unit(before[0])
     elif mode == "no-matplotlib":
         no_matplotlib(plot)
     else:

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Tests of the plot command's loader (plots/parbench_plot.py): what it refuses to read, gzip,
-incomplete reports and journals, and the registry of backends (context.backends). check_plot.py
-runs it with a Python that has matplotlib:
+"""Tests of the reader of reports (plots/parbench/report.py) and of what figures take from it:
+what it refuses to read, gzip, incomplete reports and journals, time units and Google
+Benchmark's bare NaN, a run's median, and the registry of backends (context.backends) with the
+colours it gives. The modules it tests use only the standard library, so it runs under any
+Python 3.8 or newer, with or without matplotlib:
 
-  check_plot.py PLOT unit tests/plots/loader_test.py
+  python3 tests/plots/loader_test.py
 """
 
 import gzip
@@ -16,9 +18,16 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "fixtures")
+SKIP = 77  # ctest's SKIP_RETURN_CODE for the plots tests
+
+if sys.version_info < (3, 8):  # before the import: the package needs 3.8 to load at all
+    print(f"SKIP: Python {sys.version.split()[0]} is older than 3.8")
+    sys.exit(SKIP)
+
 sys.path.insert(0, os.path.join(HERE, "..", "..", "plots"))
 
-import parbench_plot as plot  # noqa: E402  (after the path is set)
+from parbench import palette, stats  # noqa: E402  (after the path is set)
+from parbench import report as loader  # noqa: E402
 
 HEADER = '{"parbench_journal": 1, "session": {"host_name": "h"}}'
 PARAMS = '{"kernel": "sum", "backend": "serial", "workers": 1, "size": %d}'
@@ -44,8 +53,8 @@ class Folder(unittest.TestCase):
         return path
 
     def refused(self, path, says):
-        with self.assertRaises(plot.InputError) as caught:
-            plot.load_report(path)
+        with self.assertRaises(loader.InputError) as caught:
+            loader.load_report(path)
         message = str(caught.exception)
         self.assertIn(says, message)
         self.assertNotIn("\n", message)
@@ -62,15 +71,15 @@ class Refused(Folder):
 
     def test_a_file_over_the_cap_is_refused_before_it_is_read(self):
         path = self.write("huge.json", b"")
-        os.truncate(path, plot.MAX_INPUT_BYTES + 1)  # sparse: takes no disk
+        os.truncate(path, loader.MAX_INPUT_BYTES + 1)  # sparse: takes no disk
         self.refused(path, "huge.json is larger than 512 MiB: not a report")
 
     def test_gzip_bomb_is_stopped_while_it_inflates(self):
         cap = 1 << 20
         bomb = self.write("bomb.json.gz", gzip.compress(bytes(64 << 20), 9))
-        original = plot.MAX_INPUT_BYTES
-        plot.MAX_INPUT_BYTES = cap
-        self.addCleanup(setattr, plot, "MAX_INPUT_BYTES", original)
+        original = loader.MAX_INPUT_BYTES
+        loader.MAX_INPUT_BYTES = cap
+        self.addCleanup(setattr, loader, "MAX_INPUT_BYTES", original)
         tracemalloc.start()
         try:
             self.refused(bomb, "bomb.json.gz is larger than 1 MiB once decompressed")
@@ -84,25 +93,25 @@ class Refused(Folder):
             text = f.read()
         half = len(text) // 2
         path = self.write("two.json.gz", gzip.compress(text[:half]) + gzip.compress(text[half:]))
-        self.assertEqual(len(plot.load_report(path).runs),
-                         len(plot.load_report(os.path.join(FIXTURES, "sum_only.json")).runs))
+        self.assertEqual(len(loader.load_report(path).runs),
+                         len(loader.load_report(os.path.join(FIXTURES, "sum_only.json")).runs))
 
 
 class Unfinished(Folder):
     def test_a_report_without_complete_is_complete(self):
-        report = plot.load_report(os.path.join(FIXTURES, "sum_only.json"))
+        report = loader.load_report(os.path.join(FIXTURES, "sum_only.json"))
         self.assertEqual(report.notes, [])
         self.assertFalse(report.unfinished)
 
     def test_an_incomplete_report_says_what_was_not_run(self):
         path = os.path.join(FIXTURES, "incomplete.json")
-        report = plot.load_report(path)
+        report = loader.load_report(path)
         self.assertEqual(report.notes, [
             f"note: {path} is incomplete: 12 benchmarks not run (interrupted by SIGTERM)"])
         self.assertTrue(report.stamp().endswith("· unfinished run"))
 
     def test_notes_for_each_kind_of_end(self):
-        note = plot.completeness_note
+        note = loader.completeness_note
         self.assertIsNone(note("x", {"complete": True, "interrupted": "SIGINT"}))
         self.assertEqual(note("x", {"complete": False}), "x is incomplete")
         self.assertEqual(note("x", {"complete": False, "interrupted": "timeout", "not_run": ["a"]}),
@@ -114,13 +123,13 @@ class Unfinished(Folder):
         for context, says in (({"complete": "no"}, "'context.complete' is a string"),
                               ({"interrupted": 2}, "'context.interrupted' is a number"),
                               ({"not_run": ["a", 1]}, "'context.not_run' is an array, not")):
-            with self.assertRaises(plot.InputError) as caught:
+            with self.assertRaises(loader.InputError) as caught:
                 note("x", context)
             self.assertIn(says, str(caught.exception))
 
     def test_a_journal_reads_as_the_report_it_will_become(self):
         path = os.path.join(FIXTURES, "journal.json.partial")
-        report = plot.load_report(path)
+        report = loader.load_report(path)
         self.assertEqual(report.notes,
                          [f"note: {path} is a journal of an unfinished run "
                           "(62 benchmarks finished)"])
@@ -130,7 +139,7 @@ class Unfinished(Folder):
         self.assertEqual(report.tag, "journal")  # figures named after the report it will be
         self.assertEqual(len(report.runs), 62)  # the first run twice counts once; the last torn
         # The first run's later line wins: its times are sum_only's, not twice them.
-        complete = plot.load_report(os.path.join(FIXTURES, "sum_only.json"))
+        complete = loader.load_report(os.path.join(FIXTURES, "sum_only.json"))
         first = report.runs[0]
         same = [r for r in complete.runs if r.params == first.params][0]
         self.assertAlmostEqual(first.center("real_time"), same.center("real_time"))
@@ -140,13 +149,13 @@ class Unfinished(Folder):
     def test_a_torn_last_line_is_left_out(self):
         for torn in ('{"benchmark": "sum/2", "entr', benchmark_line(2), '{"bench\n'):
             path = self.write("j.partial", "\n".join([HEADER, benchmark_line(1), torn]))
-            report = plot.load_report(path)
+            report = loader.load_report(path)
             self.assertEqual([r.size for r in report.runs], [1], torn)
 
     def test_a_one_line_report_is_not_a_journal(self):
         path = self.write("one.json", '{"context": {"parbench_journal": 1}, "benchmarks": '
                           '[{"name": "a", "real_time": 1, "params": %s}]}' % (PARAMS % 1))
-        self.assertEqual(plot.load_report(path).notes, [])
+        self.assertEqual(loader.load_report(path).notes, [])
 
     def test_bad_journals(self):
         cases = [
@@ -200,24 +209,24 @@ class Registry(Folder):
         entries = [sum_entry("inline", 1, 4.0), sum_entry("serial", 1, 3.0),
                    sum_entry("thread", 2, 2.0)]
         path = self.write("r.json", json.dumps({"context": context, "benchmarks": entries}))
-        return plot.load_report(path)
+        return loader.load_report(path)
 
     def test_read_from_the_report(self):
-        report = plot.load_report(os.path.join(FIXTURES, "toy.json"))
+        report = loader.load_report(os.path.join(FIXTURES, "toy.json"))
         registry = report.registry
         self.assertTrue(registry.from_report)
         self.assertEqual(registry.order, ["serial", "thread", "fork", "openmp", "tbb", "toy"])
         self.assertEqual(registry.reference, "serial")
         self.assertEqual(registry.launches("toy"), ["loop"])
-        self.assertEqual(registry.sum_policy("toy", plot.STRIDED_SPLIT), "stripes")
-        self.assertEqual(registry.sum_policy("openmp", plot.CONTIGUOUS_SPLIT), "static")
-        self.assertIsNone(registry.sum_policy("tbb", plot.STRIDED_SPLIT))
+        self.assertEqual(registry.sum_policy("toy", loader.STRIDED_SPLIT), "stripes")
+        self.assertEqual(registry.sum_policy("openmp", loader.CONTIGUOUS_SPLIT), "static")
+        self.assertIsNone(registry.sum_policy("tbb", loader.STRIDED_SPLIT))
 
     def test_an_older_report_falls_back_to_the_known_backends(self):
-        registry = plot.load_report(os.path.join(FIXTURES, "sum_only.json")).registry
+        registry = loader.load_report(os.path.join(FIXTURES, "sum_only.json")).registry
         self.assertFalse(registry.from_report)
         self.assertEqual(registry.reference, "serial")
-        self.assertEqual(registry.sum_policy("openmp", plot.STRIDED_SPLIT), "static1")
+        self.assertEqual(registry.sum_policy("openmp", loader.STRIDED_SPLIT), "static1")
         self.assertEqual(registry.launches("thread"), ["spawn", "pool"])
 
     def test_the_reference_is_the_one_the_registry_marks(self):
@@ -235,20 +244,20 @@ class Registry(Folder):
         self.assertEqual(none.registry.reference_name(), "the reference")
 
     def test_colours_fixed_for_the_known_five_and_by_registry_order_for_others(self):
-        fixed = {b["name"]: b["color"] for b in plot.KNOWN_BACKENDS}
+        fixed = {b["name"]: b["color"] for b in loader.KNOWN_BACKENDS}
         report = self.report([registry_entry("zeta"), registry_entry("thread"),
                               registry_entry("alpha", reference=True)])
-        look = plot.BackendLook([report])
+        look = palette.BackendLook([report])
         self.assertEqual(look.order, ["zeta", "thread", "alpha", "inline", "serial"])
         self.assertEqual(look.color("thread"), fixed["thread"])
         self.assertEqual(look.color("serial"), fixed["serial"])  # ran, though not listed
-        self.assertEqual(look.color("zeta"), plot.SPARE_COLORS[0])
-        self.assertEqual(look.color("alpha"), plot.SPARE_COLORS[1])
-        self.assertEqual(look.color("inline"), plot.SPARE_COLORS[2])  # unlisted: after, by name
-        toy = plot.load_report(os.path.join(FIXTURES, "toy.json"))
-        self.assertEqual(plot.BackendLook([toy]).color("toy"), plot.SPARE_COLORS[0])
-        old = plot.load_report(os.path.join(FIXTURES, "sum_only.json"))
-        self.assertEqual(plot.BackendLook([old]).colors, fixed)
+        self.assertEqual(look.color("zeta"), palette.SPARE_COLORS[0])
+        self.assertEqual(look.color("alpha"), palette.SPARE_COLORS[1])
+        self.assertEqual(look.color("inline"), palette.SPARE_COLORS[2])  # unlisted: after, by name
+        toy = loader.load_report(os.path.join(FIXTURES, "toy.json"))
+        self.assertEqual(palette.BackendLook([toy]).color("toy"), palette.SPARE_COLORS[0])
+        old = loader.load_report(os.path.join(FIXTURES, "sum_only.json"))
+        self.assertEqual(palette.BackendLook([old]).colors, fixed)
 
     def test_bad_registries(self):
         def backends_with(**fields):
@@ -282,6 +291,134 @@ class Registry(Folder):
                     "context": {"backends": backends},
                     "benchmarks": [sum_entry("thread", 2, 1.0)]}))
                 self.refused(path, says)
+
+
+class StandardLibraryOnly(unittest.TestCase):
+    def test_reading_reports_does_not_import_matplotlib(self):
+        loader.load_report(os.path.join(FIXTURES, "full.json"))
+        self.assertNotIn("matplotlib", sys.modules)
+
+
+def timed_entry(real_time, time_unit=None, repetition=0, **fields):
+    entry = dict({"name": "sum/1", "run_type": "iteration", "repetition_index": repetition,
+                  "real_time": real_time, "cpu_time": real_time,
+                  "params": json.loads(PARAMS % 1)}, **fields)
+    if time_unit is not None:
+        entry["time_unit"] = time_unit
+    return entry
+
+
+class TimeUnits(Folder):
+    def test_times_read_in_seconds(self):
+        for unit, seconds in (("ns", 1500e-9), ("us", 1500e-6), ("ms", 1.5), ("s", 1500.0),
+                              (None, 1500e-9)):  # Google Benchmark's default is ns
+            with self.subTest(unit=unit):
+                entry = timed_entry(1500, unit)
+                self.assertAlmostEqual(loader.entry_value(entry, "real_time"), seconds)
+                self.assertAlmostEqual(loader.entry_value(entry, "cpu_time"), seconds)
+
+    def test_other_fields_keep_their_own_units(self):
+        entry = timed_entry(7, "ms", bytes_per_second=2e9, makespan=0.25)
+        self.assertEqual(loader.entry_value(entry, "bytes_per_second"), 2e9)
+        self.assertEqual(loader.entry_value(entry, "makespan"), 0.25)  # seconds, by the schema
+        self.assertIsNone(loader.entry_value(entry, "speedup"))
+
+    def test_repetitions_in_different_units_meet_in_seconds(self):
+        path = self.write("r.json", json.dumps({"context": {}, "benchmarks": [
+            timed_entry(2, "ms", 0), timed_entry(3000, "us", 1), timed_entry(0.001, "s", 2)]}))
+        run = loader.load_report(path).runs[0]
+        self.assertEqual(sorted(run.values("real_time")), [0.001, 0.002, 0.003])
+        self.assertAlmostEqual(run.center("real_time"), 0.002)
+
+    def test_an_unknown_time_unit_is_refused(self):
+        for unit, says in (("min", "benchmarks[0] ('sum/1'): unknown time_unit 'min' "
+                                   "(known: ns, us, ms, s)"),
+                           (5, "benchmarks[0] ('sum/1'): 'time_unit' is a number, not a string")):
+            with self.subTest(unit=unit):
+                path = self.write("r.json", json.dumps({"context": {},
+                                                        "benchmarks": [timed_entry(1, unit)]}))
+                self.refused(path, says)
+
+
+class BareNonFinite(Folder):
+    """Google Benchmark writes NaN, -NaN, Infinity and -Infinity as bare words, which JSON lacks;
+    they read as null, a value that is not there, as parbench-compare reads them."""
+
+    def test_each_word_reads_as_null(self):
+        value, why = loader.parse_json_text('[NaN, -NaN, Infinity, -Infinity, 1]')
+        self.assertIsNone(why)
+        self.assertEqual(value, [None, None, None, None, 1])
+
+    def test_the_words_inside_strings_are_left_alone(self):
+        value, _ = loader.parse_json_text('{"a": "x -NaN \\" -NaN", "b": -NaN}')
+        self.assertEqual(value, {"a": 'x -NaN " -NaN', "b": None})
+
+    def test_a_repetition_without_a_number_is_left_out_of_the_median(self):
+        text = ('{"context": {}, "benchmarks": [%s, %s, %s, %s]}' % tuple(
+            json.dumps(timed_entry(t, "s", i)) for i, t in enumerate((1, 2, 3, 4))))
+        for word in ("NaN", "-NaN", "Infinity", "-Infinity"):
+            with self.subTest(word=word):
+                path = self.write("r.json", text.replace('"real_time": 4', f'"real_time": {word}'))
+                run = loader.load_report(path).runs[0]
+                self.assertEqual(run.values("real_time"), [1.0, 2.0, 3.0])
+                self.assertEqual(run.center("real_time"), 2.0)
+
+    def test_a_journal_line_with_negative_nan(self):
+        entry = json.dumps(timed_entry(1, "s")).replace('"cpu_time": 1', '"cpu_time": -NaN')
+        path = self.write("j.partial", "\n".join(
+            [HEADER, '{"benchmark": "sum/1", "entries": [%s]}' % entry, ""]))
+        run = loader.load_report(path).runs[0]
+        self.assertEqual(run.values("cpu_time"), [])
+        self.assertEqual(run.values("real_time"), [1.0])
+
+
+class Centre(Folder):
+    """A run's value is the median of its repetitions with its interval, else the median
+    aggregate without one: the centre parbench-compare takes (tools/compare/matching.cpp)."""
+
+    def test_the_median_of_the_repetitions_with_their_interval(self):
+        run = loader.load_report(os.path.join(FIXTURES, "full.json")).runs[0]
+        values = run.values("real_time")
+        found = run.stat("real_time")
+        self.assertEqual(found.center, stats.median(values))
+        self.assertEqual((found.low, found.high), (min(values), max(values)))  # 3 repetitions
+
+    def test_the_same_centre_as_the_median_aggregate(self):
+        report = loader.load_report(os.path.join(FIXTURES, "full.json"))
+        for run in report.runs:
+            aggregate = loader.entry_value(run.aggs["median"], "real_time")
+            self.assertAlmostEqual(run.center("real_time"), aggregate, msg=run.params)
+
+    def test_aggregates_only_give_the_median_aggregate_without_an_interval(self):
+        run = loader.load_report(os.path.join(FIXTURES, "sum_only.json")).runs[0]
+        self.assertEqual(run.reps, [])
+        found = run.stat("real_time")
+        self.assertEqual(found.center, loader.entry_value(run.aggs["median"], "real_time"))
+        self.assertFalse(found.has_interval)
+        self.assertNotEqual(found.center, loader.entry_value(run.aggs["mean"], "real_time"))
+
+    def test_only_the_median_aggregate_is_a_centre(self):
+        mean = dict(timed_entry(5, "s"), run_type="aggregate", aggregate_name="mean")
+        path = self.write("r.json", json.dumps({"context": {}, "benchmarks": [mean]}))
+        self.assertIsNone(loader.load_report(path).runs[0].stat("real_time"))
+
+    def test_an_aggregate_name_without_run_type_is_an_aggregate(self):
+        older = timed_entry(9, "s", aggregate_name="median")
+        del older["run_type"]
+        path = self.write("r.json", json.dumps({"context": {}, "benchmarks": [
+            timed_entry(1, "s", 0), timed_entry(2, "s", 1), older]}))
+        run = loader.load_report(path).runs[0]
+        self.assertEqual(run.values("real_time"), [1.0, 2.0])
+        self.assertEqual(run.center("real_time"), 1.5)
+
+    def test_failed_and_skipped_entries_are_left_out(self):
+        path = self.write("r.json", json.dumps({"context": {}, "benchmarks": [
+            timed_entry(1, "s", 0), timed_entry(50, "s", 1, error_occurred=True),
+            timed_entry(60, "s", 2, skipped=True)]}))
+        report = loader.load_report(path)
+        self.assertEqual(report.runs[0].values("real_time"), [1.0])
+        self.assertEqual(report.notes,
+                         [f"{path}: 2 benchmark entries reported errors and are left out"])
 
 
 if __name__ == "__main__":

@@ -1,0 +1,167 @@
+"""The plot command: reads every report first (bad input: one line on stderr, exit status 2,
+nothing written), then draws each figure, a failed one not stopping the others.
+
+Exit status: 0 figures written; 1 a figure failed or none could be drawn; 2 bad arguments or a
+bad report. (77, no Python with matplotlib, comes from plots/plot and parbench_plot.py.)
+"""
+
+import argparse
+import os
+import sys
+import warnings
+
+from . import palette
+from .compare_figures import fig_compare_bandwidth, fig_compare_speedup
+from .launch_figures import fig_launch
+from .report import InputError, label_reports, load_report
+from .selection import PROG, Skip, note
+from .style import DPI, plt
+from .sum_figures import fig_bandwidth, fig_bandwidth_policies, fig_speedup, fig_sum_split
+from .task_figures import fig_gantt, fig_makespan, fig_sleep_spin
+
+EXIT_FIGURE_FAILED = 1
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+SINGLE_FIGURES = [fig_bandwidth, fig_bandwidth_policies, fig_speedup, fig_sum_split,
+                  fig_launch, fig_makespan, fig_gantt, fig_sleep_spin]
+COMPARE_FIGURES = [fig_compare_bandwidth, fig_compare_speedup]
+
+EPILOG = """figures (NAME.png and NAME.svg; skipped, with a note, when a report lacks them):
+  bandwidth           sum: bandwidth against array size, best launch/policy per backend
+  bandwidth_policies  sum: every launch/policy of each backend
+  speedup             sum: speedup, efficiency, Karp-Flatt serial fraction against workers
+  sum_split           sum: contiguous blocks versus strided slices (cyclic, static1)
+  launch              thread create+join, fork+wait, pool start, dispatch
+  makespan            sleep/spin: makespan per backend and policy, bound and prediction
+  gantt_sleep, gantt_spin   the seed task set's timeline per policy
+  sleep_spin          sleep versus spin as workers grow past the usable CPUs
+With several reports each gets its own figures, named after its file (FILE_bandwidth, ...),
+and compare_bandwidth and compare_speedup put them side by side. Points are the median of the
+repetitions, bars its 95% confidence interval (the range, with fewer than 6 repetitions).
+
+exit status: 0 figures written; 1 a figure failed or none could be drawn; 2 bad arguments
+or a bad report (nothing is written); 77 no Python 3 with matplotlib (from plots/plot)"""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Bad arguments are bad input like any other: one line, exit status 2."""
+
+    def error(self, message):
+        raise InputError(f"{message} (usage: plots/plot --out DIR REPORT...)")
+
+
+def parse_args(argv):
+    parser = OneLineParser(
+        prog="plots/plot", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Draws parbench reports (reports/SCHEMA.md) as PNG and SVG figures.",
+        epilog=EPILOG)
+    parser.add_argument("--out", required=True, metavar="DIR",
+                        help="folder for the figures (made if missing)")
+    parser.add_argument("reports", nargs="+", metavar="REPORT",
+                        help="parbench JSON report (gzip-compressed or not, complete or not), "
+                             "or the journal of an unfinished run (REPORT.partial)")
+    return parser.parse_args(argv)
+
+
+def prepare_out(out_dir):
+    try:
+        os.makedirs(out_dir, exist_ok=True)
+    except OSError as e:
+        raise InputError(f"cannot make the output folder {out_dir}: {e.strerror or e}") from None
+    if not os.access(out_dir, os.W_OK):
+        raise InputError(f"cannot write into the output folder {out_dir}")
+
+
+def save(fig, out_dir, name):
+    """PNG and SVG, each written to a temporary name first and then renamed, so that a figure
+    that fails half-way leaves no half-written file under its name."""
+    for ext in ("png", "svg"):
+        final = os.path.join(out_dir, f"{name}.{ext}")
+        temporary = final + ".tmp"
+        try:
+            fig.savefig(temporary, format=ext, dpi=DPI,
+                        metadata={"Date": None} if ext == "svg" else None)
+            os.replace(temporary, final)
+        finally:
+            if os.path.exists(temporary):
+                os.remove(temporary)
+
+
+def figure_name(function):
+    return function.__name__[len("fig_"):]
+
+
+def draw(function, data, prefix, out_dir):
+    """Draws one figure function (of a report, or of the list of reports); returns the names
+    written, or raises Skip."""
+    names = []
+    for name, fig in function(data):
+        try:
+            save(fig, out_dir, prefix + name)
+        finally:
+            plt.close(fig)
+        names.append(prefix + name)
+    return names
+
+
+def jobs_for(reports):
+    """(figure function, its report or list of reports, file prefix, what for notes)."""
+    jobs = []
+    several = len(reports) > 1
+    for report in reports:
+        prefix = f"{report.tag}_" if several else ""
+        jobs += [(function, report, prefix, report.path) for function in SINGLE_FIGURES]
+    if several:
+        jobs += [(function, reports, "", "the reports") for function in COMPARE_FIGURES]
+    return jobs
+
+
+def draw_all(jobs, out_dir):
+    """The names written and how many figures failed; a figure that fails must not stop the
+    others."""
+    written, failed = [], 0
+    for function, data, prefix, where in jobs:
+        try:
+            written += draw(function, data, prefix, out_dir)
+        except Skip as why:
+            note(f"skipped {prefix}{figure_name(function)}: {where}: {why}")
+        except Exception as e:
+            if os.environ.get("PARBENCH_PLOT_DEBUG"):
+                raise
+            failed += 1
+            note(f"could not draw {prefix}{figure_name(function)} from {where}: "
+                 f"{type(e).__name__}: {e} (PARBENCH_PLOT_DEBUG=1 shows where)")
+            plt.close("all")
+    return written, failed
+
+
+def main(argv=None):
+    try:
+        args = parse_args(argv)
+        reports = [load_report(path) for path in args.reports]
+        label_reports(reports)
+        prepare_out(args.out)
+    except InputError as e:
+        note(str(e))
+        return EXIT_BAD_INPUT
+    for report in reports:  # only now: bad input gets its one line and nothing else
+        for line in report.notes:
+            note(line)
+    palette.use(reports)
+    written, failed = draw_all(jobs_for(reports), args.out)
+    if not written:
+        note("no figure could be drawn from " + ", ".join(r.path for r in reports))
+        return EXIT_FIGURE_FAILED
+    print(f"{PROG}: wrote {len(written)} figures (PNG and SVG) to {args.out}: "
+          + ", ".join(written))
+    return EXIT_FIGURE_FAILED if failed else 0
+
+
+def run():
+    """main() as a command: its exit status, 130 on ^C, matplotlib's warnings kept quiet."""
+    warnings.filterwarnings("ignore", module="matplotlib")
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(EXIT_INTERRUPTED)

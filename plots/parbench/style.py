@@ -1,0 +1,208 @@
+"""What every figure shares on the page: matplotlib set up to draw files (Agg), numbers and
+axes, points with their interval, legends, the title and the corners.
+"""
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only: no display is needed, nor wanted on a build machine
+import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
+from matplotlib import ticker  # noqa: E402
+from matplotlib.transforms import ScaledTranslation, blended_transform_factory  # noqa: E402
+
+from .report import is_number  # noqa: E402
+
+DPI = 130
+# The strip along the figure's bottom kept for its corners (the machine; what the bars mean).
+CORNER_STRIP = 0.025
+
+
+def fmt_bytes(value):
+    for unit, size in (("GiB", 2 ** 30), ("MiB", 2 ** 20), ("KiB", 2 ** 10)):
+        if value >= size:
+            return f"{value / size:.3g} {unit}"
+    return f"{value:.3g} B"
+
+
+def fmt_plain(value, _pos=None):
+    return f"{value:g}" if value >= 1e-3 else f"{value:.0e}"
+
+
+def time_scale(max_seconds):
+    """(factor, unit) that puts times of this size into readable numbers."""
+    for factor, unit in ((1, "s"), (1e3, "ms"), (1e6, "µs"), (1e9, "ns")):
+        if max_seconds * factor >= 1:
+            return factor, unit
+    return 1e9, "ns"
+
+
+def bytes_axis(ax, values):
+    """Log-2 x axis in bytes, with at most eight labelled powers of two."""
+    ax.set_xscale("log", base=2)
+    lo = math.floor(math.log2(min(values)))
+    hi = math.ceil(math.log2(max(values)))
+    step = max(1, math.ceil((hi - lo + 1) / 8))
+    ax.xaxis.set_major_locator(ticker.FixedLocator([2.0 ** e for e in range(lo, hi + 1, step)]))
+    ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: fmt_bytes(v)))
+    ax.xaxis.set_minor_locator(ticker.NullLocator())
+    ax.set_xlim(2.0 ** lo / 1.3, 2.0 ** hi * 1.3)
+
+
+def log_axis(ax, axis="y"):
+    """A log axis labelled with plain numbers (1000, 0.01) rather than powers of ten."""
+    set_scale, target = (ax.set_yscale, ax.yaxis) if axis == "y" else (ax.set_xscale, ax.xaxis)
+    set_scale("log")
+    target.set_major_formatter(ticker.FuncFormatter(fmt_plain))
+
+
+def symlog_axis(ax):
+    """A y axis linear within ±1 and log beyond, for values of either sign."""
+    ax.set_yscale("symlog", linthresh=1)
+    ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+
+
+def wide_workers(workers):
+    return max(workers) / max(min(workers), 1) >= 16
+
+
+def workers_axis(ax, workers):
+    """Workers on x: log 2 when they span a factor of 16 or more, ticks at each count."""
+    if wide_workers(workers):
+        ax.set_xscale("log", base=2)
+        ax.xaxis.set_minor_locator(ticker.NullLocator())
+    ax.xaxis.set_major_locator(ticker.FixedLocator(workers))
+    ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.set_xlabel("workers")
+
+
+def value_axis(ax, values, log_above=20.0, axis="y"):
+    """Log scale when the positive values span more than `log_above`, plain numbers either way."""
+    positive = [v for v in values if v > 0]
+    if positive and max(positive) / min(positive) > log_above:
+        log_axis(ax, axis)
+        (ax.yaxis if axis == "y" else ax.xaxis).set_minor_formatter(ticker.NullFormatter())
+        return True
+    return False
+
+
+def interval_errors(estimates, log=False):
+    """[below, above] for matplotlib's yerr/xerr: each estimate's interval around its centre;
+    None where none has an interval (else every point would get the caps of an empty bar). On a
+    log axis a bar that would reach zero or below is cut at a tenth of the centre, which the
+    axis can show."""
+    if not any(e.has_interval for e in estimates):
+        return None
+    below = [min(e.below(), 0.9 * e.center) if log else e.below() for e in estimates]
+    return [below, [e.above() for e in estimates]]
+
+
+def plot_series(ax, points, log_y=False, **style):
+    """points: [(x, Estimate)], drawn as the centre with its interval as a bar; drops what a
+    log axis cannot show."""
+    points = sorted((x, e) for x, e in points if e is not None and x is not None)
+    if log_y:
+        points = [(x, e) for x, e in points if e.center > 0]
+    if not points:
+        return None
+    estimates = [e for _, e in points]
+    options = {"capsize": 3, "markersize": 5, "linewidth": 1.5, "elinewidth": 1}
+    options.update(style)
+    return ax.errorbar([x for x, _ in points], [e.center for e in estimates],
+                       yerr=interval_errors(estimates, log_y), **options)
+
+
+def new_figure(nrows, ncols, width, height, **kw):
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False,
+                             layout="constrained", **kw)
+    fig.get_layout_engine().set(rect=(0, CORNER_STRIP, 1, 1 - CORNER_STRIP))
+    return fig, axes
+
+
+def tidy_log_axes(fig):
+    """Log axes get plain-number ticks, at 1-2-5 when they span fewer than three decades (so a
+    narrow range still has several labels)."""
+    for ax in fig.axes:
+        for axis, scale, limits in ((ax.xaxis, ax.get_xscale(), ax.get_xlim()),
+                                    (ax.yaxis, ax.get_yscale(), ax.get_ylim())):
+            if scale != "log" or isinstance(axis.get_major_locator(), ticker.FixedLocator):
+                continue
+            lo, hi = sorted(limits)
+            narrow = lo > 0 and math.log10(hi / lo) < 2.5
+            axis.set_major_locator(ticker.LogLocator(base=10, subs=(1, 2, 5) if narrow else (1,)))
+            axis.set_major_formatter(ticker.FuncFormatter(fmt_plain))
+            axis.set_minor_formatter(ticker.NullFormatter())
+
+
+def finish(fig, title, stamp, bars=None):
+    """The title; the machine in the bottom right corner; in the bottom left, where the figure
+    draws intervals, what its points and bars are (stats.interval_note)."""
+    tidy_log_axes(fig)
+    fig.suptitle(title, fontsize=13)
+    fig.text(0.995, 0.004, stamp, ha="right", va="bottom", fontsize=8, color="0.35")
+    if bars:
+        fig.text(0.005, 0.004, bars, ha="left", va="bottom", fontsize=8, color="0.35")
+    return fig
+
+
+def mark_caches(ax, context):
+    """Dotted vertical lines at the data caches' sizes."""
+    levels = context.get("cache_levels") or []
+    if not isinstance(levels, list) or not levels:
+        levels = [{"bytes": c.get("size"), "level": c.get("level"), "type": c.get("type")}
+                  for c in (context.get("caches") or []) if isinstance(c, dict)]
+    seen = set()
+    trans = blended_transform_factory(ax.transData, ax.transAxes)
+    for cache in levels:
+        if not isinstance(cache, dict) or cache.get("type") == "Instruction":
+            continue
+        size, level = cache.get("bytes"), cache.get("level")
+        if not is_number(size) or size <= 0 or (level, size) in seen:
+            continue
+        seen.add((level, size))
+        name = f"L{level}{'d' if cache.get('type') == 'Data' else ''}"
+        ax.axvline(size, color="0.45", linestyle=":", linewidth=1)
+        ax.text(size, 0.985, f"{name} {fmt_bytes(size)}", transform=trans, rotation=90,
+                fontsize=7, color="0.25", ha="right", va="top",
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 1})
+
+
+def mark_usable(ax, usable):
+    if usable:
+        ax.axvline(usable, color="0.5", linestyle="-.", linewidth=1,
+                   label=f"usable CPUs = {usable}")
+
+
+def legend(ax, **kw):
+    handles, _ = ax.get_legend_handles_labels()
+    if handles:
+        ax.legend(fontsize=7.5, framealpha=0.85, **kw)
+
+
+def legend_below(ax, ncol=2, drop=0.55):
+    """The legend under the axes (below its x label), where it hides no data."""
+    handles, _ = ax.get_legend_handles_labels()
+    if handles:
+        below = ax.transAxes + ScaledTranslation(0, -drop, ax.figure.dpi_scale_trans)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=below,
+                  ncol=ncol, fontsize=7.5, frameon=False)
+
+
+def legend_right(ax):
+    """The legend right of the axes."""
+    handles, _ = ax.get_legend_handles_labels()
+    if handles:
+        ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=7.5, frameon=False)
+
+
+def shade(color, amount):
+    """The colour mixed towards white (amount > 0) or black (amount < 0)."""
+    rgb = matplotlib.colors.to_rgb(color)
+    target = 1.0 if amount > 0 else 0.0
+    return tuple(c + (target - c) * abs(amount) for c in rgb)
+
+
+def hide_unused(axes, used):
+    """Hides the panels of a grid past the first `used`."""
+    for ax in list(axes.flat)[used:]:
+        ax.set_visible(False)
