@@ -50,7 +50,8 @@ class ForkBackend final : public Backend {
     if (pooled_) {
       // Children forked now see private pages only as they are now: made later, they would
       // stay the parent's.
-      if (work.has_data() && !work.data_shared_across_fork()) work.prepare_serially();
+      if (work.has_data() && !work.data_shared_across_fork() && work.made() == Work::Made::not_yet)
+        work.prepare_serially();
       start_pool();
     }
     return workers;

@@ -6,6 +6,7 @@
 #include "benchmarks/supervisor.hpp"
 #include "kernels/spec.hpp"
 #include "kernels/sum.hpp"
+#include "platform/topology.hpp"
 
 namespace parbench {
 
@@ -38,14 +39,39 @@ std::string warm_up(Backend& backend, const Variant& v, std::uint64_t expected) 
   return "";
 }
 
+struct SumCase {
+  Variant variant;
+  unsigned workers;
+  KernelSpec spec;
+  Pin pin;
+  FirstTouch first_touch;
+  std::string name;
+};
+
+// An array and who made it. On a machine with one NUMA node every page lies on that node
+// whoever touches it first, so the benchmarks of one size, mapping and --first-touch read one
+// array, made once (a large one takes seconds to make); with several nodes each benchmark
+// makes its own, with its own workers and split, since that decides where its pages lie.
+struct SumArray {
+  std::string key;
+  std::shared_ptr<SumWork> work;
+  std::string made_for;  // the benchmark whose backend made it
+};
+
+std::string array_key(const SumCase& c) {
+  std::string key = std::to_string(c.spec.size) + "/" + to_string(c.spec.mapping) + "/" +
+                    to_string(c.first_touch);
+  if (topology().numa_nodes.size() > 1) key += "/" + c.name;
+  return key;
+}
+
 // A started benchmark, kept across its repetitions: Google Benchmark calls the benchmark once
 // per repetition, and starting a fork pool and making a large array cost seconds here. The
 // repetitions measure one pool's steady state; its start is measured on its own (the launch
-// benchmarks), and the making of the array (the prepare pass) is recorded beside it. The array
-// belongs to the started benchmark and goes with it.
+// benchmarks), and the making of the array (the prepare pass) is recorded beside it.
 struct StartedSum {
   std::string name;
-  std::unique_ptr<SumWork> work;
+  SumArray array;
   std::unique_ptr<Backend> backend;
   unsigned obtained = 0;
   Preparation preparation;
@@ -60,31 +86,34 @@ void drop_started_sum() {
   started_sum() = StartedSum{};
 }
 
-struct SumCase {
-  Variant variant;
-  unsigned workers;
-  KernelSpec spec;
-  Pin pin;
-  FirstTouch first_touch;
-  std::string name;
-};
+// The array for `c`: the one the last benchmark read, if it may be read as it lies.
+SumArray array_for(const SumCase& c, SumArray last) {
+  const std::string key = array_key(c);
+  if (last.key == key && last.work) {
+    last.work->forget_cpus_seen();
+    return last;
+  }
+  last = SumArray{};  // the old array goes before the new one is made
+  return {key, std::make_shared<SumWork>(c.spec.size, c.spec.mapping), c.name};
+}
 
-// Makes the array, starts the backend, has it make the array and warms it up, unless this
+// Starts the backend, has it make the array (or finds it made) and warms it up, unless this
 // benchmark is already started.
 bool start_sum(benchmark::State& state, const SumCase& c) {
   if (started_sum().name == c.name) return true;
+  SumArray last = std::move(started_sum().array);
   drop_started_sum();
   StartedSum s;
   const Variant& v = c.variant;
   if (!run_checked(state, [&] {
-        s.work = std::make_unique<SumWork>(c.spec.size, c.spec.mapping);
+        s.array = array_for(c, std::move(last));
         s.backend = make_backend(*v.backend, v.launch);
         s.backend->set_pin(c.pin);
-        s.obtained = s.backend->start(*s.work, c.workers);
+        s.obtained = s.backend->start(*s.array.work, c.workers);
         s.preparation = s.backend->prepare(v.policy, c.first_touch);
       }))
     return false;
-  if (const std::string why = warm_up(*s.backend, v, s.work->expected()); !why.empty()) {
+  if (const std::string why = warm_up(*s.backend, v, s.array.work->expected()); !why.empty()) {
     state.SkipWithError(why.c_str());
     return false;
   }
@@ -93,10 +122,16 @@ bool start_sum(benchmark::State& state, const SumCase& c) {
   return true;
 }
 
-nlohmann::json first_touch_note(FirstTouch asked, const Preparation& done) {
+// Who made the array, as asked or not (and why), in how long, and for which benchmark when it
+// was made for another one and is read as it lies.
+nlohmann::json first_touch_note(const SumCase& c, const StartedSum& started) {
+  const Preparation& done = started.preparation;
   nlohmann::json note = {
-      {"asked", to_string(asked)}, {"by", to_string(done.by)}, {"seconds", done.seconds}};
-  if (!done.why.empty()) note["why"] = done.why;
+      {"asked", to_string(c.first_touch)}, {"by", to_string(done.by)}, {"seconds", done.seconds}};
+  if (started.array.made_for != c.name)
+    note["made_for"] = started.array.made_for;
+  else if (!done.why.empty())
+    note["why"] = done.why;
   return note;
 }
 
@@ -104,7 +139,7 @@ void run_sum(benchmark::State& state, const SumCase& c, Registry& registry) {
   if (!start_sum(state, c)) return;
   const StartedSum& started = started_sum();
   Backend* backend = started.backend.get();
-  const SumWork& work = *started.work;
+  const SumWork& work = *started.array.work;
   const std::uint64_t expected = work.expected();
   const double children_cpu_before = backend->children_cpu_seconds();
   std::uint64_t wrong = 0;
@@ -132,7 +167,7 @@ void run_sum(benchmark::State& state, const SumCase& c, Registry& registry) {
   backend->collect();
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * work.bytes()));
   registry.note(c.name, {{"placement", placement_note(c.pin, work.cpus_seen(started.obtained))},
-                         {"first_touch", first_touch_note(c.first_touch, started.preparation)}});
+                         {"first_touch", first_touch_note(c, started)}});
   state.counters["verified"] = 1;
   state.counters["workers_obtained"] = started.obtained;
   if (c.variant.backend->reports_children_cpu)

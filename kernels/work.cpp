@@ -9,6 +9,10 @@
 namespace parbench {
 
 Work::Work() : last_cpu_(kTrackedWorkers) {
+  forget_cpus_seen();
+}
+
+void Work::forget_cpus_seen() {
   for (auto& cpu : last_cpu_) cpu.store(-1, std::memory_order_relaxed);
 }
 

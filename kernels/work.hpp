@@ -22,6 +22,8 @@ class Work {
   // The CPU each of the first `workers` workers was last seen on (-1: never ran): the
   // placement a run obtained, whether the OS or --pin decided it.
   std::vector<int> cpus_seen(unsigned workers) const;
+  // Back to "never ran", for a work that another backend's workers read next.
+  void forget_cpus_seen();
 
   // Items in the job; a job's pieces are subsets of [0, items()).
   virtual std::size_t items() const = 0;

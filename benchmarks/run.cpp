@@ -1,0 +1,493 @@
+// parbench's command: runs the selected kernels on every backend under Google Benchmark and
+// writes the report. Bad input stops it, with one line on stderr and exit status 2, before
+// anything runs.
+#include "benchmarks/run.hpp"
+
+#include <benchmark/benchmark.h>
+
+#include <signal.h>
+#include <unistd.h>
+#include <algorithm>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "backends/backend.hpp"
+#include "benchmarks/calibration.hpp"
+#include "benchmarks/context.hpp"
+#include "benchmarks/journal.hpp"
+#include "benchmarks/options.hpp"
+#include "benchmarks/output.hpp"
+#include "benchmarks/report.hpp"
+#include "benchmarks/suite.hpp"
+#include "benchmarks/supervisor.hpp"
+#include "platform/children.hpp"
+#include "platform/machine.hpp"
+#include "platform/placement.hpp"
+#include "platform/topology.hpp"
+
+namespace {
+
+bool selected(const parbench::Config& c, const std::string& kernel) {
+  return std::find(c.kernels.begin(), c.kernels.end(), kernel) != c.kernels.end();
+}
+
+// Google Benchmark's arguments: our defaults first, so that the user's --benchmark_* win.
+std::vector<std::string> benchmark_arguments(const parbench::Config& c, const char* argv0) {
+  std::vector<std::string> args = {argv0, "--benchmark_min_time=" + std::to_string(c.min_time),
+                                   "--benchmark_repetitions=" + std::to_string(c.repetitions)};
+  args.insert(args.end(), c.benchmark_flags.begin(), c.benchmark_flags.end());
+  return args;
+}
+
+std::string first_line(const std::string& text) {
+  return text.substr(0, text.find('\n'));
+}
+
+// Google Benchmark reports a bad --benchmark_* flag in several lines of its own; parbench's
+// promise is one line, so its words are caught and the first one is passed on.
+bool initialize_google_benchmark(int& argc, std::vector<char*>& argv) {
+  std::fflush(stderr);
+  const int saved = dup(STDERR_FILENO);
+  std::FILE* caught = std::tmpfile();
+  if (saved < 0 || caught == nullptr) {
+    benchmark::Initialize(&argc, argv.data());
+    return !benchmark::ReportUnrecognizedArguments(argc, argv.data());
+  }
+  dup2(fileno(caught), STDERR_FILENO);
+  benchmark::Initialize(&argc, argv.data());
+  const bool bad = benchmark::ReportUnrecognizedArguments(argc, argv.data());
+  std::fflush(stderr);
+  dup2(saved, STDERR_FILENO);
+  close(saved);
+  std::string text;
+  std::rewind(caught);
+  for (int c; (c = std::fgetc(caught)) != EOF;) text += static_cast<char>(c);
+  std::fclose(caught);
+  if (bad) {
+    std::string why = first_line(text);
+    if (auto at = why.find("error: "); at != std::string::npos) why = why.substr(at + 7);
+    std::fprintf(stderr, "parbench: bad Google Benchmark flag: %s\n", why.c_str());
+  } else if (!text.empty()) {
+    std::fputs(text.c_str(), stderr);
+  }
+  return !bad;
+}
+
+// What --resume asks for: the run to finish, and whether a different build or machine may.
+struct Resume {
+  std::string path;
+  bool anyway = false;
+  std::string out;  // --out given with it
+};
+
+// Takes --resume, --resume-anyway and --out out of the arguments. Returns kBadInput after one
+// line on stderr when --resume comes with anything else: a resumed run has its own selection.
+std::optional<Resume> take_resume_flags(std::vector<std::string>& args, int* status) {
+  Resume r;
+  bool resuming = false;
+  std::vector<std::string> rest;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](const std::string& flag, std::string* into) {
+      if (a == flag && i + 1 < args.size()) return (*into = args[++i], true);
+      if (a.rfind(flag + "=", 0) == 0) return (*into = a.substr(flag.size() + 1), true);
+      return false;
+    };
+    if (value("--resume", &r.path)) {
+      resuming = true;
+    } else if (a == "--resume-anyway") {
+      r.anyway = true;
+    } else if (!value("--out", &r.out)) {
+      rest.push_back(a);
+    }
+  }
+  if (!resuming && !r.anyway) return std::nullopt;
+  if (!resuming || r.path.empty() || !rest.empty()) {
+    std::fprintf(stderr,
+                 "parbench: --resume=PATH finishes a run with that run's own selection: give only "
+                 "--out and --resume-anyway with it\n");
+    *status = parbench::kBadInput;
+  }
+  return r;
+}
+
+bool same_file(const std::string& a, const std::string& b) {
+  std::error_code ec;
+  return std::filesystem::equivalent(a, b, ec);
+}
+
+// The arguments of the run being resumed, with the report path it goes on to.
+std::vector<std::string> resumed_arguments(const parbench::RunRecord& record, const Resume& r) {
+  std::vector<std::string> args;
+  for (const auto& a : record.sessions.back().value("arguments", nlohmann::json::array()))
+    if (a.is_string() && a.get<std::string>().rfind("--out", 0) != 0) args.push_back(a);
+  std::string out = r.out;
+  if (out.empty())
+    out = record.from_journal && r.path.ends_with(".partial")
+              ? r.path.substr(0, r.path.size() - std::string(".partial").size())
+          : record.from_journal ? record.sessions.back()["session"].value("report_path", "")
+                                : r.path;
+  args.push_back("--out=" + out);
+  return args;
+}
+
+// A resumed run is one measurement only on the same build and machine.
+std::string identity_mismatch(const nlohmann::json& then, const nlohmann::json& now) {
+  for (const char* key :
+       {"git_commit", "compiler", "cxx_flags", "build_type", "cpu_model", "host_name"})
+    if (then.value(key, nlohmann::json()) != now.value(key, nlohmann::json()))
+      return std::string(key) + " was " + then.value(key, nlohmann::json()).dump() + ", is " +
+             now.value(key, nlohmann::json()).dump();
+  return "";
+}
+
+// The read bandwidth of an array beyond the last-level cache: the ceiling of the run, measured
+// before it and again after it on the same array, since on a shared machine it drifts.
+std::optional<parbench::Calibration> measure_bandwidth(parbench::SumWork& data, const char* when) {
+  using namespace parbench;
+  std::fprintf(stderr, "parbench: measuring read bandwidth %s...\n", when);
+  try {
+    const Calibration c = calibrate_read_bandwidth(data, usable_cpus());
+    std::fprintf(stderr, "parbench: read bandwidth %.1f GB/s with %u threads, %.1f GB/s with one\n",
+                 c.bytes_per_second / 1e9, c.threads, c.bytes_per_second_one_thread / 1e9);
+    return c;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "parbench: calibration failed: %s\n", e.what());
+    return std::nullopt;
+  }
+}
+
+// A smaller array (tests, a quick look) measures a cache, not memory: said, not hidden.
+void warn_if_calibration_fits_in_cache(std::size_t bytes) {
+  const std::size_t llc = parbench::last_level_cache_bytes();
+  if (llc != 0 && bytes <= llc)
+    std::fprintf(stderr,
+                 "parbench: warning: the calibration array (%zu KiB) fits in the last-level cache "
+                 "(%zu KiB): the ceiling is the cache's bandwidth, not memory's\n",
+                 bytes >> 10, llc >> 10);
+}
+
+// Finds a default report name nobody uses, with its journal created: the reservation.
+parbench::ReportPaths reserve_default_path(const std::string& out, parbench::Journal& journal) {
+  using namespace parbench;
+  for (unsigned n = 1;; ++n) {
+    const ReportPaths paths = check_report_path(numbered_path(out, n));
+    if (access(paths.target.c_str(), F_OK) == 0 || access(paths.journal.c_str(), F_OK) == 0)
+      continue;
+    try {
+      journal = Journal::create(paths.journal);
+      return paths;
+    } catch (const std::runtime_error&) {
+      if (n >= 1000) throw;
+    }
+  }
+}
+
+struct Run {
+  parbench::ReportPaths paths;
+  parbench::Journal journal;
+  std::vector<nlohmann::json> sessions;  // journal headers, the current one last
+  std::vector<std::string> selected;
+  bool finished = false;  // the complete report is in place
+};
+
+std::vector<std::string> not_run(const Run& run, const parbench::Results& results) {
+  std::vector<std::string> missing;
+  for (const auto& name : run.selected)
+    if (!results.finished(name)) missing.push_back(name);
+  return missing;
+}
+
+// Writes the report of what finished; false (said on stderr) if it cannot be written.
+bool write_report(const Run& run, const parbench::Results& results,
+                  const std::optional<parbench::Calibration>& after, const std::string& why) {
+  using namespace parbench;
+  RunEnd end;
+  end.not_run = not_run(run, results);
+  end.complete = end.not_run.empty();
+  end.interrupted = why;
+  try {
+    nlohmann::json report;
+    report["context"] = report_context(run.sessions, after, end);
+    report["benchmarks"] = results.entries(report["context"].value("read_bandwidth", 0.0));
+    write_atomically(run.paths.target,
+                     report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+    return true;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "parbench: %s\n", e.what());
+    if (results.journal() != nullptr && results.journal()->all_written())
+      std::fprintf(stderr,
+                   "parbench: every finished benchmark is in %s: once there is room, write the "
+                   "report with: parbench --resume=%s\n",
+                   run.paths.journal.c_str(), run.paths.journal.c_str());
+    else
+      std::fprintf(stderr,
+                   "parbench: the journal %s could not take the last %zu benchmarks either: "
+                   "those are lost; --resume=%s once there is room runs them again\n",
+                   run.paths.journal.c_str(), results.journal()->unwritten(),
+                   run.paths.journal.c_str());
+    return false;
+  }
+}
+
+// The run ends early (a signal, a hung job): its workers go, what finished is saved.
+void end_early(Run& run, parbench::Results& results, const std::string& why) {
+  using namespace parbench;
+  std::lock_guard lock(results.lock());
+  kill_tracked_children();
+  if (run.finished) return;  // the complete report is in place: nothing to save
+  if (results.size() == 0) {
+    run.journal.remove();
+    std::fprintf(stderr, "parbench: no benchmark had finished; %s left as it was\n",
+                 run.paths.shown.c_str());
+    return;
+  }
+  if (!write_report(run, results, std::nullopt, why)) return;
+  if (not_run(run, results).empty()) {  // only the closing calibration was left
+    run.journal.remove();
+    std::fprintf(stderr, "parbench: report written to %s without the closing calibration\n",
+                 run.paths.shown.c_str());
+    return;
+  }
+  std::fprintf(stderr,
+               "parbench: partial report (%zu of %zu benchmarks) written to %s; the journal %s "
+               "keeps them too. Finish the run with: parbench --resume=%s\n",
+               results.size(), run.selected.size(), run.paths.shown.c_str(),
+               run.paths.journal.c_str(), run.paths.shown.c_str());
+}
+
+// Reads the run to resume, and its arguments: a partial report's journal, beside it, holds as
+// much or more than the report. Returns the exit status when it cannot.
+int load_resumed_run(Resume& resume, parbench::RunRecord& record, std::vector<std::string>& args) {
+  using namespace parbench;
+  try {
+    record = read_run_record(resume.path);
+    if (!record.from_journal && access((resume.path + ".partial").c_str(), F_OK) == 0) {
+      if (resume.out.empty()) resume.out = resume.path;
+      resume.path += ".partial";
+      record = read_run_record(resume.path);
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "parbench: cannot resume: %s\n", e.what());
+    return kBadInput;
+  }
+  args = resumed_arguments(record, resume);
+  return 0;
+}
+
+// A resumed run is one measurement only on the same build and machine, unless asked.
+bool may_resume(const Resume& resume, const parbench::RunRecord& record) {
+  const std::string why =
+      identity_mismatch(record.sessions.back()["session"], parbench::identity_now());
+  if (why.empty()) return true;
+  if (!resume.anyway) {
+    std::fprintf(stderr,
+                 "parbench: will not resume a run of another build or machine (%s): "
+                 "--resume-anyway to do it all the same\n",
+                 why.c_str());
+    return false;
+  }
+  std::fprintf(stderr, "parbench: resuming a run of another build or machine: %s\n", why.c_str());
+  return true;
+}
+
+parbench::ParseOutcome parse_arguments(char* program, std::vector<std::string>& args) {
+  std::vector<char*> argv = {program};
+  for (auto& a : args) argv.push_back(a.data());
+  return parbench::parse_options(static_cast<int>(argv.size()), argv.data());
+}
+
+// Every benchmark the config selects, less those a resumed run has already.
+void register_benchmarks(const parbench::Config& config, const parbench::RunRecord& record,
+                         parbench::Registry& registry) {
+  using namespace parbench;
+  std::set<std::string> finished;
+  for (const auto& b : record.benchmarks) finished.insert(b.name);
+  registry.skip(finished);
+  if (selected(config, "launch")) register_launch_benchmarks(config, registry);
+  if (selected(config, "sum")) register_sum_benchmarks(config, registry);
+  register_task_benchmarks(config, registry);
+}
+
+bool initialize_google_benchmark(const parbench::Config& config, char* program) {
+  // Google Benchmark keeps a pointer to the program's name for the rest of the process.
+  static std::vector<std::string> args;
+  args = benchmark_arguments(config, program);
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  int argc = static_cast<int>(argv.size());
+  return initialize_google_benchmark(argc, argv);
+}
+
+// Creates the run's journal (a default name: the first free one), or, resuming from the
+// journal beside the report, goes on with it. Returns the exit status when it cannot.
+int open_journal(const parbench::Config& config, const std::optional<Resume>& resume,
+                 const parbench::RunRecord& record, Run& run) {
+  using namespace parbench;
+  try {
+    if (config.out_is_default && !resume)
+      run.paths = reserve_default_path(config.out, run.journal);
+    else if (record.from_journal && same_file(resume->path, run.paths.journal))
+      run.journal = Journal::reopen(run.paths.journal);
+    else
+      run.journal = Journal::create(run.paths.journal);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "parbench: %s\n", e.what());
+    return kBadInput;
+  }
+  return 0;
+}
+
+// What the run being resumed had done: its sessions and benchmarks, written into a new
+// journal when the run goes on in another one.
+void carry_over(const parbench::RunRecord& record, bool into_journal, Run& run,
+                parbench::Results& results) {
+  for (const auto& header : record.sessions) {
+    run.sessions.push_back(header);
+    if (into_journal) run.journal.append(header);
+  }
+  for (const auto& b : record.benchmarks) {
+    if (into_journal) run.journal.append(parbench::benchmark_line(b));
+    results.add_loaded(b);
+  }
+}
+
+// This session's context, the first line it adds to the journal.
+void start_session(const parbench::Config& config, const parbench::Calibration& before, Run& run,
+                   parbench::Results& results) {
+  using namespace parbench;
+  std::lock_guard lock(results.lock());
+  nlohmann::json session = google_benchmark_context();
+  session.update(run_context(config, before, run.paths.target));
+  run.sessions.push_back(session_header(session, config.arguments, run.selected));
+  run.journal.append(run.sessions.back());
+  results.set_read_bandwidth(before.bytes_per_second);
+}
+
+void warn_about_drift(const parbench::Calibration& before, const parbench::Calibration& after) {
+  if (before.bytes_per_second <= 0) return;
+  const double drift = after.bytes_per_second / before.bytes_per_second - 1;
+  if (std::abs(drift) > 0.1)
+    std::fprintf(stderr,
+                 "parbench: warning: the read bandwidth changed by %+.0f%% during the run; "
+                 "fractions are of the higher\n",
+                 100 * drift);
+}
+
+// Every worker count the selection sweeps, for --show-placement.
+std::vector<unsigned> placement_counts(const parbench::Config& config) {
+  std::vector<unsigned> counts = parbench::workers_for(config, false);
+  for (unsigned n : parbench::workers_for(config, true)) counts.push_back(n);
+  std::sort(counts.begin(), counts.end());
+  counts.erase(std::unique(counts.begin(), counts.end()), counts.end());
+  return counts;
+}
+
+// The PUs workers may be placed on: this process's, or all a topology loaded from XML allows.
+std::vector<int> placement_pus() {
+  const auto& t = parbench::topology();
+  return t.source == "this system" ? parbench::affinity_cpus() : t.allowed_pus;
+}
+
+}  // namespace
+
+int parbench::run_parbench(int argc, char** argv) {
+  take_over_signals();
+
+  std::vector<std::string> args(argv + 1, argv + argc);
+  int status = 0;
+  std::optional<Resume> resume = take_resume_flags(args, &status);
+  if (status != 0) return status;
+  RunRecord record;
+  if (resume && (status = load_resumed_run(*resume, record, args)) != 0) return status;
+  ParseOutcome parsed = parse_arguments(argv[0], args);
+  if (!parsed.config) return parsed.exit_status;
+  const Config& config = *parsed.config;
+
+  if (config.show_placement) {
+    std::printf("%s", describe_placement(parse_pin(config.pin), placement_counts(config),
+                                         topology(), placement_pus())
+                          .c_str());
+    return 0;
+  }
+
+  Run run;
+  if (!config.list_only) try {
+      run.paths = check_report_path(config.out);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "parbench: %s\n", e.what());
+      return kBadInput;
+    }
+  if (resume && !may_resume(*resume, record)) return kBadInput;
+
+  Registry registry;
+  register_benchmarks(config, record, registry);
+  if (!initialize_google_benchmark(config, argv[0])) return kBadInput;
+  if (config.list_only) {
+    benchmark::RunSpecifiedBenchmarks();
+    return 0;
+  }
+  run.selected = selected_names(registry.names(), benchmark::GetBenchmarkFilter());
+  if (run.selected.empty()) {
+    std::fprintf(stderr, "parbench: no benchmark matches the selection\n");
+    return kBadInput;
+  }
+  if ((status = open_journal(config, resume, record, run)) != 0) return status;
+  std::fprintf(stderr, "parbench: this machine: %s\n", topology_summary(topology()).c_str());
+  Results results(&run.journal);
+  carry_over(record, resume && !same_file(resume->path, run.paths.journal), run, results);
+  const std::size_t to_run = not_run(run, results).size();
+  Supervisor supervisor(config.job_timeout,
+                        [&](const std::string& why) { end_early(run, results, why); });
+
+  // Made once and kept for the measurement after the run (first touch of a large array is slow
+  // on some virtual machines); forked workers never see it.
+  std::unique_ptr<SumWork> calibration_data;
+  try {
+    calibration_data = std::make_unique<SumWork>(config.calibration_size, Mapping::private_pages);
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "parbench: no memory for the calibration array\n");
+    if (!resume) run.journal.remove();
+    return 1;
+  }
+  calibration_data->keep_out_of_children();
+  warn_if_calibration_fits_in_cache(config.calibration_size * sizeof(std::uint64_t));
+  const auto before = measure_bandwidth(*calibration_data, "before the benchmarks");
+  if (!before) {
+    if (!resume) run.journal.remove();
+    return 1;
+  }
+  start_session(config, *before, run, results);
+
+  Progress progress(to_run, isatty(STDERR_FILENO));
+  TeeReporter reporter(&progress, [&](nlohmann::json entries) {
+    results.add(finish_benchmark(std::move(entries), registry));
+  });
+  if (to_run > 0 && benchmark::RunSpecifiedBenchmarks(&reporter) == 0 && results.size() == 0) {
+    std::fprintf(stderr, "parbench: no benchmark matches the selection\n");
+    run.journal.remove();
+    return kBadInput;
+  }
+  release_sum_data();  // its pool's workers and array must not share the machine with the reads
+  if (!end_runtime_workers())
+    std::fprintf(stderr, "parbench: warning: oneTBB's worker threads could not be ended\n");
+  const auto after = measure_bandwidth(*calibration_data, "after the benchmarks");
+  calibration_data.reset();
+  std::lock_guard lock(results.lock());
+  if (after) warn_about_drift(*before, *after);
+  if (!write_report(run, results, after, "")) return 1;
+  run.journal.remove();
+  run.finished = true;
+  std::printf("parbench: report written to %s\n", run.paths.shown.c_str());
+  return 0;
+}
