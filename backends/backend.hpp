@@ -8,6 +8,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -134,6 +135,18 @@ class Backend {
   const BackendInfo* info_ = nullptr;
 };
 
+// What it costs the operating system to make one of a backend's workers, measured alone,
+// outside every job: creating and joining a thread, forking and reaping a process.
+struct LaunchProbe {
+  std::string what;    // "create_join": the benchmark is launch/<backend>/<what>[/<detail>]
+  std::string detail;  // "mapping:shared/bytes:268435456", or ""
+  std::string launch;  // the backend's launch it measures the cost of
+  nlohmann::json params = nlohmann::json::object();  // beyond kernel, backend, launch, policy
+  // Makes what the probe needs (outside timing) and returns the timed body, which returns ""
+  // or what went wrong. Throws std::bad_alloc when there is no memory for it.
+  std::function<std::function<std::string()>()> prepare;
+};
+
 // Everything the rest of parbench may know of a backend: nothing outside backends/ asks for a
 // backend by name. The report carries these facts (context "backends").
 struct BackendInfo {
@@ -152,6 +165,11 @@ struct BackendInfo {
   std::vector<std::string> timed_starts;
   // Launches whose workers are new in every job: no untimed job warms them up.
   std::vector<std::string> workers_per_job;
+  // What its workers cost the system to make, measured alone (none: nothing of its own).
+  std::function<std::vector<LaunchProbe>()> launch_probes;
+  // The runtime underneath as the report records it (version, library, settings); none for
+  // code of parbench's own.
+  std::function<nlohmann::json()> runtime;
 };
 
 // The backend of `info` for `launch`, ready to be started.

@@ -11,14 +11,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "backends/backend.hpp"
 #include "backends/team.hpp"
 #include "platform/children.hpp"
 #include "platform/clocks.hpp"
+#include "platform/machine.hpp"
 #include "platform/mapping.hpp"
 
 namespace parbench {
@@ -191,6 +194,35 @@ class ForkBackend final : public Backend {
   std::vector<pid_t> children_;
 };
 
+// fork + _exit + waitpid while the process has `bytes` touched in a mapping of the given kind:
+// fork copies the page tables of private memory, which is what grows with the process.
+LaunchProbe fork_wait_probe(std::size_t bytes, Mapping mapping) {
+  LaunchProbe probe;
+  probe.what = "fork_wait";
+  probe.detail = "mapping:" + std::string(to_string(mapping)) + "/bytes:" + std::to_string(bytes);
+  probe.launch = "spawn";
+  probe.params = {{"bytes", bytes}, {"mapping", to_string(mapping)}};
+  probe.prepare = [bytes, mapping] {
+    auto region = std::make_shared<MappedRegion>(bytes, mapping);
+    if (bytes > 0) std::memset(region->data(), 1, bytes);
+    return std::function<std::string()>([region]() -> std::string {
+      const pid_t pid = fork();
+      if (pid == 0) _exit(0);
+      int status = 0;
+      if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return "fork failed";
+      return "";
+    });
+  };
+  return probe;
+}
+
+std::vector<LaunchProbe> fork_wait_probes() {
+  const std::size_t big =
+      std::min<std::size_t>(std::size_t{256} << 20, available_memory_bytes() / 4);
+  return {fork_wait_probe(0, Mapping::private_pages), fork_wait_probe(big, Mapping::private_pages),
+          fork_wait_probe(big, Mapping::private_hugepages), fork_wait_probe(big, Mapping::shared)};
+}
+
 }  // namespace
 
 BackendInfo fork_backend_info() {
@@ -204,7 +236,9 @@ BackendInfo fork_backend_info() {
           .reference = false,
           .reports_children_cpu = true,
           .timed_starts = {"pool"},
-          .workers_per_job = {"spawn"}};
+          .workers_per_job = {"spawn"},
+          .launch_probes = fork_wait_probes,
+          .runtime = nullptr};
 }
 
 }  // namespace parbench

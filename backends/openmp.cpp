@@ -10,6 +10,7 @@
 #include "backends/backend.hpp"
 #include "backends/team.hpp"
 #include "kernels/partition.hpp"
+#include "platform/machine.hpp"
 
 namespace parbench {
 namespace {
@@ -97,6 +98,14 @@ class OpenMPBackend final : public Backend {
 
 }  // namespace
 
+// The version the compiler implements, the runtime library really loaded (libgomp or libomp,
+// told apart at run time) and its default team size.
+static nlohmann::json openmp_runtime() {
+  return {{"version", _OPENMP},
+          {"runtime", shared_object_of(reinterpret_cast<void*>(&omp_get_num_threads))},
+          {"max_threads", omp_get_max_threads()}};
+}
+
 BackendInfo openmp_backend_info() {
   auto policy = [](const char* name, Split split, bool takes_grain, Schedule how) {
     return PolicyName{name, split, takes_grain, false, static_cast<int>(how)};
@@ -119,7 +128,9 @@ BackendInfo openmp_backend_info() {
           .reference = false,
           .reports_children_cpu = false,
           .timed_starts = {},
-          .workers_per_job = {}};
+          .workers_per_job = {},
+          .launch_probes = nullptr,
+          .runtime = openmp_runtime};
 }
 
 }  // namespace parbench

@@ -34,7 +34,9 @@ BackendInfo serial_backend_info() {
           .reference = true,
           .reports_children_cpu = false,
           .timed_starts = {},
-          .workers_per_job = {}};
+          .workers_per_job = {},
+          .launch_probes = nullptr,
+          .runtime = nullptr};
 }
 
 }  // namespace parbench

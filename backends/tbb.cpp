@@ -8,6 +8,7 @@
 #include <tbb/task_arena.h>
 #include <tbb/task_group.h>
 #include <tbb/task_scheduler_observer.h>
+#include <tbb/version.h>
 
 #include <algorithm>
 #include <atomic>
@@ -20,6 +21,7 @@
 #include "backends/backend.hpp"
 #include "backends/team.hpp"
 #include "kernels/partition.hpp"
+#include "platform/machine.hpp"
 
 namespace parbench {
 namespace {
@@ -185,6 +187,13 @@ class TbbBackend final : public Backend {
 
 }  // namespace
 
+// The oneTBB library really loaded, and its version.
+static nlohmann::json tbb_runtime() {
+  return {{"version", TBB_runtime_version()},
+          {"interface_version", TBB_runtime_interface_version()},
+          {"runtime", shared_object_of(reinterpret_cast<void*>(&TBB_runtime_version))}};
+}
+
 BackendInfo tbb_backend_info() {
   auto policy = [](const char* name, Split split, bool takes_grain, Way how,
                    bool longest_first = false) {
@@ -208,7 +217,9 @@ BackendInfo tbb_backend_info() {
           .reference = false,
           .reports_children_cpu = false,
           .timed_starts = {"arena"},
-          .workers_per_job = {}};
+          .workers_per_job = {},
+          .launch_probes = nullptr,
+          .runtime = tbb_runtime};
 }
 
 bool end_runtime_workers() {

@@ -107,6 +107,21 @@ class ThreadBackend final : public Backend {
   std::unique_ptr<SavedAffinity> caller_affinity_;
 };
 
+// The cost of one thread, alone: created, run (empty) and joined.
+std::vector<LaunchProbe> create_join_probe() {
+  LaunchProbe probe;
+  probe.what = "create_join";
+  probe.launch = "spawn";
+  probe.prepare = [] {
+    return std::function<std::string()>([] {
+      std::thread t([] {});
+      t.join();
+      return std::string();
+    });
+  };
+  return {probe};
+}
+
 }  // namespace
 
 BackendInfo thread_backend_info() {
@@ -120,7 +135,9 @@ BackendInfo thread_backend_info() {
           .reference = false,
           .reports_children_cpu = false,
           .timed_starts = {"pool"},
-          .workers_per_job = {"spawn"}};
+          .workers_per_job = {"spawn"},
+          .launch_probes = create_join_probe,
+          .runtime = nullptr};
 }
 
 }  // namespace parbench

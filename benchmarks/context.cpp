@@ -2,7 +2,6 @@
 
 #include <dlfcn.h>
 #include <sys/utsname.h>
-#include <tbb/version.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,9 +14,6 @@
 #include "git_commit.hpp"
 #include "platform/machine.hpp"
 #include "platform/topology.hpp"
-#ifdef PARBENCH_HAVE_OPENMP
-#include <omp.h>
-#endif
 
 extern char** environ;
 
@@ -56,25 +52,6 @@ nlohmann::json runtime_environment() {
             utf8_or_escaped(kv.substr(kv.find('=') + 1));
   }
   return env;
-}
-
-// The shared object a symbol comes from: tells libgomp from libomp at run time.
-template <typename F>
-std::string library_of(F* symbol) {
-  Dl_info info{};
-  if (dladdr(reinterpret_cast<void*>(symbol), &info) == 0 || info.dli_fname == nullptr)
-    return "unknown";
-  return info.dli_fname;
-}
-
-nlohmann::json openmp_facts() {
-#ifdef PARBENCH_HAVE_OPENMP
-  return {{"version", _OPENMP},
-          {"runtime", library_of(&omp_get_num_threads)},
-          {"max_threads", omp_get_max_threads()}};
-#else
-  return nullptr;
-#endif
 }
 
 nlohmann::json cache_facts() {
@@ -153,11 +130,6 @@ nlohmann::json run_context(const Config& config, const Calibration& before,
       {"parbench_version", build::version},
       {"march_native", build::march_native},
       {"sanitize", build::sanitize},
-      {"openmp", openmp_facts()},
-      {"tbb",
-       {{"version", TBB_runtime_version()},
-        {"interface_version", TBB_runtime_interface_version()},
-        {"runtime", library_of(&TBB_runtime_version)}}},
       {"backends", backends_json()},
       {"topology", topology_json()},
       {"usable_cpus", usable_cpus()},
@@ -193,6 +165,9 @@ nlohmann::json run_context(const Config& config, const Calibration& before,
       {"report_path", utf8_or_escaped(report_path)},
   };
   context.update(identity_now());  // with host_name, the same as Google Benchmark's
+  // Each runtime underneath a backend, under the backend's name ("openmp", "tbb").
+  for (const auto& b : backends())
+    if (b.runtime) context[b.name] = b.runtime();
   return context;
 }
 

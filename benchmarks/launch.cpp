@@ -1,6 +1,6 @@
 // What it costs to start workers and to hand them a job, measured on their own so that no
-// other benchmark has to include it: thread create+join, fork+wait at several process sizes
-// and mappings, pool/arena start, and one empty job's dispatch and collection.
+// other benchmark has to include it: what the system takes to make one worker (each
+// backend's launch probes), pool/arena start, and one empty job's dispatch and collection.
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -28,41 +28,28 @@ nlohmann::json launch_params(const std::string& backend, const std::string& laun
           {"workers", workers}};
 }
 
-void create_join(benchmark::State& state) {
-  for (auto _ : state) {
-    job_done();  // for the watchdog
-    std::thread t([] {});
-    t.join();
-  }
-  state.counters["verified"] = 1;
-}
-
-// fork + _exit + waitpid while the process has `bytes` touched in a mapping of the given kind:
-// fork copies the page tables of private memory, which is what grows with the process.
-void fork_wait(benchmark::State& state, std::size_t bytes, Mapping mapping) {
+// One of a backend's launch probes, timed once per iteration after its set-up.
+void probe(benchmark::State& state, const BackendInfo& backend, const LaunchProbe& p) {
   release_sum_data();
-  MappedRegion region;
+  std::function<std::string()> body;
   try {
-    region = MappedRegion(bytes, mapping);
+    body = p.prepare();
   } catch (const std::bad_alloc&) {
     state.SkipWithError("out of memory");
     return;
   }
-  if (bytes > 0) std::memset(region.data(), 1, bytes);
   const double cpu_before = reaped_children_cpu_seconds();
   for (auto _ : state) {
     job_done();  // for the watchdog
-    const pid_t pid = fork();
-    if (pid == 0) _exit(0);
-    int status = 0;
-    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) {
-      state.SkipWithError("fork failed");
+    if (const std::string why = body(); !why.empty()) {
+      state.SkipWithError(why.c_str());
       return;
     }
   }
   state.counters["verified"] = 1;
-  state.counters["children_cpu_time"] = benchmark::Counter(
-      reaped_children_cpu_seconds() - cpu_before, benchmark::Counter::kAvgIterations);
+  if (backend.reports_children_cpu)
+    state.counters["children_cpu_time"] = benchmark::Counter(
+        reaped_children_cpu_seconds() - cpu_before, benchmark::Counter::kAvgIterations);
 }
 
 void pool_start(benchmark::State& state, const Variant& v, unsigned workers) {
@@ -114,26 +101,20 @@ void dispatch(benchmark::State& state, const Variant& v, unsigned workers, Pin p
 }  // namespace
 
 void register_launch_benchmarks(const Config& config, Registry& registry) {
-  registry.add("launch/thread/create_join", launch_params("thread", "spawn", "create_join", 1),
-               create_join, benchmark::kMicrosecond);
-
-  const std::size_t big =
-      std::min<std::size_t>(std::size_t{256} << 20, available_memory_bytes() / 4);
-  struct ForkCase {
-    std::size_t bytes;
-    Mapping mapping;
-  };
-  for (const ForkCase& c :
-       {ForkCase{0, Mapping::private_pages}, ForkCase{big, Mapping::private_pages},
-        ForkCase{big, Mapping::private_hugepages}, ForkCase{big, Mapping::shared}}) {
-    auto params = launch_params("fork", "spawn", "fork_wait", 1);
-    params["bytes"] = c.bytes;
-    params["mapping"] = to_string(c.mapping);
-    registry.add(
-        "launch/fork/fork_wait/mapping:" + std::string(to_string(c.mapping)) +
-            "/bytes:" + std::to_string(c.bytes),
-        params, [c](benchmark::State& s) { fork_wait(s, c.bytes, c.mapping); },
-        benchmark::kMicrosecond);
+  for (const auto& backend : backends()) {
+    const auto& selected = config.backends;
+    if (!backend.launch_probes ||
+        std::find(selected.begin(), selected.end(), backend.name) == selected.end())
+      continue;
+    for (const LaunchProbe& p : backend.launch_probes()) {
+      auto params = launch_params(backend.name, p.launch, p.what, 1);
+      params.update(p.params);
+      std::string name = "launch/" + backend.name + "/" + p.what;
+      if (!p.detail.empty()) name += "/" + p.detail;
+      registry.add(
+          name, params, [&backend, p](benchmark::State& s) { probe(s, backend, p); },
+          benchmark::kMicrosecond);
+    }
   }
 
   for (const Variant& v : select_variants(config, KernelKind::sum, 1)) {

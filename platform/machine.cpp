@@ -1,5 +1,7 @@
 #include "platform/machine.hpp"
 
+#include <dlfcn.h>
+
 #include "platform/topology.hpp"
 
 #include <sched.h>
@@ -157,6 +159,12 @@ std::string cpu_list_string(const std::vector<int>& cpus) {
     i = j + 1;
   }
   return out;
+}
+
+std::string shared_object_of(void* symbol) {
+  Dl_info info{};
+  if (dladdr(symbol, &info) == 0 || info.dli_fname == nullptr) return "unknown";
+  return info.dli_fname;
 }
 
 }  // namespace parbench

@@ -37,4 +37,7 @@ std::string read_first_line(const std::string& path);
 // "0-3,8" style list of CPU numbers.
 std::string cpu_list_string(const std::vector<int>& cpus);
 
+// The shared object (its path) that holds `symbol`: which runtime library was really loaded.
+std::string shared_object_of(void* symbol);
+
 }  // namespace parbench

@@ -64,7 +64,9 @@ BackendInfo toy_backend_info() {
           .reference = false,
           .reports_children_cpu = false,
           .timed_starts = {"reverse"},
-          .workers_per_job = {}};
+          .workers_per_job = {},
+          .launch_probes = nullptr,
+          .runtime = nullptr};
 }
 
 }  // namespace
