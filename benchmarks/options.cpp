@@ -14,6 +14,7 @@
 #include "backends/backend.hpp"
 #include "kernels/tasks.hpp"
 #include "platform/machine.hpp"
+#include "platform/topology.hpp"
 
 namespace parbench {
 
@@ -163,14 +164,47 @@ void validate(Config& c) {
 
 }  // namespace
 
+std::vector<unsigned> sweep_counts(unsigned cpus, unsigned cores, unsigned at_least) {
+  constexpr std::size_t kMostCounts = 12;
+  // Past the CPUs: oversubscription is one of the questions; with SMT, cores against PUs.
+  const std::vector<unsigned> kept = sorted_unique({1, cores, cpus, 2 * cpus});
+  std::vector<unsigned> powers;
+  for (unsigned p = 2; p <= std::max(at_least, 2 * cpus); p *= 2)
+    if (std::find(kept.begin(), kept.end(), p) == kept.end()) powers.push_back(p);
+  // Every other power of two goes, from the top, until the sweep fits.
+  while (kept.size() + powers.size() > kMostCounts && powers.size() > 1) {
+    std::vector<unsigned> thinned;
+    for (std::size_t i = powers.size() % 2; i < powers.size(); i += 2) thinned.push_back(powers[i]);
+    powers = thinned;
+  }
+  std::vector<unsigned> w = kept;
+  w.insert(w.end(), powers.begin(), powers.end());
+  return sorted_unique(w);
+}
+
+unsigned sweep_cpus() {
+  const Topology& t = topology();
+  return t.source == "this system"
+             ? usable_cpus()
+             : static_cast<unsigned>(std::max<std::size_t>(1, t.allowed_pus.size()));
+}
+
+unsigned sweep_cores() {
+  const Topology& t = topology();
+  const std::vector<int> allowed = t.source == "this system" ? affinity_cpus() : t.allowed_pus;
+  unsigned cores = 0;
+  for (const auto& core : t.cores)
+    cores += std::any_of(core.pus.begin(), core.pus.end(), [&](int pu) {
+      return std::find(allowed.begin(), allowed.end(), pu) != allowed.end();
+    });
+  return std::clamp(cores, 1u, sweep_cpus());
+}
+
 std::vector<unsigned> workers_for(const Config& c, bool task_kernel) {
   if (!c.workers.empty()) return c.workers;
-  const unsigned cpus = usable_cpus();
+  const unsigned cpus = sweep_cpus();
   if (c.suite == "quick") return task_kernel ? sorted_unique({4, 2 * cpus}) : std::vector{cpus};
-  // Past the CPUs: oversubscription is one of the questions.
-  std::vector<unsigned> w = {cpus, 2 * cpus};
-  for (unsigned p = 1; p <= std::max(task_kernel ? 16u : 1u, 2 * cpus); p *= 2) w.push_back(p);
-  return sorted_unique(w);
+  return sweep_counts(cpus, sweep_cores(), task_kernel ? 16u : 1u);
 }
 
 std::size_t parse_count(const std::string& text) {
@@ -197,10 +231,15 @@ DefaultSizes default_sizes() {
     if (c.level == 1 && c.type != "Instruction" && c.bytes > 0) l1 = c.bytes;
   std::size_t llc = last_level_cache_bytes();
   if (llc == 0) llc = 32 << 20;
+  // All workers together hold every L3 group of the machine (one per CCX or per socket): an
+  // array beyond the last-level cache is beyond all of them.
+  std::size_t all_l3 = 0;
+  for (const auto& group : topology().l3_groups) all_l3 += group.bytes;
+  const std::size_t llc_all = std::max(llc, all_l3);
   const std::size_t cap = floor_pow2(available_memory_bytes() / 4);
   // Far enough beyond the cache that it does not matter: bandwidth read here still rose from
   // 256 MiB (17.5 GB/s, one thread) to 1 GiB (22.9 GB/s) with a 32 MiB L3.
-  const std::size_t beyond = std::min(std::max(floor_pow2(8 * llc), std::size_t{1} << 30), cap);
+  const std::size_t beyond = std::min(std::max(floor_pow2(8 * llc_all), std::size_t{1} << 30), cap);
   return {floor_pow2(l1 / 2) / 8, floor_pow2(llc / 4) / 8, beyond / 8};
 }
 
@@ -290,6 +329,10 @@ ParseOutcome parse_options(int argc, char** argv) {
       ->check(CLI::IsMember({"workers", "serial"}))
       ->capture_default_str();
   app.add_option("--out", c.out, "Report path (default: reports/local/<host>-<time>.json)");
+  app.add_flag("--dry-run", c.dry_run,
+               "Print how many benchmarks the selection has, its worker counts and sizes, and an "
+               "estimate of how long it would take here (after a short read-bandwidth "
+               "measurement), and run nothing");
   app.add_flag("--show-placement", c.show_placement,
                "Print the PU, package, NUMA node, L3 and core each worker would get with --pin "
                "for each worker count, and run nothing (HWLOC_XMLFILE shows another machine's)");

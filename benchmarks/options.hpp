@@ -32,8 +32,9 @@ struct Config {
   double job_timeout = 300;                      // seconds before a job that does not end is hung
   bool list_only = false;                        // --benchmark_list_tests: list, run nothing
   bool show_placement = false;                   // print where workers would run, run nothing
-  std::vector<std::string> benchmark_flags;      // --benchmark_* passed through
-  std::vector<std::string> arguments;            // as given (without the program), for --resume
+  bool dry_run = false;  // print what would run and an estimate of how long, run nothing
+  std::vector<std::string> benchmark_flags;  // --benchmark_* passed through
+  std::vector<std::string> arguments;        // as given (without the program), for --resume
 };
 
 // The exit status for bad input; nothing has run when it is returned.
@@ -51,6 +52,16 @@ ParseOutcome parse_options(int argc, char** argv);
 // Worker counts for a kernel: the explicit --workers, else the suite's default for that kind
 // (sum: the usable CPUs; tasks: 4 and twice the CPUs; full: a sweep to past the CPUs).
 std::vector<unsigned> workers_for(const Config& config, bool task_kernel);
+
+// The worker counts of a full sweep on a machine with `cpus` usable CPUs on `cores` cores:
+// 1, 2, 4, ... up to twice the CPUs (at least up to `at_least`), with the cores, the CPUs and
+// twice the CPUs always in, and at most 12 counts: the powers of two between are thinned out.
+std::vector<unsigned> sweep_counts(unsigned cpus, unsigned cores, unsigned at_least);
+
+// The CPUs and cores a sweep is planned for: this process's, or those a topology loaded from an
+// XML file allows (HWLOC_XMLFILE), so that a plan for another machine can be seen here.
+unsigned sweep_cpus();
+unsigned sweep_cores();
 
 // "16M" -> 16777216; K, M, G are powers of 1024. Throws std::invalid_argument.
 std::size_t parse_count(const std::string& text);

@@ -24,6 +24,7 @@
 #include "backends/backend.hpp"
 #include "benchmarks/calibration.hpp"
 #include "benchmarks/context.hpp"
+#include "benchmarks/estimate.hpp"
 #include "benchmarks/journal.hpp"
 #include "benchmarks/options.hpp"
 #include "benchmarks/output.hpp"
@@ -399,6 +400,29 @@ std::vector<int> placement_pus() {
   return t.source == "this system" ? parbench::affinity_cpus() : t.allowed_pus;
 }
 
+// Says what the selection would run and how long it would take here, and runs nothing.
+int dry_run(const parbench::Config& config, const parbench::Registry& registry,
+            const std::vector<std::string>& selected) {
+  using namespace parbench;
+  std::fprintf(stderr, "parbench: measuring read bandwidth for the estimate...\n");
+  MachineRates rates;
+  try {
+    rates = measure_rates(config);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "parbench: calibration failed: %s\n", e.what());
+    return 1;
+  }
+  std::printf(
+      "%s",
+      describe_dry_run(estimate_run(registry, selected, config, rates), config, rates).c_str());
+  if (topology().source != "this system")
+    std::printf(
+        "  (the topology is %s: the counts are for that machine, the time for running "
+        "them here)\n",
+        topology().source.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int parbench::run_parbench(int argc, char** argv) {
@@ -438,6 +462,7 @@ int parbench::run_parbench(int argc, char** argv) {
     return 0;
   }
   run.selected = selected_names(registry.names(), benchmark::GetBenchmarkFilter());
+  if (config.dry_run) return dry_run(config, registry, run.selected);
   if (run.selected.empty()) {
     std::fprintf(stderr, "parbench: no benchmark matches the selection\n");
     return kBadInput;

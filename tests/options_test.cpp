@@ -89,5 +89,19 @@ TEST(Progress, FormatsDurations) {
   EXPECT_EQ(format_duration(3723), "1:02:03");
 }
 
+TEST(Sweep, BoundedOnAnyMachineWithCoresCpusAndTwiceThemAlwaysIn) {
+  EXPECT_EQ(sweep_counts(2, 2, 1), (std::vector<unsigned>{1, 2, 4}));
+  EXPECT_EQ(sweep_counts(2, 1, 16), (std::vector<unsigned>{1, 2, 4, 8, 16}));
+  EXPECT_EQ(sweep_counts(256, 128, 1),
+            (std::vector<unsigned>{1, 2, 4, 8, 16, 32, 64, 128, 256, 512}));
+  for (unsigned cpus : {3u, 96u, 192u, 1000u, 4096u}) {
+    const auto w = sweep_counts(cpus, cpus / 2 + 1, 16);
+    EXPECT_LE(w.size(), 12u) << cpus;
+    for (unsigned must : {1u, cpus / 2 + 1, cpus, 2 * cpus})
+      EXPECT_NE(std::find(w.begin(), w.end(), must), w.end()) << cpus << " lacks " << must;
+    EXPECT_TRUE(std::is_sorted(w.begin(), w.end()));
+  }
+}
+
 }  // namespace
 }  // namespace parbench

@@ -2,7 +2,9 @@
 // lstopo-no-graphics -i "pack:2 numa:2 l3:2 core:4 pu:2" --of xml): two sockets, SMT and
 // several L3 groups, whatever machine runs the test.
 #include <gtest/gtest.h>
+
 #include <stdlib.h>
+#include <filesystem>
 
 #include <algorithm>
 #include <set>
@@ -122,6 +124,21 @@ TEST(PlacementOnATree, ShowPlacementPrintsAnotherMachinesTreeAndRunsNothing) {
             std::string::npos)
       << o.out;
   EXPECT_EQ(o.err.find("measuring"), std::string::npos) << "nothing runs";
+}
+
+// A full sweep planned for a two-socket, 128-core server with SMT stays bounded: powers of two
+// to twice the PUs, with the cores, the PUs and twice them in; sizes beyond all 16 L3 groups.
+TEST(SweepOnATree, ADryRunForABigServerIsBoundedAndRunsNothing) {
+  const std::string out = ::testing::TempDir() + "/dry_run_never_written.json";
+  testing::Started s(
+      {PARBENCH_BINARY, "--dry-run", "--suite=full", "--calibration-size=1M", "--out=" + out},
+      {"HWLOC_XMLFILE=" + kFixtures + "/2pack-4numa-16l3-128core-smt2.xml"});
+  const testing::Outcome o = s.wait();
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.out.find("workers: sum 1,2,4,8,16,32,64,128,256,512;"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("estimate: "), std::string::npos) << o.out;
+  EXPECT_FALSE(std::filesystem::exists(out));
+  EXPECT_FALSE(std::filesystem::exists(out + ".partial"));
 }
 
 }  // namespace

@@ -1,0 +1,194 @@
+#include "benchmarks/estimate.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+#include "benchmarks/calibration.hpp"
+#include "kernels/schedule.hpp"
+#include "kernels/sum.hpp"
+#include "kernels/tasks.hpp"
+#include "platform/machine.hpp"
+
+namespace parbench {
+namespace {
+
+// Google Benchmark's target for one repetition, as a multiple of min_time.
+constexpr double kRepetitionOverMinTime = 1.4;
+// Its first repetition also runs 1, 10, 100, ... iterations until it can predict: at most a
+// tenth of the target, summed.
+constexpr double kTriesOverTarget = 0.11;
+// The calibration: 7 timed reads and one that wakes the workers, with all CPUs and with one.
+constexpr double kCalibrationReads = 8;
+
+const std::vector<PolicyName>& policies(const BackendInfo& b, const std::string& kernel) {
+  return kernel == "sum" ? b.sum_policies : b.task_policies;
+}
+
+// The generic split of a benchmark's policy, from the registry ("dynamic:4096" -> dynamic).
+const PolicyName* policy_of(const nlohmann::json& params) {
+  const BackendInfo* backend = find_backend(params.value("backend", ""));
+  if (backend == nullptr) return nullptr;
+  const std::string text = params.value("policy", "");
+  const std::string base = text.substr(0, text.find_first_of(":("));
+  for (const auto& p : policies(*backend, params.value("kernel", "")))
+    if (p.name == base) return &p;
+  return nullptr;
+}
+
+// One job of a sum: the workers read the array together, up to the machine's bandwidth; in a
+// strided split every worker reads every cache line, as one thread reading it all would.
+double sum_job_seconds(const nlohmann::json& params, const MachineRates& rates) {
+  const double bytes = params.value("bytes", 0.0);
+  const unsigned workers = params.value("workers", 1u);
+  const PolicyName* policy = policy_of(params);
+  const double one = rates.read_bytes_per_second_one_thread;
+  if (policy != nullptr && policy->split == Split::cyclic && workers > 1) return bytes / one;
+  const double together =
+      std::min(rates.read_bytes_per_second, one * std::min(workers, rates.cpus));
+  return bytes / together;
+}
+
+// One job of a task set: the schedule model's makespan.
+double task_job_seconds(const nlohmann::json& params, const MachineRates& rates) {
+  const TaskSet set = parse_task_set(params.value("tasks", "seed"));
+  const unsigned workers = params.value("workers", 1u);
+  const PolicyName* policy = policy_of(params);
+  const Discipline d =
+      policy == nullptr ? Discipline::queue : discipline_of(policy->split, policy->longest_first);
+  const bool spins = params.value("kernel", "") == "spin";
+  const unsigned cpus = spins ? std::min(workers, rates.cpus) : workers;
+  return predict(set.durations, workers, d, cpus).makespan * params.value("unit", 1e-3);
+}
+
+double job_seconds(const nlohmann::json& params, const MachineRates& rates) {
+  const std::string kernel = params.value("kernel", "");
+  if (kernel == "sum") return sum_job_seconds(params, rates);
+  if (kernel == "sleep" || kernel == "spin") return task_job_seconds(params, rates);
+  return 0;  // launch: microseconds, the repetitions' minimum time decides
+}
+
+// Untimed work around a sum: two warm-up jobs, and making the array when the size changes.
+double sum_setup_seconds(const nlohmann::json& params, double job, std::size_t& last_bytes,
+                         const MachineRates& rates) {
+  double seconds = 2 * job;
+  const std::size_t bytes = params.value("bytes", std::size_t{0});
+  if (bytes != last_bytes) seconds += static_cast<double>(bytes) / rates.make_bytes_per_second;
+  last_bytes = bytes;
+  return seconds;
+}
+
+double calibration_seconds(const MachineRates& rates) {
+  const double bytes = static_cast<double>(rates.calibration_bytes);
+  const double reads = kCalibrationReads * (bytes / rates.read_bytes_per_second +
+                                            bytes / rates.read_bytes_per_second_one_thread);
+  return 2 * reads + bytes / rates.make_bytes_per_second;
+}
+
+std::string duration_text(double seconds) {
+  char text[32];
+  if (seconds < 60)
+    std::snprintf(text, sizeof text, "%.0f s", seconds);
+  else if (seconds < 3600)
+    std::snprintf(text, sizeof text, "%.0f min %02.0f s", std::floor(seconds / 60),
+                  std::fmod(seconds, 60));
+  else
+    std::snprintf(text, sizeof text, "%.0f h %02.0f min", std::floor(seconds / 3600),
+                  std::fmod(seconds / 60, 60));
+  return text;
+}
+
+std::string counts_text(const std::vector<unsigned>& counts) {
+  std::string text;
+  for (unsigned c : counts) {
+    if (!text.empty()) text += ',';
+    text += std::to_string(c);
+  }
+  return text;
+}
+
+std::string bytes_text(double bytes) {
+  char text[32];
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int unit = 0;
+  while (bytes >= 1024 && unit < 4) {
+    bytes /= 1024;
+    ++unit;
+  }
+  std::snprintf(text, sizeof text, "%g %s", bytes, units[unit]);
+  return text;
+}
+
+}  // namespace
+
+MachineRates measure_rates(const Config& config) {
+  SumWork array(config.calibration_size, Mapping::private_pages);
+  const Calibration c = calibrate_read_bandwidth(array, usable_cpus());
+  MachineRates rates;
+  rates.read_bytes_per_second = c.bytes_per_second;
+  rates.read_bytes_per_second_one_thread = c.bytes_per_second_one_thread;
+  rates.make_bytes_per_second =
+      static_cast<double>(array.bytes()) / std::max(array.made_seconds(), 1e-9);
+  rates.calibration_bytes = array.bytes();
+  rates.cpus = usable_cpus();
+  return rates;
+}
+
+double benchmark_seconds(double job_seconds, unsigned repetitions, double min_time) {
+  const double target = kRepetitionOverMinTime * min_time;
+  if (job_seconds >= min_time) return repetitions * job_seconds;
+  return repetitions * target + kTriesOverTarget * target;
+}
+
+RunEstimate estimate_run(const Registry& registry, const std::vector<std::string>& selected,
+                         const Config& config, const MachineRates& rates) {
+  RunEstimate estimate;
+  const std::set<std::string> wanted(selected.begin(), selected.end());
+  std::size_t last_bytes = 0;
+  for (const auto& entry : registry.entries()) {
+    if (wanted.count(entry.name) == 0) continue;
+    const std::string kernel = entry.params.value("kernel", "");
+    ++estimate.benchmarks[kernel];
+    ++estimate.total;
+    const double job = job_seconds(entry.params, rates);
+    estimate.seconds += benchmark_seconds(job, config.repetitions, config.min_time);
+    if (kernel == "sum")
+      estimate.seconds += sum_setup_seconds(entry.params, job, last_bytes, rates);
+  }
+  estimate.seconds += calibration_seconds(rates);
+  return estimate;
+}
+
+std::string describe_dry_run(const RunEstimate& estimate, const Config& config,
+                             const MachineRates& rates) {
+  std::string text = "parbench: dry run: " + std::to_string(estimate.total) + " benchmarks (";
+  bool first = true;
+  for (const auto& [kernel, count] : estimate.benchmarks) {
+    if (!first) text += ", ";
+    text += kernel;
+    text += ' ';
+    text += std::to_string(count);
+    first = false;
+  }
+  text += ") x " + std::to_string(config.repetitions) + " repetitions\n";
+  text += "  workers: sum ";
+  text += counts_text(workers_for(config, false));
+  text += "; tasks ";
+  text += counts_text(workers_for(config, true));
+  text += "\n  sizes:";
+  for (std::size_t n : config.sizes) {
+    text += ' ';
+    text += bytes_text(static_cast<double>(n * sizeof(std::uint64_t)));
+  }
+  text += '\n';
+  char rates_text[160];
+  std::snprintf(rates_text, sizeof rates_text,
+                "  estimate: %s here (read bandwidth %.1f GB/s with %u CPUs, %.1f GB/s with one, "
+                "measured now)\n",
+                duration_text(estimate.seconds).c_str(), rates.read_bytes_per_second / 1e9,
+                rates.cpus, rates.read_bytes_per_second_one_thread / 1e9);
+  return text + rates_text;
+}
+
+}  // namespace parbench

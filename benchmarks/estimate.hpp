@@ -1,0 +1,46 @@
+#pragma once
+// How long a selection would take on this machine, said before anything runs (--dry-run).
+// A model, not a measurement: each benchmark's job time from the machine's read bandwidth (the
+// sums) or the schedule model (the task sets), and Google Benchmark's way of repeating a job
+// until a repetition lasts at least --min-time.
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "benchmarks/options.hpp"
+#include "benchmarks/suite.hpp"
+
+namespace parbench {
+
+// What the model needs of the machine, measured by the calibration.
+struct MachineRates {
+  double read_bytes_per_second = 0;             // all usable CPUs together
+  double read_bytes_per_second_one_thread = 0;  // one thread
+  double make_bytes_per_second = 0;             // first touch of a fresh array
+  std::size_t calibration_bytes = 0;
+  unsigned cpus = 1;
+};
+
+// Measures them: the calibration, once, on an array of the calibration size.
+MachineRates measure_rates(const Config& config);
+
+struct RunEstimate {
+  std::map<std::string, std::size_t> benchmarks;  // per kernel
+  std::size_t total = 0;
+  double seconds = 0;
+};
+
+// Google Benchmark repeats a job until one repetition lasts min_time, aiming at 1.4 times it
+// after a few shorter tries in the first repetition: the seconds of one benchmark.
+double benchmark_seconds(double job_seconds, unsigned repetitions, double min_time);
+
+// The estimate for the registered benchmarks named in `selected`, with the two calibrations.
+RunEstimate estimate_run(const Registry& registry, const std::vector<std::string>& selected,
+                         const Config& config, const MachineRates& rates);
+
+// The dry run's report: counts, worker counts, sizes and the estimate, a few lines.
+std::string describe_dry_run(const RunEstimate& estimate, const Config& config,
+                             const MachineRates& rates);
+
+}  // namespace parbench
