@@ -95,7 +95,7 @@ class ForkBackend final : public Backend {
       // A child must not outlive a parent that was killed mid-run.
       prctl(PR_SET_PDEATHSIG, SIGKILL);
       if (getppid() != parent) _exit(1);
-      pin_calling_thread(cpu_for_worker(pin_, worker));
+      pin_worker(pin_, worker);
       try {
         body(worker);
       } catch (...) {

@@ -32,7 +32,7 @@ class OpenMPBackend final : public Backend {
     unsigned obtained = 0;
 #pragma omp parallel num_threads(workers_)
     {
-      pin_calling_thread(cpu_for_worker(pin_, static_cast<unsigned>(omp_get_thread_num())));
+      pin_worker(pin_, static_cast<unsigned>(omp_get_thread_num()));
 #pragma omp single
       obtained = static_cast<unsigned>(omp_get_num_threads());
     }
@@ -100,10 +100,30 @@ class OpenMPBackend final : public Backend {
 
 // The version the compiler implements, the runtime library really loaded (libgomp or libomp,
 // told apart at run time) and its default team size.
+static const char* proc_bind_name(omp_proc_bind_t bind) {
+  switch (bind) {
+    case omp_proc_bind_false:
+      return "false";
+    case omp_proc_bind_true:
+      return "true";
+    case omp_proc_bind_master:
+      return "master";
+    case omp_proc_bind_close:
+      return "close";
+    case omp_proc_bind_spread:
+      return "spread";
+  }
+  return "unknown";
+}
+
+// Where the runtime itself binds its threads, as OMP_PROC_BIND and OMP_PLACES told it (their
+// text is in the context's env): parbench's --pin binds them itself, the same for every backend.
 static nlohmann::json openmp_runtime() {
   return {{"version", _OPENMP},
           {"runtime", shared_object_of(reinterpret_cast<void*>(&omp_get_num_threads))},
-          {"max_threads", omp_get_max_threads()}};
+          {"max_threads", omp_get_max_threads()},
+          {"proc_bind", proc_bind_name(omp_get_proc_bind())},
+          {"places", omp_get_num_places()}};
 }
 
 BackendInfo openmp_backend_info() {

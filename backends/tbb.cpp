@@ -3,6 +3,7 @@
 // global_control raises it; both live from start() to the backend's end, outside timing.
 #include <tbb/blocked_range.h>
 #include <tbb/global_control.h>
+#include <tbb/info.h>
 #include <tbb/parallel_for.h>
 #include <tbb/partitioner.h>
 #include <tbb/task_arena.h>
@@ -33,13 +34,15 @@ enum class Way {
   static_partitioner,
   affinity_partitioner,
   task_group,
-  queue
+  queue,
+  numa_arenas
 };
 
 class TbbBackend final : public Backend {
  public:
   unsigned start(Work& work, unsigned workers) override {
     work_ = &work;
+    workers_ = workers;
     check_threads_can_be_created(workers - 1);
     control_ = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
                                                      workers);
@@ -57,6 +60,7 @@ class TbbBackend final : public Backend {
   Work& work() const override { return *work_; }
 
   std::uint64_t run_pass(const Policy& policy, Pass pass) override {
+    if (policy.how<Way>() == Way::numa_arenas) return run_by_node(pass, policy.grain());
     for (auto& s : slots_) s.partial.store(0, std::memory_order_relaxed);
     const std::size_t n = work_->items();
     const std::size_t grain = policy.grain();
@@ -90,11 +94,11 @@ class TbbBackend final : public Backend {
           group.wait();
           break;
         }
+        case Way::numa_arenas:
+          break;  // run_by_node, above
       }
     });
-    std::uint64_t total = 0;
-    for (const auto& s : slots_) total += s.partial.load(std::memory_order_relaxed);
-    return total;
+    return total_of_slots();
   }
 
  private:
@@ -104,10 +108,58 @@ class TbbBackend final : public Backend {
     std::atomic<std::uint64_t> partial{0};
   };
 
-  void run_range(Pass pass, std::size_t begin, std::size_t end) {
-    const int w = tbb::this_task_arena::current_thread_index();
-    slots_[static_cast<std::size_t>(w)].partial.fetch_add(
-        work_->apply(pass, static_cast<unsigned>(w), begin, end, 1), std::memory_order_relaxed);
+  std::uint64_t total_of_slots() const {
+    std::uint64_t total = 0;
+    for (const auto& s : slots_) total += s.partial.load(std::memory_order_relaxed);
+    return total;
+  }
+
+  // `first_slot`: where the slots of the calling thread's arena begin (the node arenas').
+  void run_range(Pass pass, std::size_t begin, std::size_t end, std::size_t first_slot = 0) {
+    const auto w =
+        first_slot + static_cast<std::size_t>(tbb::this_task_arena::current_thread_index());
+    slots_[w].partial.fetch_add(work_->apply(pass, static_cast<unsigned>(w), begin, end, 1),
+                                std::memory_order_relaxed);
+  }
+
+  // One arena per NUMA node, each constrained to its node's CPUs (oneTBB does it through
+  // tbbbind and hwloc) with its share of the workers, made at the first job (the prepare pass,
+  // outside timing). Without tbbbind oneTBB sees one node of every CPU: one arena.
+  void start_node_arenas() {
+    const std::vector<tbb::numa_node_id> nodes = tbb::info::numa_nodes();
+    const auto count = static_cast<unsigned>(nodes.size());
+    arena_per_node_ = std::max(1u, (workers_ + count - 1) / count);
+    for (tbb::numa_node_id node : nodes) {
+      tbb::task_arena::constraints only_there(node, static_cast<int>(arena_per_node_));
+      // No slot is kept for the calling thread: the node's workers take all.
+      node_arenas_.push_back(std::make_unique<tbb::task_arena>(only_there, 0));
+      node_arenas_.back()->initialize();
+    }
+    slots_ = std::vector<Slot>(node_arenas_.size() * arena_per_node_ + 1);
+  }
+
+  // The job cut into one block per node, each run by its node's arena with the auto
+  // partitioner: the block a node's workers make in the prepare pass is the block they read.
+  std::uint64_t run_by_node(Pass pass, std::size_t grain) {
+    if (node_arenas_.empty()) start_node_arenas();
+    for (auto& s : slots_) s.partial.store(0, std::memory_order_relaxed);
+    const std::size_t n = work_->items();
+    const std::size_t parts = node_arenas_.size();
+    std::vector<tbb::task_group> groups(parts);
+    for (std::size_t i = 0; i < parts; ++i)
+      node_arenas_[i]->execute([&, i] {
+        groups[i].run([&, i] {
+          const Range r = block_range(n, parts, i);
+          tbb::parallel_for(
+              tbb::blocked_range<std::size_t>(r.begin, r.end, grain),
+              [&, i](const tbb::blocked_range<std::size_t>& piece) {
+                run_range(pass, piece.begin(), piece.end(), i * arena_per_node_);
+              },
+              tbb::auto_partitioner());
+        });
+      });
+    for (std::size_t i = 0; i < parts; ++i) node_arenas_[i]->execute([&, i] { groups[i].wait(); });
+    return total_of_slots();
   }
 
   // One task per thread of the arena, each taking the next `grain` items from a shared counter
@@ -168,8 +220,7 @@ class TbbBackend final : public Backend {
     }
     ~PinningObserver() override { observe(false); }
     void on_scheduler_entry(bool) override {
-      pin_calling_thread(cpu_for_worker(
-          pin_, static_cast<unsigned>(tbb::this_task_arena::current_thread_index())));
+      pin_worker(pin_, static_cast<unsigned>(tbb::this_task_arena::current_thread_index()));
     }
 
    private:
@@ -180,6 +231,9 @@ class TbbBackend final : public Backend {
   std::unique_ptr<SavedAffinity> master_affinity_;  // restored last, after the arena is gone
   std::unique_ptr<tbb::global_control> control_;
   std::unique_ptr<tbb::task_arena> arena_;
+  std::vector<std::unique_ptr<tbb::task_arena>> node_arenas_;
+  unsigned arena_per_node_ = 0;
+  unsigned workers_ = 0;
   std::unique_ptr<PinningObserver> observer_;
   tbb::affinity_partitioner affinity_;
   std::vector<Slot> slots_;
@@ -189,9 +243,13 @@ class TbbBackend final : public Backend {
 
 // The oneTBB library really loaded, and its version.
 static nlohmann::json tbb_runtime() {
+  // [-1] when oneTBB could not load tbbbind (libtbbbind-2-5): it then knows no node.
+  const std::vector<tbb::numa_node_id> nodes = tbb::info::numa_nodes();
   return {{"version", TBB_runtime_version()},
           {"interface_version", TBB_runtime_interface_version()},
-          {"runtime", shared_object_of(reinterpret_cast<void*>(&TBB_runtime_version))}};
+          {"runtime", shared_object_of(reinterpret_cast<void*>(&TBB_runtime_version))},
+          {"numa_nodes", nodes},
+          {"sees_numa_nodes", !(nodes.size() == 1 && nodes.front() == -1)}};
 }
 
 BackendInfo tbb_backend_info() {
@@ -204,7 +262,9 @@ BackendInfo tbb_backend_info() {
           .sum_policies = {policy("auto", Split::stealing, false, Way::auto_partitioner),
                            policy("simple", Split::stealing, true, Way::simple_partitioner),
                            policy("static", Split::block, false, Way::static_partitioner),
-                           policy("affinity", Split::stealing, false, Way::affinity_partitioner)},
+                           policy("affinity", Split::stealing, false, Way::affinity_partitioner),
+                           // A block per NUMA node, each stolen within its node's arena.
+                           policy("numa", Split::stealing, true, Way::numa_arenas)},
           // lpt: the arena's threads take the tasks longest first from one counter, so that the
           // order is LPT's (stealing would reorder it).
           .task_policies = {policy("auto", Split::stealing, false, Way::auto_partitioner),

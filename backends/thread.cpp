@@ -40,7 +40,7 @@ class ThreadBackend final : public Backend {
     try {
       for (unsigned w = 0; w < workers_; ++w)
         threads.emplace_back([&, w] {
-          pin_calling_thread(cpu_for_worker(pin_, w));
+          pin_worker(pin_, w);
           slots_[w].partial = run_share(*work_, job, w, workers_, next);
         });
     } catch (const std::system_error& e) {
@@ -56,12 +56,12 @@ class ThreadBackend final : public Backend {
     // The calling thread is worker 0 of the pool; its own placement comes back at the end.
     if (pin_ != Pin::none) {
       caller_affinity_ = std::make_unique<SavedAffinity>();
-      pin_calling_thread(cpu_for_worker(pin_, 0));
+      pin_worker(pin_, 0);
     }
     try {
       for (unsigned w = 1; w < workers_; ++w)
         threads_.emplace_back([this, w] {
-          pin_calling_thread(cpu_for_worker(pin_, w));
+          pin_worker(pin_, w);
           serve(w);
         });
     } catch (const std::system_error& e) {

@@ -316,8 +316,9 @@ ParseOutcome parse_options(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--pin", c.pin,
                  "Worker placement: none (the OS decides), compact (fill neighbouring CPUs), "
-                 "spread (one per core first)")
-      ->check(CLI::IsMember({"none", "compact", "spread"}))
+                 "spread (far apart: packages, nodes, L3 groups, cores; SMT siblings last), numa "
+                 "(each worker on every CPU of one NUMA node, the nodes in turn)")
+      ->check(CLI::IsMember({"none", "compact", "spread", "numa"}))
       ->capture_default_str();
   app.add_option("--data-mapping", mapping,
                  "How the sum's array is mapped: private (4 KiB pages), hugepages, shared")

@@ -15,11 +15,22 @@ Pin parse_pin(const std::string& text) {
   if (text == "none") return Pin::none;
   if (text == "compact") return Pin::compact;
   if (text == "spread") return Pin::spread;
-  throw std::invalid_argument("pin '" + text + "' is not none, compact or spread");
+  if (text == "numa") return Pin::numa;
+  throw std::invalid_argument("pin '" + text + "' is not none, compact, spread or numa");
 }
 
 const char* to_string(Pin pin) {
-  return pin == Pin::compact ? "compact" : pin == Pin::spread ? "spread" : "none";
+  switch (pin) {
+    case Pin::compact:
+      return "compact";
+    case Pin::spread:
+      return "spread";
+    case Pin::numa:
+      return "numa";
+    case Pin::none:
+      break;
+  }
+  return "none";
 }
 
 namespace {
@@ -91,11 +102,37 @@ std::vector<int> placement_order(Pin pin) {
   return placement_order(pin, topology(), affinity_cpus());
 }
 
+namespace {
+
+std::string describe_numa_placement(const std::vector<unsigned>& worker_counts, const Topology& t,
+                                    const std::vector<int>& usable) {
+  const auto nodes = numa_node_cpus(t, usable);
+  std::string text;
+  for (unsigned n : worker_counts) {
+    text += "  " + std::to_string(n) + (n == 1 ? " worker:" : " workers:");
+    for (unsigned w = 0; w < n; ++w) {
+      const auto& cpus = nodes[w % nodes.size()];
+      const int node = cpus.empty() ? -1 : group_index(t.numa_nodes, cpus.front());
+      text += w == 0 ? " w" : "; w";
+      text += std::to_string(w);
+      text += node < 0
+                  ? std::string(" the whole machine")
+                  : " node " + std::to_string(t.numa_nodes[static_cast<std::size_t>(node)].index);
+      text += " (PUs " + cpu_list_string(cpus) + ")";
+    }
+    text += "\n";
+  }
+  return text;
+}
+
+}  // namespace
+
 std::string describe_placement(Pin pin, const std::vector<unsigned>& worker_counts,
                                const Topology& t, const std::vector<int>& usable) {
   std::string text = std::string("placement ") + to_string(pin) + " on " + topology_summary(t) +
                      " (" + t.source + ")\n";
   if (pin == Pin::none) return text + "  none: the OS decides where each worker runs\n";
+  if (pin == Pin::numa) return text + describe_numa_placement(worker_counts, t, usable);
   const std::vector<int> order = placement_order(pin, t, usable);
   auto where = [&](int pu) {
     std::string s = "PU " + std::to_string(pu);
@@ -116,8 +153,43 @@ std::string describe_placement(Pin pin, const std::vector<unsigned>& worker_coun
   return text;
 }
 
+std::vector<std::vector<int>> numa_node_cpus(const Topology& t, const std::vector<int>& usable) {
+  std::vector<std::vector<int>> nodes;
+  std::vector<int> seen;
+  for (int pu : placement_order(Pin::spread, t, usable)) {
+    const int node = group_index(t.numa_nodes, pu);
+    if (node < 0 || std::find(seen.begin(), seen.end(), node) != seen.end()) continue;
+    seen.push_back(node);
+    std::vector<int> cpus;
+    for (int p : t.numa_nodes[static_cast<std::size_t>(node)].pus)
+      if (std::find(usable.begin(), usable.end(), p) != usable.end()) cpus.push_back(p);
+    nodes.push_back(std::move(cpus));
+  }
+  if (nodes.empty()) nodes.push_back(usable);  // hwloc saw no node: the whole machine is one
+  return nodes;
+}
+
+std::vector<int> cpus_for_worker(Pin pin, unsigned worker) {
+  if (pin == Pin::none) return {};
+  if (pin == Pin::numa) {
+    static const auto nodes = numa_node_cpus(topology(), affinity_cpus());
+    return nodes[worker % nodes.size()];
+  }
+  return {cpu_for_worker(pin, worker)};
+}
+
+void pin_worker(Pin pin, unsigned worker) {
+  const std::vector<int> cpus = cpus_for_worker(pin, worker);
+  if (cpus.empty()) return;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  for (int cpu : cpus)
+    if (cpu >= 0 && cpu < CPU_SETSIZE) CPU_SET(cpu, &set);
+  sched_setaffinity(0, sizeof(set), &set);
+}
+
 int cpu_for_worker(Pin pin, unsigned worker) {
-  if (pin == Pin::none) return -1;
+  if (pin == Pin::none || pin == Pin::numa) return -1;
   static const std::vector<int> compact = placement_order(Pin::compact);
   static const std::vector<int> spread = placement_order(Pin::spread);
   const auto& order = pin == Pin::compact ? compact : spread;

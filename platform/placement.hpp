@@ -1,6 +1,8 @@
 #pragma once
 // Where workers run. By default the OS decides; --pin makes the program decide, the same way
-// for every backend: worker w goes to placement_order(pin)[w mod n].
+// for every backend: worker w goes to placement_order(pin)[w mod n], or with numa to every
+// usable PU of one NUMA node (the nodes taken in turn, far apart first), as OpenMP's
+// OMP_PLACES=numa_domains with OMP_PROC_BIND=spread would bind it.
 #include <string>
 #include <vector>
 
@@ -8,9 +10,9 @@
 
 namespace parbench {
 
-enum class Pin { none, compact, spread };
+enum class Pin { none, compact, spread, numa };
 
-Pin parse_pin(const std::string& text);  // "none", "compact", "spread"
+Pin parse_pin(const std::string& text);  // "none", "compact", "spread", "numa"
 const char* to_string(Pin pin);
 
 // The usable CPUs in the order workers are placed on them, from hwloc's tree. compact:
@@ -27,11 +29,21 @@ std::vector<int> placement_order(Pin pin, const Topology& topology, const std::v
 std::string describe_placement(Pin pin, const std::vector<unsigned>& worker_counts,
                                const Topology& topology, const std::vector<int>& usable);
 
-// CPU for worker w, or -1 for Pin::none.
+// The usable PUs of each NUMA node that has any, nodes in the order spread reaches them
+// (packages alternate).
+std::vector<std::vector<int>> numa_node_cpus(const Topology& topology,
+                                             const std::vector<int>& usable);
+
+// CPU for worker w, or -1 for Pin::none and Pin::numa.
 int cpu_for_worker(Pin pin, unsigned worker);
+// The CPUs worker w may run on: one for compact and spread, a node's for numa, none (the OS
+// decides) for none.
+std::vector<int> cpus_for_worker(Pin pin, unsigned worker);
 
 // Pins the calling thread (or, in a forked child, the process) to one CPU; no-op for cpu < 0.
 void pin_calling_thread(int cpu);
+// Pins the calling thread to the CPUs `pin` gives worker w; no-op for Pin::none.
+void pin_worker(Pin pin, unsigned worker);
 
 // The calling thread's affinity, to restore after pinning a thread that is not ours.
 class SavedAffinity {

@@ -104,6 +104,32 @@ TEST(PlacementOnATree, CompactFillsACoreThenAnL3ThenANodeThenAPackage) {
   EXPECT_EQ(groups_used(t.packages, order, 32), 1u);
 }
 
+// --pin=numa: each worker gets every usable PU of one node, the nodes taken far apart first
+// (packages alternate), as OMP_PLACES=numa_domains with OMP_PROC_BIND=spread binds threads.
+TEST(PlacementOnATree, NumaGivesEachWorkerAWholeNodePackagesAlternating) {
+  const Topology t = load_topology(kFixtures + "/2pack-4numa-8l3-32core-smt2.xml");
+  const auto nodes = numa_node_cpus(t, t.allowed_pus);
+  ASSERT_EQ(nodes.size(), 4u);
+  std::set<int> all;
+  for (const auto& cpus : nodes) {
+    EXPECT_EQ(cpus.size(), 16u);
+    const int node = group_index(t.numa_nodes, cpus.front());
+    for (int pu : cpus) EXPECT_EQ(group_index(t.numa_nodes, pu), node);
+    all.insert(cpus.begin(), cpus.end());
+  }
+  EXPECT_EQ(all.size(), 64u);
+  EXPECT_NE(group_index(t.packages, nodes[0].front()), group_index(t.packages, nodes[1].front()));
+  const std::string shown = describe_placement(Pin::numa, {2}, t, t.allowed_pus);
+  EXPECT_NE(shown.find("w0 node 0 (PUs 0-15); w1 node 2 (PUs 32-47)"), std::string::npos) << shown;
+  // Only the usable PUs of a node, and no node without any.
+  const auto some = numa_node_cpus(t, {1, 2, 40});
+  EXPECT_EQ(std::set<std::vector<int>>(some.begin(), some.end()),
+            (std::set<std::vector<int>>{{1, 2}, {40}}));
+  EXPECT_EQ(parse_pin("numa"), Pin::numa);
+  EXPECT_EQ(cpu_for_worker(Pin::numa, 0), -1);
+  EXPECT_FALSE(cpus_for_worker(Pin::numa, 0).empty());
+}
+
 TEST(PlacementOnATree, OnlyUsablePusAndABigServer) {
   const Topology t = load_topology(kFixtures + "/2pack-4numa-16l3-128core-smt2.xml");
   const auto order = placement_order(Pin::spread, t, t.allowed_pus);
