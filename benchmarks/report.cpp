@@ -170,7 +170,8 @@ void TeeReporter::ReportRuns(const std::vector<Run>& runs) {
   for (auto& entry : entries_of(runs, "[" + text + "]")) pending_.push_back(std::move(entry));
   if (aggregates_follow(runs) || pending_.empty()) return;
   // Counted as finished once it is in the journal.
-  on_benchmark_(std::exchange(pending_, nlohmann::json::array()));
+  on_benchmark_(runs.back().run_name.function_name,
+                std::exchange(pending_, nlohmann::json::array()));
   if (progress_ != nullptr) progress_->finished(runs.back().run_name.str());
 }
 
@@ -180,9 +181,9 @@ void TeeReporter::Finalize() {
   std::cout.flush();
 }
 
-FinishedBenchmark finish_benchmark(nlohmann::json entries, const Registry& registry) {
-  const std::string run_name = entries.at(0).value("run_name", entries.at(0).value("name", ""));
-  const Registry::Entry* e = registry.find(run_name);
+FinishedBenchmark finish_benchmark(const std::string& name, nlohmann::json entries,
+                                   const Registry& registry) {
+  const Registry::Entry* e = registry.find(name);
   // A run is verified when every repetition checked its result; aggregates inherit that.
   bool verified = true;
   std::size_t last_repetition = 0;
@@ -203,7 +204,7 @@ FinishedBenchmark finish_benchmark(nlohmann::json entries, const Registry& regis
         if ((key != "timeline" && key != "idle") || i == last_repetition) entry[key] = value;
     entry["verified"] = !entry.value("error_occurred", false) && verified;
   }
-  return {e != nullptr ? e->name : run_name, std::move(entries)};
+  return {name, std::move(entries)};
 }
 
 double real_time_seconds(const nlohmann::json& entry) {

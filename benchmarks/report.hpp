@@ -24,7 +24,8 @@ namespace parbench {
 // (its repetitions and aggregates) in Google Benchmark's own JSON form.
 class TeeReporter : public benchmark::BenchmarkReporter {
  public:
-  using OnBenchmark = std::function<void(nlohmann::json entries)>;
+  // The name the benchmark was registered under, and its entries (repetitions, aggregates).
+  using OnBenchmark = std::function<void(const std::string& name, nlohmann::json entries)>;
   TeeReporter(Progress* progress, OnBenchmark on_benchmark);
   bool ReportContext(const Context& context) override;
   void ReportRuns(const std::vector<Run>& runs) override;
@@ -49,8 +50,10 @@ nlohmann::json parse_benchmark_json(const std::string& text);
 // `text` if it is UTF-8, else the same with each stray byte as the four characters \xNN.
 std::string utf8_or_escaped(std::string_view text);
 
-// A benchmark's entries made report entries: params and notes from the registry, `verified`.
-FinishedBenchmark finish_benchmark(nlohmann::json entries, const Registry& registry);
+// A benchmark's entries made report entries: params and notes from the registry (found by the
+// name it was registered under), `verified`.
+FinishedBenchmark finish_benchmark(const std::string& name, nlohmann::json entries,
+                                   const Registry& registry);
 
 // The run's finished benchmarks, shared by the benchmark thread (which adds them) and the
 // supervisor (which may end the run): each is in the journal before add() returns.

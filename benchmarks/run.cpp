@@ -495,8 +495,8 @@ int parbench::run_parbench(int argc, char** argv) {
   start_session(config, *before, run, results);
 
   Progress progress(to_run, isatty(STDERR_FILENO));
-  TeeReporter reporter(&progress, [&](nlohmann::json entries) {
-    results.add(finish_benchmark(std::move(entries), registry));
+  TeeReporter reporter(&progress, [&](const std::string& name, nlohmann::json entries) {
+    results.add(finish_benchmark(name, std::move(entries), registry));
   });
   if (to_run > 0 && benchmark::RunSpecifiedBenchmarks(&reporter) == 0 && results.size() == 0) {
     std::fprintf(stderr, "parbench: no benchmark matches the selection\n");

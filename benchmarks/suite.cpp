@@ -9,6 +9,7 @@ namespace parbench {
 
 void Registry::add(const std::string& name, nlohmann::json params,
                    std::function<void(benchmark::State&)> body, benchmark::TimeUnit unit) {
+  index_[name] = entries_.size();
   entries_.push_back({name, std::move(params)});
   if (skipped_.count(name) != 0) return;
   benchmark::RegisterBenchmark(name.c_str(),
@@ -22,13 +23,9 @@ void Registry::add(const std::string& name, nlohmann::json params,
       ->Unit(unit);
 }
 
-const Registry::Entry* Registry::find(const std::string& run_name) const {
-  for (const auto& e : entries_)
-    if (run_name == e.name ||
-        (run_name.size() > e.name.size() && run_name.compare(0, e.name.size(), e.name) == 0 &&
-         run_name[e.name.size()] == '/'))
-      return &e;
-  return nullptr;
+const Registry::Entry* Registry::find(const std::string& name) const {
+  const auto it = index_.find(name);
+  return it == index_.end() ? nullptr : &entries_[it->second];
 }
 
 std::string benchmark_name(const std::string& kernel, const BackendInfo& backend,

@@ -43,11 +43,12 @@ class Registry {
     auto it = notes_.find(name);
     return it == notes_.end() ? nullptr : &it->second;
   }
-  // The entry whose name a Google Benchmark run name starts with ("name" or "name/...").
-  const Entry* find(const std::string& run_name) const;
+  // The entry registered under `name`, or null.
+  const Entry* find(const std::string& name) const;
 
  private:
   std::vector<Entry> entries_;
+  std::map<std::string, std::size_t> index_;  // name -> position in entries_
   std::map<std::string, nlohmann::json> notes_;
   std::set<std::string> skipped_;
 };
