@@ -8,77 +8,23 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <variant>
+
+#include "schema/read.hpp"
 
 namespace parbench {
 namespace {
-
-constexpr std::size_t kMaxRecordBytes = std::size_t{2} << 30;
 
 [[noreturn]] void fail(const std::string& path, const std::string& why) {
   throw std::runtime_error(path + ": " + why);
 }
 
-std::string read_whole(const std::string& path) {
-  struct stat st {};
-  if (stat(path.c_str(), &st) != 0) fail(path, std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) fail(path, "not a regular file");
-  if (static_cast<std::size_t>(st.st_size) > kMaxRecordBytes) fail(path, "larger than 2 GiB");
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) fail(path, std::strerror(errno));
-  std::string text(static_cast<std::size_t>(st.st_size), '\0');
-  std::size_t got = 0;
-  while (got < text.size()) {
-    const ssize_t n = read(fd, text.data() + got, text.size() - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    got += static_cast<std::size_t>(n);
-  }
-  close(fd);
-  text.resize(got);
-  return text;
-}
-
-bool is_session_header(const nlohmann::json& line) {
-  return line.is_object() && line.contains("parbench_journal") && line.contains("session");
-}
-
-// The lines of a journal; the end of the last whole line in `whole_bytes`.
-std::vector<nlohmann::json> journal_lines(const std::string& text, const std::string& path,
-                                          std::size_t* whole_bytes) {
-  std::vector<nlohmann::json> lines;
-  std::size_t at = 0;
-  *whole_bytes = 0;
-  while (at < text.size()) {
-    const std::size_t end = text.find('\n', at);
-    const bool last = end == std::string::npos || end + 1 == text.size();
-    nlohmann::json line = nlohmann::json::parse(
-        text.substr(at, end == std::string::npos ? end : end - at), nullptr, false);
-    if (line.is_discarded() || end == std::string::npos) {
-      if (last) break;  // torn by a kill or a full disk: what it held never counted as finished
-      fail(path, "line " + std::to_string(lines.size() + 1) + " of the journal is not JSON");
-    }
-    lines.push_back(std::move(line));
-    at = end + 1;
-    *whole_bytes = at;
-  }
-  return lines;
-}
-
-RunRecord record_from_journal(const std::string& text, const std::string& path) {
-  std::size_t whole = 0;
+RunRecord record_from(schema::JournalContents journal) {
   RunRecord record;
   record.from_journal = true;
-  for (auto& line : journal_lines(text, path, &whole)) {
-    if (is_session_header(line)) {
-      record.sessions.push_back(std::move(line));
-    } else if (line.is_object() && line.contains("benchmark") && line["benchmark"].is_string() &&
-               line.contains("entries") && line["entries"].is_array()) {
-      record.benchmarks.push_back({line["benchmark"].get<std::string>(), line["entries"]});
-    } else {
-      fail(path, "a line of the journal is neither a session nor a benchmark");
-    }
-  }
-  if (record.sessions.empty()) fail(path, "holds no session: nothing to resume");
+  record.sessions = std::move(journal.sessions);
+  for (auto& b : journal.benchmarks)
+    record.benchmarks.push_back({std::move(b.name), std::move(b.entries)});
   return record;
 }
 
@@ -92,38 +38,51 @@ std::string registered_name(std::string run_name) {
   return run_name;
 }
 
-RunRecord record_from_report(const std::string& text, const std::string& path) {
-  const nlohmann::json report = nlohmann::json::parse(text, nullptr, false);
-  if (report.is_discarded() || !report.is_object() || !report.contains("context") ||
-      !report["context"].is_object() || !report.contains("benchmarks") ||
-      !report["benchmarks"].is_array())
-    fail(path, "neither a parbench report nor a journal");
-  const nlohmann::json& context = report["context"];
-  if (!context.contains("arguments")) fail(path, "not a report of this parbench: no arguments");
+RunRecord record_from(schema::ReportContents report) {
+  const nlohmann::json& context = report.context;
+  if (!context.contains("arguments"))
+    throw schema::InputError("not a report of this parbench: no arguments");
   RunRecord record;
   if (context.contains("sessions") && context["sessions"].is_array())
     for (const auto& s : context["sessions"]) record.sessions.push_back(s);
   else
     record.sessions.push_back(session_header(context, context["arguments"], {}));
   // Entries of one benchmark are consecutive.
-  for (const auto& entry : report["benchmarks"]) {
+  for (auto& entry : report.benchmarks) {
     const std::string name = registered_name(entry.value("run_name", entry.value("name", "")));
     if (record.benchmarks.empty() || record.benchmarks.back().name != name)
       record.benchmarks.push_back({name, nlohmann::json::array()});
-    record.benchmarks.back().entries.push_back(entry);
+    record.benchmarks.back().entries.push_back(std::move(entry));
   }
   return record;
+}
+
+// Where a journal's whole lines end: a torn last line starts there.
+std::size_t whole_bytes(const std::string& path) {
+  return schema::split_journal(
+             schema::read_regular_file(path, schema::kMaxReportBytes, "a journal"))
+      .whole_bytes;
+}
+
+// A resumed run writes its report back where the report it resumes was (unless --out says
+// otherwise), and always uncompressed: a gzip file would be replaced by plain JSON under a
+// name that says gzip.
+std::string text_to_resume(const std::string& path) {
+  std::string text = schema::read_regular_file(path, schema::kMaxReportBytes, "a report");
+  if (schema::is_gzip(text))
+    throw schema::InputError("is gzip-compressed: resume from the report it holds (gunzip -k)");
+  return text;
 }
 
 }  // namespace
 
 RunRecord read_run_record(const std::string& path) {
-  const std::string text = read_whole(path);
-  const std::size_t first_line_end = text.find('\n');
-  const nlohmann::json first =
-      nlohmann::json::parse(text.substr(0, first_line_end), nullptr, false);
-  if (!first.is_discarded() && is_session_header(first)) return record_from_journal(text, path);
-  return record_from_report(text, path);
+  try {
+    return std::visit([](auto&& contents) { return record_from(std::move(contents)); },
+                      schema::parse_contents(text_to_resume(path)));
+  } catch (const schema::InputError& e) {
+    fail(path, e.what());
+  }
 }
 
 nlohmann::json session_header(nlohmann::json session, const std::vector<std::string>& arguments,
@@ -164,7 +123,12 @@ Journal Journal::reopen(const std::string& path) {
     fail(path, "another parbench is writing this journal");
   }
   std::size_t whole = 0;
-  journal_lines(read_whole(path), path, &whole);
+  try {
+    whole = whole_bytes(path);
+  } catch (const schema::InputError& e) {
+    close(fd);
+    fail(path, e.what());
+  }
   if (ftruncate(fd, static_cast<off_t>(whole)) != 0) {
     const std::string why = std::strerror(errno);
     close(fd);

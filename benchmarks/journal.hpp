@@ -24,8 +24,9 @@ struct RunRecord {
   bool from_journal = false;
 };
 
-// Reads a journal (a torn last line is dropped) or a report, complete or not. Throws
-// std::runtime_error with a one-line reason when it is neither.
+// Reads a journal (a torn last line is dropped) or an uncompressed report, complete or not,
+// through the reader of the schema (schema/read.hpp). Throws std::runtime_error with the path
+// and a one-line reason when it is neither.
 RunRecord read_run_record(const std::string& path);
 
 // The header line that starts a session in a journal.

@@ -1,24 +1,23 @@
 #pragma once
 // Reads a parbench report (complete or not, or the journal of an unfinished run), or any Google
 // Benchmark JSON output, into entries that the rest of parbench-compare can use without looking
-// at the JSON's shape again.
+// at the JSON's shape again. Files, JSON and journals are read by the reader of the schema
+// (schema/read.hpp); this gives what it reads its types.
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "schema/read.hpp"
 #include "tools/compare/registry.hpp"
 
 namespace parbench::compare {
 
 // Bad input: what() says what is wrong (the caller puts the file's name in front).
-// parbench-compare answers it with one line on stderr and exit status 2.
-class InputError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+// parbench-compare answers it with one line on stderr and exit status 2. The reader of the
+// schema throws it too.
+using schema::InputError;
 
 struct Entry {
   std::string name;      // "name" as written
@@ -64,23 +63,17 @@ struct Report {
 // Google Benchmark's NaN and Infinity (not JSON) are read as null.
 Report parse_report(std::string_view text, const std::string& path);
 
-// The most a report may hold, also once decompressed: the full suite's report is 22 MB.
-inline constexpr std::size_t kMaxReportBytes = std::size_t{512} << 20;
+using schema::kMaxReportBytes;
 
 // Reads and parses a regular file, gzip-compressed or not; InputError when it cannot be read,
 // is not a regular file (a FIFO or a device would block or never end), or holds more than
 // `max_bytes`, also once decompressed.
 Report read_report(const std::string& path, std::size_t max_bytes = kMaxReportBytes);
 
-// The bytes of a regular file of at most `max_bytes`; InputError (naming `what` it should be)
-// for anything else. Nothing is opened that stat does not show to be a regular file.
-std::string read_regular_file(const std::string& path, std::size_t max_bytes, const char* what);
+using schema::read_regular_file;
 
 // "X is incomplete: 3 benchmarks not run (interrupted by SIGINT)", "X is a journal of an
 // unfinished run (12 benchmarks finished)"; empty for a complete report.
 std::string completeness_note(const std::string& path, const Completeness& completeness);
-
-// The deepest nesting of arrays and objects that the reader accepts.
-inline constexpr int kMaxDepth = 64;
 
 }  // namespace parbench::compare

@@ -1,0 +1,93 @@
+// JSON as reports hold it, and the words messages use for it.
+#include "schema/read.hpp"
+
+namespace parbench::schema {
+namespace {
+
+using nlohmann::json;
+
+struct TooDeep {};
+
+// Google Benchmark writes NaN, -NaN, Infinity and -Infinity as bare words, which JSON lacks.
+// Outside strings such words can only be those (or bad input, which the parser then rejects),
+// so they become null: a figure that is not there.
+std::string nonfinite_to_null(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      out += c;
+      if (c == '\\' && i + 1 < text.size())
+        out += text[++i];
+      else if (c == '"')
+        in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    const std::size_t word = c == '-' ? i + 1 : i;
+    bool replaced = false;
+    for (std::string_view literal : {"NaN", "Infinity"})
+      if (text.substr(word, literal.size()) == literal) {
+        out += "null";
+        i = word + literal.size() - 1;
+        replaced = true;
+        break;
+      }
+    if (!replaced) out += c;
+  }
+  return out;
+}
+
+// nlohmann's message without its "[json.exception...]" prefix and without raw input bytes.
+std::string describe(const json::exception& e) {
+  std::string what = e.what();
+  if (const auto at = what.find("] "); what.rfind("[json.exception", 0) == 0 && at != what.npos)
+    what.erase(0, at + 2);
+  if (what.rfind("parse error ", 0) == 0) what.erase(0, 12);
+  std::string clean;
+  for (const char c : what) {
+    const auto u = static_cast<unsigned char>(c);
+    clean += u >= 0x20 && u < 0x7f ? c : '?';
+  }
+  if (clean.size() > 200) clean = clean.substr(0, 200) + "...";
+  return clean;
+}
+
+}  // namespace
+
+json parse_json(std::string_view text) {
+  try {
+    const std::string clean = nonfinite_to_null(text);
+    return json::parse(clean, [](int depth, json::parse_event_t, json&) {
+      if (depth > kMaxDepth) throw TooDeep{};
+      return true;
+    });
+  } catch (const TooDeep&) {
+    throw InputError("not a report: JSON nested more than " + std::to_string(kMaxDepth) +
+                     " levels deep");
+  } catch (const json::parse_error& e) {
+    const std::string detail = describe(e);
+    if (e.byte >= text.size() || detail.find("unexpected end of input") != std::string::npos)
+      throw InputError("truncated JSON: it ends in the middle of a value (" + detail + ")");
+    throw InputError("not JSON (" + detail + ")");
+  } catch (const json::exception& e) {
+    throw InputError("unreadable JSON (" + describe(e) + ")");
+  }
+}
+
+std::string type_name(const json& value) {
+  if (value.is_null()) return "null";
+  if (value.is_boolean()) return "a boolean";
+  const std::string name = value.type_name();
+  return (name == "array" || name == "object" ? "an " : "a ") + name;
+}
+
+std::string printable(const std::string& text) {
+  std::string clean;
+  for (const char c : text.substr(0, 80)) clean += static_cast<unsigned char>(c) < 0x20 ? '?' : c;
+  return text.size() > 80 ? clean + "..." : clean;
+}
+
+}  // namespace parbench::schema
