@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -147,6 +148,16 @@ struct LaunchProbe {
   std::function<std::function<std::string()>()> prepare;
 };
 
+// The bare runtime's cheapest job for some workers, with nothing of parbench's around it (no
+// work, no policy, no partial results): the floor its dispatch of an empty job is held against.
+struct DispatchFloor {
+  std::string launch;  // the launch whose dispatch it is the floor of
+  std::string what;    // in words, for the report: "omp parallel reduction(+)"
+  // Makes the team for `workers` (outside timing) and returns one bare job, which returns how
+  // many workers took part. The team lives as long as the returned function.
+  std::function<std::function<std::uint64_t()>(unsigned workers)> start;
+};
+
 // Everything the rest of parbench may know of a backend: nothing outside backends/ asks for a
 // backend by name. The report carries these facts (context "backends").
 struct BackendInfo {
@@ -170,6 +181,8 @@ struct BackendInfo {
   // The runtime underneath as the report records it (version, library, settings); none for
   // code of parbench's own.
   std::function<nlohmann::json()> runtime;
+  // Its dispatch floor, where it has one.
+  std::optional<DispatchFloor> dispatch_floor;
 };
 
 // The backend of `info` for `launch`, ready to be started.

@@ -238,7 +238,8 @@ BackendInfo fork_backend_info() {
           .timed_starts = {"pool"},
           .workers_per_job = {"spawn"},
           .launch_probes = fork_wait_probes,
-          .runtime = nullptr};
+          .runtime = nullptr,
+          .dispatch_floor = std::nullopt};
 }
 
 }  // namespace parbench

@@ -58,8 +58,9 @@ class OpenMPBackend final : public Backend {
     {
       const unsigned w = static_cast<unsigned>(omp_get_thread_num());
       const unsigned p = static_cast<unsigned>(omp_get_num_threads());
+      // Each thread adds only into its own slot (a task into the slot of the thread that runs
+      // it, which has zeroed its slot before it can run one): no barrier is needed here.
       slots_[w].partial = 0;
-#pragma omp barrier
       switch (schedule) {
         case Schedule::static_blocks: {  // the assignment schedule(static) makes
           const Range r = block_range(n, p, w);
@@ -126,6 +127,27 @@ static nlohmann::json openmp_runtime() {
           {"places", omp_get_num_places()}};
 }
 
+// A parallel region with a reduction: what EPCC's syncbench times as REDUCTION.
+static DispatchFloor openmp_floor() {
+  DispatchFloor floor;
+  floor.launch = "team";
+  floor.what = "omp parallel num_threads(P) reduction(+)";
+  floor.start = [](unsigned workers) {
+    check_threads_can_be_created(workers - 1);
+    omp_set_dynamic(0);
+    const int team = static_cast<int>(workers);
+    auto job = [team]() -> std::uint64_t {
+      std::uint64_t count = 0;
+#pragma omp parallel num_threads(team) reduction(+ : count)
+      count += 1;
+      return count;
+    };
+    job();  // the runtime's team is made here, not in a timed job
+    return std::function<std::uint64_t()>(job);
+  };
+  return floor;
+}
+
 BackendInfo openmp_backend_info() {
   auto policy = [](const char* name, Split split, bool takes_grain, Schedule how) {
     return PolicyName{name, split, takes_grain, false, static_cast<int>(how)};
@@ -150,7 +172,8 @@ BackendInfo openmp_backend_info() {
           .timed_starts = {},
           .workers_per_job = {},
           .launch_probes = nullptr,
-          .runtime = openmp_runtime};
+          .runtime = openmp_runtime,
+          .dispatch_floor = openmp_floor()};
 }
 
 }  // namespace parbench

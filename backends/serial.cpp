@@ -36,7 +36,8 @@ BackendInfo serial_backend_info() {
           .timed_starts = {},
           .workers_per_job = {},
           .launch_probes = nullptr,
-          .runtime = nullptr};
+          .runtime = nullptr,
+          .dispatch_floor = std::nullopt};
 }
 
 }  // namespace parbench

@@ -252,6 +252,33 @@ static nlohmann::json tbb_runtime() {
           {"sees_numa_nodes", !(nodes.size() == 1 && nodes.front() == -1)}};
 }
 
+// An arena's execute with a parallel_for of one piece per worker that counts itself.
+static DispatchFloor tbb_floor() {
+  DispatchFloor floor;
+  floor.launch = "arena";
+  floor.what = "task_arena::execute(parallel_for(P items, simple_partitioner))";
+  floor.start = [](unsigned workers) {
+    check_threads_can_be_created(workers - 1);
+    auto control = std::make_shared<tbb::global_control>(
+        tbb::global_control::max_allowed_parallelism, workers);
+    auto arena = std::make_shared<tbb::task_arena>(static_cast<int>(workers));
+    arena->initialize();
+    return std::function<std::uint64_t()>([control, arena, workers]() -> std::uint64_t {
+      std::atomic<std::uint64_t> count{0};
+      arena->execute([&] {
+        tbb::parallel_for(
+            tbb::blocked_range<unsigned>(0, workers, 1),
+            [&](const tbb::blocked_range<unsigned>& r) {
+              count.fetch_add(r.size(), std::memory_order_relaxed);
+            },
+            tbb::simple_partitioner());
+      });
+      return count.load(std::memory_order_relaxed);
+    });
+  };
+  return floor;
+}
+
 BackendInfo tbb_backend_info() {
   auto policy = [](const char* name, Split split, bool takes_grain, Way how,
                    bool longest_first = false) {
@@ -279,7 +306,8 @@ BackendInfo tbb_backend_info() {
           .timed_starts = {"arena"},
           .workers_per_job = {},
           .launch_probes = nullptr,
-          .runtime = tbb_runtime};
+          .runtime = tbb_runtime,
+          .dispatch_floor = tbb_floor()};
 }
 
 bool end_runtime_workers() {

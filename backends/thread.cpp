@@ -122,6 +122,44 @@ std::vector<LaunchProbe> create_join_probe() {
   return {probe};
 }
 
+// The pool's job board alone: an empty job posted to workers - 1 threads, each finishing at
+// once, the last waking the caller (a futex round trip when they sleep).
+class BareBoard {
+ public:
+  explicit BareBoard(unsigned workers) : spin_(should_spin(workers)) {
+    for (unsigned w = 1; w < workers; ++w)
+      threads_.emplace_back([this] {
+        std::uint32_t seen = 0;
+        while (board_.next(seen, spin_)) board_.finish();
+      });
+  }
+  ~BareBoard() {
+    board_.stop();
+    for (auto& t : threads_) t.join();
+  }
+  std::uint64_t job() {
+    if (threads_.empty()) return 1;
+    board_.wait(board_.post(Job{}, static_cast<unsigned>(threads_.size())), spin_);
+    return threads_.size() + 1;
+  }
+
+ private:
+  bool spin_;
+  JobBoard board_;
+  std::vector<std::thread> threads_;
+};
+
+DispatchFloor board_floor() {
+  DispatchFloor floor;
+  floor.launch = "pool";
+  floor.what = "the job board alone: post an empty job, every thread finishes, wait";
+  floor.start = [](unsigned workers) {
+    auto board = std::make_shared<BareBoard>(workers);
+    return std::function<std::uint64_t()>([board] { return board->job(); });
+  };
+  return floor;
+}
+
 }  // namespace
 
 BackendInfo thread_backend_info() {
@@ -137,7 +175,8 @@ BackendInfo thread_backend_info() {
           .timed_starts = {"pool"},
           .workers_per_job = {"spawn"},
           .launch_probes = create_join_probe,
-          .runtime = nullptr};
+          .runtime = nullptr,
+          .dispatch_floor = board_floor()};
 }
 
 }  // namespace parbench

@@ -98,6 +98,33 @@ void dispatch(benchmark::State& state, const Variant& v, unsigned workers, Pin p
   state.counters["workers_obtained"] = obtained;
 }
 
+// The bare runtime's cheapest job, the floor of `dispatch` on the same workers.
+void dispatch_floor(benchmark::State& state, const DispatchFloor& floor, unsigned workers,
+                    const std::string& name, Registry& registry) {
+  release_sum_data();
+  std::function<std::uint64_t()> job;
+  bool ok = true;
+  try {
+    job = floor.start(workers);
+    for (auto _ : state) {
+      job_done();  // for the watchdog
+      const std::uint64_t took_part = job();
+      benchmark::DoNotOptimize(took_part);
+      ok &= took_part == workers;
+    }
+  } catch (const std::exception& e) {
+    state.SkipWithError(failure_text(e).c_str());
+    return;
+  }
+  if (!ok) {
+    state.SkipWithError("not every worker took part in the bare job");
+    return;
+  }
+  registry.note(name, {{"floor", floor.what}});
+  state.counters["verified"] = 1;
+  state.counters["workers_obtained"] = workers;
+}
+
 }  // namespace
 
 void register_launch_benchmarks(const Config& config, Registry& registry) {
@@ -129,6 +156,15 @@ void register_launch_benchmarks(const Config& config, Registry& registry) {
             launch_params(v.backend->name, v.launch, "start", workers),
             [v, workers](benchmark::State& s) { pool_start(s, v, workers); },
             benchmark::kMicrosecond);
+      if (const auto& floor = v.backend->dispatch_floor; floor && floor->launch == v.launch) {
+        const std::string name = benchmark_name("launch", *v.backend, v.launch, "floor", tail);
+        registry.add(
+            name, launch_params(v.backend->name, v.launch, "floor", workers),
+            [&registry, floor = *floor, workers, name](benchmark::State& s) {
+              dispatch_floor(s, floor, workers, name, registry);
+            },
+            benchmark::kMicrosecond);
+      }
       registry.add(
           benchmark_name("launch", *v.backend, v.launch, "dispatch", tail),
           launch_params(v.backend->name, v.launch, "dispatch", workers),

@@ -54,19 +54,16 @@ BackendInfo toy_backend_info() {
   const std::vector<PolicyName> policies = {
       {"blocks", Split::block, false, false, static_cast<int>(Cut::blocks)},
       {"stripes", Split::cyclic, false, false, static_cast<int>(Cut::stripes)}};
-  return {.name = "toy",
-          .launches = {"reverse"},
-          .sum_policies = policies,
-          .task_policies = policies,
-          .create = [](const std::string&) -> std::unique_ptr<Backend> {
-            return std::make_unique<ToyBackend>();
-          },
-          .reference = false,
-          .reports_children_cpu = false,
-          .timed_starts = {"reverse"},
-          .workers_per_job = {},
-          .launch_probes = nullptr,
-          .runtime = nullptr};
+  BackendInfo toy;
+  toy.name = "toy";
+  toy.launches = {"reverse"};
+  toy.sum_policies = policies;
+  toy.task_policies = policies;
+  toy.create = [](const std::string&) -> std::unique_ptr<Backend> {
+    return std::make_unique<ToyBackend>();
+  };
+  toy.timed_starts = {"reverse"};
+  return toy;
 }
 
 }  // namespace
