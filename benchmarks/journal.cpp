@@ -43,6 +43,7 @@ RunRecord record_from(schema::ReportContents report) {
   if (!context.contains("arguments"))
     throw schema::InputError("not a report of this parbench: no arguments");
   RunRecord record;
+  record.complete = context.value("complete", false) == true;
   if (context.contains("sessions") && context["sessions"].is_array())
     for (const auto& s : context["sessions"]) record.sessions.push_back(s);
   else

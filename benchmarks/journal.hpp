@@ -22,6 +22,7 @@ struct RunRecord {
   std::vector<nlohmann::json> sessions;  // headers: {"parbench_journal", "session", "arguments"}
   std::vector<FinishedBenchmark> benchmarks;
   bool from_journal = false;
+  bool complete = false;  // a report that says it is complete: nothing is left to run
 };
 
 // Reads a journal (a torn last line is dropped) or an uncompressed report, complete or not,

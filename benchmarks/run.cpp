@@ -85,6 +85,9 @@ bool initialize_google_benchmark(int& argc, std::vector<char*>& argv) {
 }
 
 // What --resume asks for: the run to finish, and whether a different build or machine may.
+// load_resumed_run's answer for a complete report: stop, successfully, with the file untouched.
+constexpr int kNothingToResume = -1;
+
 struct Resume {
   std::string path;
   bool anyway = false;
@@ -282,6 +285,10 @@ int load_resumed_run(Resume& resume, parbench::RunRecord& record, std::vector<st
     std::fprintf(stderr, "parbench: cannot resume: %s\n", e.what());
     return kBadInput;
   }
+  if (record.complete) {
+    std::fprintf(stderr, "parbench: %s is complete: nothing to resume\n", resume.path.c_str());
+    return kNothingToResume;
+  }
   args = resumed_arguments(record, resume);
   return 0;
 }
@@ -433,7 +440,8 @@ int parbench::run_parbench(int argc, char** argv) {
   std::optional<Resume> resume = take_resume_flags(args, &status);
   if (status != 0) return status;
   RunRecord record;
-  if (resume && (status = load_resumed_run(*resume, record, args)) != 0) return status;
+  if (resume && (status = load_resumed_run(*resume, record, args)) != 0)
+    return status == kNothingToResume ? 0 : status;
   ParseOutcome parsed = parse_arguments(argv[0], args);
   if (!parsed.config) return parsed.exit_status;
   const Config& config = *parsed.config;

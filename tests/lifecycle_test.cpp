@@ -125,6 +125,17 @@ TEST_F(LifeCycle, AnExistingReportOutlivesABadFlagAndAnEmptySelection) {
   }
 }
 
+TEST_F(LifeCycle, ResumingACompleteReportRunsNothingAndKeepsIt) {
+  ASSERT_EQ(run_program(args_out({"--kernels=sum", "--backends=serial"})).status, 0);
+  const std::string before = read_file(out_);
+  const Outcome o = run_program({PARBENCH_BINARY, "--resume=" + out_});
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.err.find("is complete: nothing to resume"), std::string::npos) << o.err;
+  EXPECT_EQ(o.err.find("measuring"), std::string::npos) << "nothing runs";
+  EXPECT_EQ(read_file(out_), before);
+  EXPECT_FALSE(fs::exists(out_ + ".partial"));
+}
+
 TEST_F(LifeCycle, RefusesToReplaceWhatIsNotARegularFile) {
   const std::string fifo = (dir_ / "fifo").string();
   ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
