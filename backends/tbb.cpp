@@ -27,6 +27,21 @@
 namespace parbench {
 namespace {
 
+// oneTBB loads tbbbind (its NUMA support) with dlopen(RTLD_DEEPBIND), which the sanitizers'
+// runtimes refuse by ending the process: a sanitized build never asks for NUMA nodes, and its
+// numa policy is one arena without constraints.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kMayLoadTbbbind = false;
+#else
+constexpr bool kMayLoadTbbbind = true;
+#endif
+
+// The NUMA nodes oneTBB sees: [-1] (one node of every CPU) when it has no tbbbind.
+std::vector<tbb::numa_node_id> tbb_numa_nodes() {
+  if (!kMayLoadTbbbind) return {tbb::task_arena::automatic};
+  return tbb::info::numa_nodes();
+}
+
 // The ways this backend runs a job, as its policies name them.
 enum class Way {
   auto_partitioner,
@@ -126,13 +141,16 @@ class TbbBackend final : public Backend {
   // tbbbind and hwloc) with its share of the workers, made at the first job (the prepare pass,
   // outside timing). Without tbbbind oneTBB sees one node of every CPU: one arena.
   void start_node_arenas() {
-    const std::vector<tbb::numa_node_id> nodes = tbb::info::numa_nodes();
+    const std::vector<tbb::numa_node_id> nodes = tbb_numa_nodes();
     const auto count = static_cast<unsigned>(nodes.size());
     arena_per_node_ = std::max(1u, (workers_ + count - 1) / count);
+    const int concurrency = static_cast<int>(arena_per_node_);
     for (tbb::numa_node_id node : nodes) {
-      tbb::task_arena::constraints only_there(node, static_cast<int>(arena_per_node_));
       // No slot is kept for the calling thread: the node's workers take all.
-      node_arenas_.push_back(std::make_unique<tbb::task_arena>(only_there, 0));
+      node_arenas_.push_back(node == tbb::task_arena::automatic
+                                 ? std::make_unique<tbb::task_arena>(concurrency, 0)
+                                 : std::make_unique<tbb::task_arena>(
+                                       tbb::task_arena::constraints(node, concurrency), 0));
       node_arenas_.back()->initialize();
     }
     slots_ = std::vector<Slot>(node_arenas_.size() * arena_per_node_ + 1);
@@ -243,13 +261,14 @@ class TbbBackend final : public Backend {
 
 // The oneTBB library really loaded, and its version.
 static nlohmann::json tbb_runtime() {
-  // [-1] when oneTBB could not load tbbbind (libtbbbind-2-5): it then knows no node.
-  const std::vector<tbb::numa_node_id> nodes = tbb::info::numa_nodes();
+  // [-1] when oneTBB could not load tbbbind (libtbbbind-2-5), or a sanitized build did not ask.
+  const std::vector<tbb::numa_node_id> nodes = tbb_numa_nodes();
   return {{"version", TBB_runtime_version()},
           {"interface_version", TBB_runtime_interface_version()},
           {"runtime", shared_object_of(reinterpret_cast<void*>(&TBB_runtime_version))},
           {"numa_nodes", nodes},
-          {"sees_numa_nodes", !(nodes.size() == 1 && nodes.front() == -1)}};
+          {"sees_numa_nodes", !(nodes.size() == 1 && nodes.front() == -1)},
+          {"numa_asked", kMayLoadTbbbind}};
 }
 
 // An arena's execute with a parallel_for of one piece per worker that counts itself.
