@@ -5,6 +5,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "backends/backend.hpp"
 #include "benchmarks/report.hpp"
 #include "platform/machine.hpp"
 #include "tests/process.hpp"
@@ -63,9 +64,15 @@ TEST_F(ShortRun, KeepsGoogleBenchmarksContextAndAddsReproducibilityFacts) {
     EXPECT_TRUE(c.contains(key)) << key;
   for (const char* key :
        {"parbench_version", "git_commit", "compiler", "cxx_flags", "build_type", "march_native",
-        "openmp", "tbb", "usable_cpus", "affinity", "cpu_model", "smt", "cache_levels", "governor",
-        "env", "kernel", "read_bandwidth", "calibration", "transparent_hugepages"})
+        "backends", "topology", "usable_cpus", "affinity", "cpu_model", "smt", "cache_levels",
+        "governor", "env", "kernel", "read_bandwidth", "calibration", "transparent_hugepages"})
     EXPECT_TRUE(c.contains(key)) << key;
+  // Each runtime underneath a backend (OpenMP, oneTBB), under the backend's name.
+  for (const auto& b : backends()) {
+    if (b.runtime) {
+      EXPECT_TRUE(c.contains(b.name)) << b.name;
+    }
+  }
   EXPECT_GT(c["read_bandwidth"].get<double>(), 1e8);
   EXPECT_EQ(c["calibration"]["bytes"], kCalibrationElements * 8);
 }
