@@ -375,7 +375,8 @@ ParseOutcome parse_options(int argc, char** argv) {
     c.data_mapping = mapping == "shared"      ? Mapping::shared
                      : mapping == "hugepages" ? Mapping::private_hugepages
                                               : Mapping::private_pages;
-    c.first_touch = first_touch == "serial" ? FirstTouch::serial : FirstTouch::workers;
+    c.first_touch =
+        first_touch == to_string(FirstTouch::serial) ? FirstTouch::serial : FirstTouch::workers;
     c.out_is_default = c.out.empty();
     if (c.out.empty()) c.out = default_report_path();
     for (int i = 1; i < argc; ++i) c.arguments.push_back(argv[i]);
