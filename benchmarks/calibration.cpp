@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstdio>
 #include <stdexcept>
 
 #include "backends/backend.hpp"
@@ -40,14 +42,39 @@ double read_bytes_per_second(SumWork& work, unsigned threads, unsigned repetitio
 
 }  // namespace
 
-Calibration calibrate_read_bandwidth(SumWork& work, unsigned threads) {
+Calibration calibrate_read_bandwidth(SumWork& work, unsigned threads, const Doubt& doubt) {
   Calibration c;
   c.bytes = work.bytes();
   c.threads = threads;
   c.repetitions = 7;
-  c.bytes_per_second = read_bytes_per_second(work, threads, c.repetitions);
-  c.bytes_per_second_one_thread = read_bytes_per_second(work, 1, c.repetitions);
+  for (int i = 0; i < kMostCalibrationReads; ++i) {
+    CalibrationRead read;
+    read.bytes_per_second = read_bytes_per_second(work, threads, c.repetitions);
+    read.bytes_per_second_one_thread = read_bytes_per_second(work, 1, c.repetitions);
+    if (doubt) read.doubt = doubt(read);
+    c.bytes_per_second = std::max(c.bytes_per_second, read.bytes_per_second);
+    c.bytes_per_second_one_thread =
+        std::max(c.bytes_per_second_one_thread, read.bytes_per_second_one_thread);
+    c.reads.push_back(read);
+    if (read.doubt.empty()) break;
+  }
   return c;
+}
+
+std::string doubt_alone(const CalibrationRead& read, unsigned threads) {
+  if (threads > 1 && read.bytes_per_second < read.bytes_per_second_one_thread)
+    return std::to_string(threads) + " threads read slower than one";
+  return "";
+}
+
+std::string doubt_against(const CalibrationRead& read, const Calibration& earlier,
+                          double tolerance) {
+  if (earlier.bytes_per_second <= 0) return "";
+  const double change = read.bytes_per_second / earlier.bytes_per_second - 1;
+  if (std::abs(change) <= tolerance) return "";
+  char text[96];
+  std::snprintf(text, sizeof text, "%+.0f%% from the read before the benchmarks", 100 * change);
+  return text;
 }
 
 }  // namespace parbench

@@ -111,6 +111,41 @@ nlohmann::json topology_json() {
           {"allowed_pus", cpu_list_string(t.allowed_pus)}};
 }
 
+// Every read of the calibration array, with why a read was not believed.
+nlohmann::json reads_json(const Calibration& c) {
+  nlohmann::json reads = nlohmann::json::array();
+  for (const auto& r : c.reads) {
+    nlohmann::json read = {{"bytes_per_second", r.bytes_per_second},
+                           {"bytes_per_second_one_thread", r.bytes_per_second_one_thread}};
+    if (!r.doubt.empty()) read["implausible"] = r.doubt;
+    reads.push_back(std::move(read));
+  }
+  return reads;
+}
+
+// How the repetitions were decided and ordered (benchmarks/rounds.hpp).
+nlohmann::json measurement_settings(const Config& config) {
+  const Measurement& m = config.measurement;
+  nlohmann::json settings = {{"min_time", config.min_time},
+                             {"interleaved", m.interleave},
+                             {"order_seed", m.seed},
+                             {"settle",
+                              "before each repetition, until no thread of the process "
+                              "uses a CPU (at most 0.1 s)"}};
+  if (m.repetitions > 0) {
+    settings["repetitions"] = m.repetitions;
+    return settings;
+  }
+  settings.update({{"target", m.target},
+                   {"confidence", m.confidence},
+                   {"interval", "order statistics of the repetitions (sign test)"},
+                   {"min_repetitions", m.min_repetitions},
+                   {"max_repetitions", m.max_repetitions},
+                   {"benchmark_budget", m.benchmark_budget},
+                   {"run_budget", m.run_budget}});
+  return settings;
+}
+
 }  // namespace
 
 nlohmann::json run_context(const Config& config, const Calibration& before,
@@ -152,14 +187,17 @@ nlohmann::json run_context(const Config& config, const Calibration& before,
         {"repetitions", before.repetitions},
         {"method",
          "best of N reads, each thread summing one contiguous block, before and after the "
-         "benchmarks on the same array; read_bandwidth is the highest of them, drift the "
-         "change between them"},
+         "benchmarks on the same array; a read where several threads are slower than one, or "
+         "one after the benchmarks more than 10% from before, is read again (all reads are "
+         "kept); read_bandwidth is the highest of them, drift the change between them"},
         {"before", before.bytes_per_second},
-        {"before_one_thread", before.bytes_per_second_one_thread}}},
+        {"before_one_thread", before.bytes_per_second_one_thread},
+        {"reads_before", reads_json(before)}}},
       {"suite", config.suite},
       {"data_mapping", to_string(config.data_mapping)},
       {"pin", config.pin},
       {"job_timeout", config.job_timeout},
+      {"measurement", measurement_settings(config)},
       {"command_line", command},
       {"arguments", arguments},
       {"report_path", utf8_or_escaped(report_path)},
@@ -193,6 +231,7 @@ nlohmann::json report_context(const std::vector<nlohmann::json>& sessions,
     ceiling_one = std::max(ceiling_one, c.value("before_one_thread", 0.0));
   }
   if (after) {
+    calibration["reads_after"] = reads_json(*after);
     calibration["after"] = after->bytes_per_second;
     calibration["after_one_thread"] = after->bytes_per_second_one_thread;
     const double before = calibration.value("before", 0.0);

@@ -141,6 +141,23 @@ double benchmark_seconds(double job_seconds, unsigned repetitions, double min_ti
   return repetitions * target + kTriesOverTarget * target;
 }
 
+namespace {
+
+unsigned fewest_repetitions(const Measurement& m) {
+  return m.repetitions > 0 ? m.repetitions : m.min_repetitions;
+}
+
+}  // namespace
+
+double budgeted_seconds(double job_seconds, const Measurement& m, double min_time) {
+  const double fewest = benchmark_seconds(job_seconds, fewest_repetitions(m), min_time);
+  if (m.repetitions > 0) return fewest;
+  const double one =
+      benchmark_seconds(job_seconds, 1, min_time) - benchmark_seconds(job_seconds, 0, min_time);
+  const double most = benchmark_seconds(job_seconds, m.max_repetitions, min_time);
+  return std::max(fewest, std::min(most, m.benchmark_budget + one));
+}
+
 RunEstimate estimate_run(const Registry& registry, const std::vector<std::string>& selected,
                          const Config& config, const MachineRates& rates) {
   RunEstimate estimate;
@@ -152,11 +169,20 @@ RunEstimate estimate_run(const Registry& registry, const std::vector<std::string
     ++estimate.benchmarks[kernel];
     ++estimate.total;
     const double job = job_seconds(entry.params, rates);
-    estimate.seconds += benchmark_seconds(job, config.repetitions, config.min_time);
-    if (kernel == "sum")
-      estimate.seconds += sum_setup_seconds(entry.params, job, last_bytes, rates);
+    const Measurement& m = config.measurement;
+    estimate.seconds += benchmark_seconds(job, fewest_repetitions(m), config.min_time);
+    estimate.most_seconds += budgeted_seconds(job, m, config.min_time);
+    if (kernel == "sum") {
+      const double setup = sum_setup_seconds(entry.params, job, last_bytes, rates);
+      estimate.seconds += setup;
+      estimate.most_seconds += setup;
+    }
   }
   estimate.seconds += calibration_seconds(rates);
+  estimate.most_seconds += calibration_seconds(rates);
+  const double budget = config.measurement.run_budget;
+  if (budget > 0)
+    estimate.most_seconds = std::max(estimate.seconds, std::min(estimate.most_seconds, budget));
   return estimate;
 }
 
@@ -171,7 +197,16 @@ std::string describe_dry_run(const RunEstimate& estimate, const Config& config,
     text += std::to_string(count);
     first = false;
   }
-  text += ") x " + std::to_string(config.repetitions) + " repetitions\n";
+  const Measurement& m = config.measurement;
+  if (m.repetitions > 0) {
+    text += ") x " + std::to_string(m.repetitions) + " repetitions\n";
+  } else {
+    char until[96];
+    std::snprintf(until, sizeof until,
+                  ") x %u to %u repetitions, until the median is known to +-%g%%\n",
+                  m.min_repetitions, m.max_repetitions, 100 * m.target);
+    text += until;
+  }
   text += "  workers: sum ";
   text += counts_text(workers_for(config, false));
   text += "; tasks ";
@@ -182,13 +217,18 @@ std::string describe_dry_run(const RunEstimate& estimate, const Config& config,
     text += bytes_text(static_cast<double>(n * sizeof(std::uint64_t)));
   }
   text += '\n';
+  std::string span = duration_text(estimate.seconds);
+  if (estimate.most_seconds > estimate.seconds * 1.01) {
+    span += " (every benchmark decided with its fewest repetitions) to ";
+    span += duration_text(estimate.most_seconds);
+    span += " (every one to its budget)";
+  }
   char rates_text[160];
   std::snprintf(rates_text, sizeof rates_text,
-                "  estimate: %s here (read bandwidth %.1f GB/s with %u CPUs, %.1f GB/s with one, "
-                "measured now)\n",
-                duration_text(estimate.seconds).c_str(), rates.read_bytes_per_second / 1e9,
-                rates.cpus, rates.read_bytes_per_second_one_thread / 1e9);
-  return text + rates_text;
+                " here (read bandwidth %.1f GB/s with %u CPUs, %.1f GB/s with one, measured now)\n",
+                rates.read_bytes_per_second / 1e9, rates.cpus,
+                rates.read_bytes_per_second_one_thread / 1e9);
+  return text + "  estimate: " + span + rates_text;
 }
 
 }  // namespace parbench

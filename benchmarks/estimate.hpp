@@ -1,8 +1,8 @@
 #pragma once
 // How long a selection would take on this machine, said before anything runs (--dry-run).
 // A model, not a measurement: each benchmark's job time from the machine's read bandwidth (the
-// sums) or the schedule model (the task sets), and Google Benchmark's way of repeating a job
-// until a repetition lasts at least --min-time.
+// sums) or the schedule model (the task sets), Google Benchmark's way of repeating a job until a
+// repetition lasts at least --min-time, and the rounds' fewest and most repetitions.
 #include <cstddef>
 #include <map>
 #include <string>
@@ -28,12 +28,17 @@ MachineRates measure_rates(const Config& config);
 struct RunEstimate {
   std::map<std::string, std::size_t> benchmarks;  // per kernel
   std::size_t total = 0;
-  double seconds = 0;
+  double seconds = 0;       // every benchmark with its fewest repetitions
+  double most_seconds = 0;  // every benchmark until its budget or its most repetitions
 };
 
 // Google Benchmark repeats a job until one repetition lasts min_time, aiming at 1.4 times it
 // after a few shorter tries in the first repetition: the seconds of one benchmark.
 double benchmark_seconds(double job_seconds, unsigned repetitions, double min_time);
+
+// The seconds of one benchmark whose repetitions stop at its budget or at the most allowed:
+// the budget is looked at after each repetition, so the last one may pass it.
+double budgeted_seconds(double job_seconds, const Measurement& m, double min_time);
 
 // The estimate for the registered benchmarks named in `selected`, with the two calibrations.
 RunEstimate estimate_run(const Registry& registry, const std::vector<std::string>& selected,

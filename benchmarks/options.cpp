@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <random>
 #include <stdexcept>
 
 #include "backends/backend.hpp"
@@ -74,6 +75,16 @@ void check_array_size(const std::string& what, std::size_t n) {
 
 constexpr double kMaxMinTime = 3600;
 
+// "2%" or "2" -> 0.02.
+double parse_percentage(const std::string& what, std::string text) {
+  if (!text.empty() && text.back() == '%') text.pop_back();
+  char* end = nullptr;
+  const double percent = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !std::isfinite(percent))
+    throw std::invalid_argument(what + " must be a percentage such as 2%, not '" + text + "'");
+  return percent / 100;
+}
+
 void check_seconds(const std::string& what, double seconds, double most) {
   if (!(seconds > 0) || !std::isfinite(seconds) || seconds > most)
     throw std::invalid_argument(what + " must be more than 0 and at most " +
@@ -95,7 +106,9 @@ bool is_true(const std::string& v) {
 // Google Benchmark takes nonsense values for some of its flags without a word (0 repetitions
 // run nothing); those are refused here. Print-only flags run nothing and write no report.
 void check_benchmark_flags(Config& c) {
-  for (const auto& flag : c.benchmark_flags) {
+  const std::vector<std::string> flags = c.benchmark_flags;
+  c.benchmark_flags.clear();
+  for (const auto& flag : flags) {
     const auto [name, value] = benchmark_flag(flag);
     if (name == "list_tests") c.list_only = is_true(value);
     if (name == "repetitions") {
@@ -106,7 +119,11 @@ void check_benchmark_flags(Config& c) {
             "--benchmark_repetitions must be a whole number from 1 to "
             "100000, not '" +
             value + "'");
+      c.measurement.repetitions = static_cast<unsigned>(n);  // the rounds repeat, not Google's
     }
+    if (name == "out" || name == "out_format")
+      throw std::invalid_argument(
+          "parbench writes its report itself: give --out=PATH, not --benchmark_" + name);
     if (name == "min_time" || name == "min_warmup_time") {
       std::string number = value;
       if (!number.empty() && number.back() == 's') number.pop_back();
@@ -119,7 +136,21 @@ void check_benchmark_flags(Config& c) {
                                     " must be a number of seconds from 0 to 3600, not '" + value +
                                     "'");
     }
+    if (name != "repetitions") c.benchmark_flags.push_back(flag);
   }
+}
+
+void check_measurement(const Measurement& m) {
+  if (m.repetitions > 100000) throw std::invalid_argument("repetitions must be at most 100000");
+  if (!(m.target > 0) || !(m.target < 1))
+    throw std::invalid_argument("target must be a percentage above 0 and below 100");
+  if (m.max_repetitions < m.min_repetitions || m.max_repetitions > 100000)
+    throw std::invalid_argument("max-repetitions must be from " +
+                                std::to_string(m.min_repetitions) +
+                                " (the fewest with a 95% interval of the median) to 100000; "
+                                "--repetitions=N runs exactly N");
+  check_seconds("benchmark-budget", m.benchmark_budget, 7 * 24 * 3600.0);
+  if (m.run_budget != 0) check_seconds("run-budget", m.run_budget, 7 * 24 * 3600.0);
 }
 
 void validate(Config& c) {
@@ -156,7 +187,7 @@ void validate(Config& c) {
       throw std::invalid_argument("workers must be between 1 and " + std::to_string(kMaxWorkers));
   for (std::size_t n : c.sizes) check_array_size("size", n);
   check_array_size("calibration size", c.calibration_size);
-  if (c.repetitions == 0) throw std::invalid_argument("repetitions must be at least 1");
+  check_measurement(c.measurement);
   check_seconds("min-time", c.min_time, kMaxMinTime);
   check_seconds("job-timeout", c.job_timeout, 7 * 24 * 3600.0);
   check_benchmark_flags(c);
@@ -274,7 +305,8 @@ static std::string launch_names() {
 ParseOutcome parse_options(int argc, char** argv) {
   Config c;
   std::vector<std::string> sizes, workers, benchmark_flags;
-  std::string mapping = "private", first_touch = "workers", calibration_size;
+  std::string mapping = "private", first_touch = "workers", calibration_size, target = "2%",
+              interleave = "yes";
   const std::size_t default_calibration_size = default_sizes().beyond_llc;
   CLI::App app{
       "parbench: what splitting work across workers really gives on this machine.\n"
@@ -305,8 +337,30 @@ ParseOutcome parse_options(int argc, char** argv) {
                  "Elements of the array the read bandwidth (every sum's ceiling) is measured on, "
                  "K/M/G as for --sizes (default: beyond the last-level cache, " +
                      std::to_string(default_calibration_size) + ")");
-  app.add_option("--repetitions", c.repetitions, "Repetitions of each benchmark")
+  app.add_option("--repetitions", c.measurement.repetitions,
+                 "Exactly this many repetitions of each benchmark (default: as many as it takes "
+                 "to meet --target, from " +
+                     std::to_string(c.measurement.min_repetitions) + ")");
+  app.add_option("--target", target,
+                 "Repeat a benchmark until the 95% confidence interval of its median is within "
+                 "this percentage of it")
       ->capture_default_str();
+  app.add_option("--max-repetitions", c.measurement.max_repetitions,
+                 "Most repetitions of a benchmark that has not met the target")
+      ->capture_default_str();
+  app.add_option("--benchmark-budget", c.measurement.benchmark_budget,
+                 "Seconds a benchmark may take before it stops short of the target, marked "
+                 "undecided (default: quick 0.4, full 0.6)");
+  app.add_option("--run-budget", c.measurement.run_budget,
+                 "Seconds after which the run gives every benchmark only its fewest repetitions "
+                 "(default: none)");
+  app.add_option("--interleave", interleave,
+                 "Run the repetitions of the benchmarks that measure the same work (kernel, size "
+                 "or task set, workers) in interleaved rounds, in a shuffled order: yes or no")
+      ->check(CLI::IsMember({"yes", "no"}))
+      ->capture_default_str();
+  app.add_option("--seed", c.measurement.seed,
+                 "Seed of the order within rounds (default: a random one, written in the report)");
   app.add_option("--min-time", c.min_time, "Minimum seconds per repetition")->capture_default_str();
   app.add_option("--tasks", c.task_sets,
                  "Task set for sleep/spin, repeatable: seed (2,4,6,8,1,3,5,7), equal:N, "
@@ -344,8 +398,9 @@ ParseOutcome parse_options(int argc, char** argv) {
 
   // A value given twice: the last one counts, as a command line built up in a script expects.
   for (const char* scalar :
-       {"--suite", "--calibration-size", "--repetitions", "--min-time", "--unit", "--pin",
-        "--data-mapping", "--first-touch", "--out", "--job-timeout"})
+       {"--suite", "--calibration-size", "--repetitions", "--target", "--max-repetitions",
+        "--benchmark-budget", "--run-budget", "--interleave", "--seed", "--min-time", "--unit",
+        "--pin", "--data-mapping", "--first-touch", "--out", "--job-timeout"})
     app.get_option(scalar)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   try {
     app.parse(argc, argv);
@@ -354,8 +409,13 @@ ParseOutcome parse_options(int argc, char** argv) {
         throw std::invalid_argument("unknown argument '" + extra + "' (see --help)");
       c.benchmark_flags.push_back(extra);
     }
-    if (app.count("--repetitions") == 0 && c.suite == "full") c.repetitions = 5;
-    if (app.count("--min-time") == 0 && c.suite == "full") c.min_time = 0.1;
+    if (app.count("--repetitions") > 0 && c.measurement.repetitions == 0)
+      throw std::invalid_argument("repetitions must be at least 1");
+    if (app.count("--benchmark-budget") == 0)
+      c.measurement.benchmark_budget = c.suite == "full" ? 0.6 : 0.4;
+    c.measurement.target = parse_percentage("target", target);
+    c.measurement.interleave = interleave == "yes";
+    if (app.count("--seed") == 0) c.measurement.seed = std::random_device{}();
     if (c.kernels.empty()) c.kernels = kKernels;
     if (c.backends.empty())
       for (const auto& b : backends()) c.backends.push_back(b.name);

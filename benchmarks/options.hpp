@@ -1,6 +1,7 @@
 #pragma once
 // parbench's command line: what to run, turned into a validated Config before anything runs.
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -9,6 +10,19 @@
 #include "platform/mapping.hpp"
 
 namespace parbench {
+
+// How the repetitions of each benchmark are decided (benchmarks/rounds.hpp).
+struct Measurement {
+  unsigned repetitions = 0;      // exactly this many; 0: until the target is met (adaptive)
+  unsigned min_repetitions = 6;  // the fewest with a 95% interval of the median
+  unsigned max_repetitions = 40;
+  double target = 0.02;  // the interval's half-width, relative to the median
+  double confidence = 0.95;
+  double benchmark_budget = 1;  // seconds one benchmark may take beyond its fewest repetitions
+  double run_budget = 0;        // seconds the run may take before only the fewest run; 0: none
+  bool interleave = true;       // a group's repetitions in rounds, else one benchmark at a time
+  std::uint64_t seed = 0;       // of the order within each round
+};
 
 struct Config {
   std::string suite = "quick";         // quick | full: the defaults below depend on it
@@ -23,8 +37,8 @@ struct Config {
   double unit = 1e-3;                  // sleep, spin: seconds per unit of duration
   std::string unit_text = "1ms";
   std::string pin = "none";  // none | compact | spread
-  unsigned repetitions = 3;
-  double min_time = 0.05;  // seconds per repetition, Google Benchmark's
+  Measurement measurement;   // how many repetitions, in which order
+  double min_time = 0.02;    // seconds per repetition, Google Benchmark's
   Mapping data_mapping = Mapping::private_pages;
   FirstTouch first_touch = FirstTouch::workers;  // who writes the sum's array first
   std::string out;                               // report path

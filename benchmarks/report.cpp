@@ -89,16 +89,6 @@ std::string without_bare_non_finite(const std::string& text) {
   return out;
 }
 
-// With repetitions, Google Benchmark hands over a benchmark's runs and then, in a call of
-// their own, its aggregates, which it makes when two or more runs succeeded.
-bool aggregates_follow(const std::vector<benchmark::BenchmarkReporter::Run>& runs) {
-  using Run = benchmark::BenchmarkReporter::Run;
-  if (runs.empty() || runs.front().run_type != Run::RT_Iteration || runs.front().repetitions <= 1)
-    return false;
-  return std::count_if(runs.begin(), runs.end(), [](const Run& r) { return !r.error_occurred; }) >=
-         2;
-}
-
 // Google Benchmark's JSON of `runs`; should it not parse, entries that say so, for the run
 // must go on and every other benchmark be kept.
 nlohmann::json entries_of(const std::vector<benchmark::BenchmarkReporter::Run>& runs,
@@ -142,16 +132,17 @@ nlohmann::json google_benchmark_context() {
   return parse_benchmark_json(text.str() + "]}").at("context");
 }
 
-TeeReporter::TeeReporter(Progress* progress, OnBenchmark on_benchmark)
+TeeReporter::TeeReporter(Progress* progress)
     : console_(isatty(STDOUT_FILENO) ? benchmark::ConsoleReporter::OO_ColorTabular
                                      : benchmark::ConsoleReporter::OO_Tabular),
-      progress_(progress),
-      on_benchmark_(std::move(on_benchmark)) {
+      progress_(progress) {
   json_.SetOutputStream(&json_text_);
   json_.SetErrorStream(&json_text_);
 }
 
 bool TeeReporter::ReportContext(const Context& context) {
+  if (std::exchange(context_shown_, true)) return true;
+  if (progress_ != nullptr) progress_->clear_line();
   console_.ReportContext(context);
   std::cout.flush();
   return json_.ReportContext(context);
@@ -168,14 +159,13 @@ void TeeReporter::ReportRuns(const std::vector<Run>& runs) {
   std::string text = json_text_.str();
   if (text.rfind(",\n", 0) == 0) text.erase(0, 2);
   for (auto& entry : entries_of(runs, "[" + text + "]")) pending_.push_back(std::move(entry));
-  if (aggregates_follow(runs) || pending_.empty()) return;
-  // Counted as finished once it is in the journal.
-  on_benchmark_(runs.back().run_name.function_name,
-                std::exchange(pending_, nlohmann::json::array()));
-  if (progress_ != nullptr) progress_->finished(runs.back().run_name.str());
 }
 
-void TeeReporter::Finalize() {
+nlohmann::json TeeReporter::take_entries() {
+  return std::exchange(pending_, nlohmann::json::array());
+}
+
+void TeeReporter::end() {
   if (progress_ != nullptr) progress_->end();
   console_.Finalize();
   std::cout.flush();

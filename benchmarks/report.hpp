@@ -20,23 +20,25 @@
 
 namespace parbench {
 
-// Shows Google Benchmark's table as it goes and hands over each finished benchmark's entries
-// (its repetitions and aggregates) in Google Benchmark's own JSON form.
+// Shows Google Benchmark's table as it goes and keeps each run in Google Benchmark's own JSON
+// form until the rounds take it. Google Benchmark is called once per repetition: its context
+// is shown once, and the table ends when the rounds end.
 class TeeReporter : public benchmark::BenchmarkReporter {
  public:
-  // The name the benchmark was registered under, and its entries (repetitions, aggregates).
-  using OnBenchmark = std::function<void(const std::string& name, nlohmann::json entries)>;
-  TeeReporter(Progress* progress, OnBenchmark on_benchmark);
+  explicit TeeReporter(Progress* progress);
   bool ReportContext(const Context& context) override;
   void ReportRuns(const std::vector<Run>& runs) override;
-  void Finalize() override;
+  void Finalize() override {}
+  // The entries of the runs reported since the last call.
+  nlohmann::json take_entries();
+  void end();
 
  private:
   benchmark::ConsoleReporter console_;
   benchmark::JSONReporter json_;
   std::ostringstream json_text_;
   Progress* progress_;
-  OnBenchmark on_benchmark_;
+  bool context_shown_ = false;
   nlohmann::json pending_ = nlohmann::json::array();
 };
 

@@ -29,6 +29,7 @@
 #include "benchmarks/options.hpp"
 #include "benchmarks/output.hpp"
 #include "benchmarks/report.hpp"
+#include "benchmarks/rounds.hpp"
 #include "benchmarks/suite.hpp"
 #include "benchmarks/supervisor.hpp"
 #include "platform/children.hpp"
@@ -44,8 +45,7 @@ bool selected(const parbench::Config& c, const std::string& kernel) {
 
 // Google Benchmark's arguments: our defaults first, so that the user's --benchmark_* win.
 std::vector<std::string> benchmark_arguments(const parbench::Config& c, const char* argv0) {
-  std::vector<std::string> args = {argv0, "--benchmark_min_time=" + std::to_string(c.min_time),
-                                   "--benchmark_repetitions=" + std::to_string(c.repetitions)};
+  std::vector<std::string> args = {argv0, "--benchmark_min_time=" + std::to_string(c.min_time)};
   args.insert(args.end(), c.benchmark_flags.begin(), c.benchmark_flags.end());
   return args;
 }
@@ -156,14 +156,19 @@ std::string identity_mismatch(const nlohmann::json& then, const nlohmann::json& 
 }
 
 // The read bandwidth of an array beyond the last-level cache: the ceiling of the run, measured
-// before it and again after it on the same array, since on a shared machine it drifts.
-std::optional<parbench::Calibration> measure_bandwidth(parbench::SumWork& data, const char* when) {
+// before it and again after it on the same array, since on a shared machine it drifts. A read
+// that `doubt` finds implausible is said and read again.
+std::optional<parbench::Calibration> measure_bandwidth(parbench::SumWork& data, const char* when,
+                                                       const parbench::Doubt& doubt) {
   using namespace parbench;
   std::fprintf(stderr, "parbench: measuring read bandwidth %s...\n", when);
   try {
-    const Calibration c = calibrate_read_bandwidth(data, usable_cpus());
-    std::fprintf(stderr, "parbench: read bandwidth %.1f GB/s with %u threads, %.1f GB/s with one\n",
-                 c.bytes_per_second / 1e9, c.threads, c.bytes_per_second_one_thread / 1e9);
+    const Calibration c = calibrate_read_bandwidth(data, usable_cpus(), doubt);
+    for (const auto& read : c.reads)
+      std::fprintf(stderr,
+                   "parbench: read bandwidth %.1f GB/s with %u threads, %.1f GB/s with one%s%s\n",
+                   read.bytes_per_second / 1e9, c.threads, read.bytes_per_second_one_thread / 1e9,
+                   read.doubt.empty() ? "" : ": implausible, ", read.doubt.c_str());
     return c;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "parbench: calibration failed: %s\n", e.what());
@@ -315,13 +320,9 @@ parbench::ParseOutcome parse_arguments(char* program, std::vector<std::string>& 
   return parbench::parse_options(static_cast<int>(argv.size()), argv.data());
 }
 
-// Every benchmark the config selects, less those a resumed run has already.
-void register_benchmarks(const parbench::Config& config, const parbench::RunRecord& record,
-                         parbench::Registry& registry) {
+// Every benchmark the config selects (a resumed run leaves out those it has).
+void register_benchmarks(const parbench::Config& config, parbench::Registry& registry) {
   using namespace parbench;
-  std::set<std::string> finished;
-  for (const auto& b : record.benchmarks) finished.insert(b.name);
-  registry.skip(finished);
   if (selected(config, "launch")) register_launch_benchmarks(config, registry);
   if (selected(config, "sum")) register_sum_benchmarks(config, registry);
   register_task_benchmarks(config, registry);
@@ -382,10 +383,13 @@ void start_session(const parbench::Config& config, const parbench::Calibration& 
   results.set_read_bandwidth(before.bytes_per_second);
 }
 
+// How far the reads after the run may be from those before before it counts as drift.
+constexpr double kDriftTolerance = 0.1;
+
 void warn_about_drift(const parbench::Calibration& before, const parbench::Calibration& after) {
   if (before.bytes_per_second <= 0) return;
   const double drift = after.bytes_per_second / before.bytes_per_second - 1;
-  if (std::abs(drift) > 0.1)
+  if (std::abs(drift) > kDriftTolerance)
     std::fprintf(stderr,
                  "parbench: warning: the read bandwidth changed by %+.0f%% during the run; "
                  "fractions are of the higher\n",
@@ -463,9 +467,10 @@ int parbench::run_parbench(int argc, char** argv) {
   if (resume && !may_resume(*resume, record)) return kBadInput;
 
   Registry registry;
-  register_benchmarks(config, record, registry);
+  register_benchmarks(config, registry);
   if (!initialize_google_benchmark(config, argv[0])) return kBadInput;
   if (config.list_only) {
+    registry.register_all();
     benchmark::RunSpecifiedBenchmarks();
     return 0;
   }
@@ -495,7 +500,10 @@ int parbench::run_parbench(int argc, char** argv) {
   }
   calibration_data->keep_out_of_children();
   warn_if_calibration_fits_in_cache(config.calibration_size * sizeof(std::uint64_t));
-  const auto before = measure_bandwidth(*calibration_data, "before the benchmarks");
+  const unsigned cpus = usable_cpus();
+  const auto before =
+      measure_bandwidth(*calibration_data, "before the benchmarks",
+                        [cpus](const CalibrationRead& r) { return doubt_alone(r, cpus); });
   if (!before) {
     if (!resume) run.journal.remove();
     return 1;
@@ -503,18 +511,21 @@ int parbench::run_parbench(int argc, char** argv) {
   start_session(config, *before, run, results);
 
   Progress progress(to_run, isatty(STDERR_FILENO));
-  TeeReporter reporter(&progress, [&](const std::string& name, nlohmann::json entries) {
-    results.add(finish_benchmark(name, std::move(entries), registry));
-  });
-  if (to_run > 0 && benchmark::RunSpecifiedBenchmarks(&reporter) == 0 && results.size() == 0) {
-    std::fprintf(stderr, "parbench: no benchmark matches the selection\n");
-    run.journal.remove();
-    return kBadInput;
-  }
+  TeeReporter reporter(&progress);
+  Rounds rounds(registry, config.measurement, reporter, progress,
+                [&](const std::string& name, nlohmann::json entries) {
+                  results.add(finish_benchmark(name, std::move(entries), registry));
+                });
+  rounds.run(not_run(run, results));
+  reporter.end();
   release_sum_data();  // its pool's workers and array must not share the machine with the reads
   if (!end_runtime_workers())
     std::fprintf(stderr, "parbench: warning: oneTBB's worker threads could not be ended\n");
-  const auto after = measure_bandwidth(*calibration_data, "after the benchmarks");
+  const auto after =
+      measure_bandwidth(*calibration_data, "after the benchmarks", [&](const CalibrationRead& r) {
+        std::string why = doubt_alone(r, cpus);
+        return why.empty() ? doubt_against(r, *before, kDriftTolerance) : why;
+      });
   calibration_data.reset();
   std::lock_guard lock(results.lock());
   if (after) warn_about_drift(*before, *after);

@@ -7,20 +7,46 @@
 
 namespace parbench {
 
-void Registry::add(const std::string& name, nlohmann::json params,
-                   std::function<void(benchmark::State&)> body, benchmark::TimeUnit unit) {
-  index_[name] = entries_.size();
-  entries_.push_back({name, std::move(params)});
-  if (skipped_.count(name) != 0) return;
-  benchmark::RegisterBenchmark(name.c_str(),
-                               [name, body = std::move(body)](benchmark::State& s) {
-                                 benchmark_begins(name);
-                                 body(s);
-                                 benchmark_ends();
-                               })
+namespace {
+
+// The params that say what is measured, without how: the backend, its launch and its policy.
+std::string group_of(nlohmann::json params) {
+  for (const char* how : {"backend", "launch", "policy"}) params.erase(how);
+  return params.dump();
+}
+
+benchmark::internal::Benchmark* register_with_google_benchmark(const Registry::Entry& e) {
+  return benchmark::RegisterBenchmark(e.name.c_str(),
+                                      [name = e.name, body = e.body](benchmark::State& s) {
+                                        benchmark_begins(name);
+                                        body(s);
+                                        benchmark_ends();
+                                      })
       ->UseRealTime()
       ->MeasureProcessCPUTime()
-      ->Unit(unit);
+      ->Unit(e.unit);
+}
+
+}  // namespace
+
+void Registry::add(const std::string& name, nlohmann::json params, Body body,
+                   benchmark::TimeUnit unit, std::string group) {
+  if (group.empty()) group = group_of(params);
+  index_[name] = entries_.size();
+  entries_.push_back({name, std::move(params), std::move(body), unit, std::move(group)});
+}
+
+void Registry::run_once(const Entry& e, benchmark::IterationCount iterations,
+                        benchmark::BenchmarkReporter& reporter) const {
+  benchmark::ClearRegisteredBenchmarks();
+  auto* b = register_with_google_benchmark(e);
+  if (iterations > 0) b->Iterations(iterations);
+  benchmark::RunSpecifiedBenchmarks(&reporter, "all");
+}
+
+void Registry::register_all() const {
+  benchmark::ClearRegisteredBenchmarks();
+  for (const auto& e : entries_) register_with_google_benchmark(e);
 }
 
 const Registry::Entry* Registry::find(const std::string& name) const {

@@ -6,7 +6,6 @@
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -17,24 +16,36 @@ namespace parbench {
 
 class Registry {
  public:
+  using Body = std::function<void(benchmark::State&)>;
   struct Entry {
     std::string name;
     nlohmann::json params;
+    Body body;
+    benchmark::TimeUnit unit = benchmark::kMicrosecond;
+    // Benchmarks of one group measure the same piece of work in different ways: their
+    // repetitions run in interleaved rounds (benchmarks/rounds.hpp).
+    std::string group;
   };
 
-  // Registers one benchmark measured in wall time (the work is parallel) and in the CPU time
-  // of the whole process (all its threads), unless it is among those already finished (a
-  // resumed run): then it is only remembered, for its params.
-  void add(const std::string& name, nlohmann::json params,
-           std::function<void(benchmark::State&)> body, benchmark::TimeUnit unit);
-  // Benchmarks that a resumed run does not run again.
-  void skip(std::set<std::string> finished) { skipped_ = std::move(finished); }
+  // Adds one benchmark measured in wall time (the work is parallel) and in the CPU time of the
+  // whole process (all its threads). Its group is `group`, or else its params without the
+  // backend, launch and policy: the same kernel, size or task set and worker count.
+  void add(const std::string& name, nlohmann::json params, Body body, benchmark::TimeUnit unit,
+           std::string group = "");
   const std::vector<Entry>& entries() const { return entries_; }
   std::vector<std::string> names() const {
     std::vector<std::string> n;
     for (const auto& e : entries_) n.push_back(e.name);
     return n;
   }
+
+  // Google Benchmark is handed one benchmark at a time, so that the rounds decide the order and
+  // the number of repetitions: one repetition of `e`, with `iterations` (0: Google Benchmark
+  // finds how many fill --benchmark_min_time). Its run goes to `reporter`.
+  void run_once(const Entry& e, benchmark::IterationCount iterations,
+                benchmark::BenchmarkReporter& reporter) const;
+  // Every benchmark registered with Google Benchmark at once, for --benchmark_list_tests.
+  void register_all() const;
 
   // What a benchmark learnt that is no number (a timeline, how a prediction was made): kept
   // by name, the last call's wins, and merged into the report.
@@ -50,7 +61,6 @@ class Registry {
   std::vector<Entry> entries_;
   std::map<std::string, std::size_t> index_;  // name -> position in entries_
   std::map<std::string, nlohmann::json> notes_;
-  std::set<std::string> skipped_;
 };
 
 // "sum/thread/pool/dynamic:65536/workers:2/size:1024": the launch is left out for backends

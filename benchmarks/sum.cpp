@@ -1,5 +1,6 @@
 // The big sum: how close each backend and split get to the machine's read bandwidth.
 #include <algorithm>
+#include <map>
 #include <memory>
 
 #include "benchmarks/suite.hpp"
@@ -65,61 +66,74 @@ std::string array_key(const SumCase& c) {
   return key;
 }
 
+// The benchmarks whose repetitions run in interleaved rounds: those that read one array with
+// as many workers. Where each benchmark makes its own array (several NUMA nodes), that is none.
+std::string group_of(const SumCase& c) {
+  return array_key(c) + "/workers:" + std::to_string(c.workers);
+}
+
 // A started benchmark, kept across its repetitions: Google Benchmark calls the benchmark once
-// per repetition, and starting a fork pool and making a large array cost seconds here. The
-// repetitions measure one pool's steady state; its start is measured on its own (the launch
-// benchmarks), and the making of the array (the prepare pass) is recorded beside it.
+// per repetition, and the repetitions of a group's benchmarks run in interleaved rounds, while
+// starting a fork pool and making a large array cost seconds here. The repetitions measure one
+// pool's steady state; its start is measured on its own (the launch benchmarks), and the making
+// of the array (the prepare pass) is recorded beside it.
 struct StartedSum {
-  std::string name;
-  SumArray array;
   std::unique_ptr<Backend> backend;
   unsigned obtained = 0;
   Preparation preparation;
 };
 
-StartedSum& started_sum() {
-  static StartedSum started;
-  return started;
+// The benchmarks of the group being measured, started, and the array they read.
+struct SumState {
+  std::string group;
+  SumArray array;
+  std::map<std::string, StartedSum> started;  // by benchmark name
+};
+
+SumState& sum_state() {
+  static SumState state;
+  return state;
 }
 
-void drop_started_sum() {
-  started_sum() = StartedSum{};
+// The backends go before the array their workers read.
+void drop_started() {
+  sum_state().started.clear();
 }
 
-// The array for `c`: the one the last benchmark read, if it may be read as it lies.
-SumArray array_for(const SumCase& c, SumArray last) {
+// The array for `c`: the one the group's benchmarks read, if it may be read as it lies.
+SumArray& array_for(const SumCase& c) {
+  SumArray& array = sum_state().array;
   const std::string key = array_key(c);
-  if (last.key == key && last.work) {
-    last.work->forget_cpus_seen();
-    return last;
-  }
-  last = SumArray{};  // the old array goes before the new one is made
-  return {key, std::make_shared<SumWork>(c.spec.size, c.spec.mapping), c.name};
+  if (array.key == key && array.work) return array;
+  array = SumArray{};  // the old array goes before the new one is made
+  array = {key, std::make_shared<SumWork>(c.spec.size, c.spec.mapping), c.name};
+  return array;
 }
 
 // Starts the backend, has it make the array (or finds it made) and warms it up, unless this
-// benchmark is already started.
-bool start_sum(benchmark::State& state, const SumCase& c) {
-  if (started_sum().name == c.name) return true;
-  SumArray last = std::move(started_sum().array);
-  drop_started_sum();
+// benchmark is already started. A benchmark of another group ends the started ones first.
+StartedSum* start_sum(benchmark::State& state, const SumCase& c) {
+  SumState& all = sum_state();
+  if (all.group != group_of(c)) {
+    drop_started();
+    all.group = group_of(c);
+  }
+  if (auto it = all.started.find(c.name); it != all.started.end()) return &it->second;
   StartedSum s;
   const Variant& v = c.variant;
   if (!run_checked(state, [&] {
-        s.array = array_for(c, std::move(last));
+        SumWork& work = *array_for(c).work;
         s.backend = make_backend(*v.backend, v.launch);
         s.backend->set_pin(c.pin);
-        s.obtained = s.backend->start(*s.array.work, c.workers);
+        s.obtained = s.backend->start(work, c.workers);
         s.preparation = s.backend->prepare(v.policy, c.first_touch);
       }))
-    return false;
-  if (const std::string why = warm_up(*s.backend, v, s.array.work->expected()); !why.empty()) {
+    return nullptr;
+  if (const std::string why = warm_up(*s.backend, v, all.array.work->expected()); !why.empty()) {
     state.SkipWithError(why.c_str());
-    return false;
+    return nullptr;
   }
-  s.name = c.name;
-  started_sum() = std::move(s);
-  return true;
+  return &(all.started[c.name] = std::move(s));
 }
 
 // Who made the array, as asked or not (and why), in how long, and for which benchmark when it
@@ -128,18 +142,20 @@ nlohmann::json first_touch_note(const SumCase& c, const StartedSum& started) {
   const Preparation& done = started.preparation;
   nlohmann::json note = {
       {"asked", to_string(c.first_touch)}, {"by", to_string(done.by)}, {"seconds", done.seconds}};
-  if (started.array.made_for != c.name)
-    note["made_for"] = started.array.made_for;
+  if (sum_state().array.made_for != c.name)
+    note["made_for"] = sum_state().array.made_for;
   else if (!done.why.empty())
     note["why"] = done.why;
   return note;
 }
 
 void run_sum(benchmark::State& state, const SumCase& c, Registry& registry) {
-  if (!start_sum(state, c)) return;
-  const StartedSum& started = started_sum();
+  const StartedSum* started_or_null = start_sum(state, c);
+  if (started_or_null == nullptr) return;
+  const StartedSum& started = *started_or_null;
   Backend* backend = started.backend.get();
-  const SumWork& work = *started.array.work;
+  SumWork& work = *sum_state().array.work;
+  work.forget_cpus_seen();  // the group's other benchmarks read it too
   const std::uint64_t expected = work.expected();
   const double children_cpu_before = backend->children_cpu_seconds();
   std::uint64_t wrong = 0;
@@ -155,7 +171,7 @@ void run_sum(benchmark::State& state, const SumCase& c, Registry& registry) {
       }
     }
   } catch (const WorkerFailure& e) {
-    drop_started_sum();  // a pool that lost a worker is not reused
+    sum_state().started.erase(c.name);  // a pool that lost a worker is not reused
     state.SkipWithError(failure_text(e).c_str());
     return;
   }
@@ -178,7 +194,8 @@ void run_sum(benchmark::State& state, const SumCase& c, Registry& registry) {
 }  // namespace
 
 void release_sum_data() {
-  drop_started_sum();
+  drop_started();
+  sum_state() = SumState{};
 }
 
 void register_sum_benchmarks(const Config& config, Registry& registry) {
@@ -206,7 +223,7 @@ void register_sum_benchmarks(const Config& config, Registry& registry) {
         const SumCase c{v, w, spec, parse_pin(config.pin), config.first_touch, name};
         registry.add(
             name, params, [c, &registry](benchmark::State& s) { run_sum(s, c, registry); },
-            benchmark::kMicrosecond);
+            benchmark::kMicrosecond, group_of(c));
       }
 }
 

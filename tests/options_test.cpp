@@ -46,7 +46,11 @@ INSTANTIATE_TEST_SUITE_P(
                       "--policies=dynamic(4", "--launch=nope", "--kernels=nope", "--suite=huge",
                       "--min-time=0", "--data-mapping=weird", "--frobnicate", "positional",
                       "--benchmark_nonsense=1", "--benchmark_min_time=abc", "--calibration-size=0",
-                      "--calibration-size=abc", "--calibration-size=64G"));
+                      "--calibration-size=abc", "--calibration-size=64G", "--target=0",
+                      "--target=abc", "--target=100%", "--max-repetitions=5",
+                      "--benchmark-budget=0", "--run-budget=-1", "--interleave=maybe", "--seed=x",
+                      "--benchmark_out=/tmp/x.json", "--benchmark_out_format=csv",
+                      "--benchmark_repetitions=0"));
 
 TEST(Cli, UnwritableReportPathIsRejectedBeforeRunning) {
   const auto o = run_program(
@@ -58,11 +62,50 @@ TEST(Cli, UnwritableReportPathIsRejectedBeforeRunning) {
 TEST(Cli, HelpListsEveryFlagAndExitsZero) {
   const auto o = run_program({PARBENCH_BINARY, "--help"});
   EXPECT_EQ(o.status, 0);
-  for (const char* flag :
-       {"--kernels", "--backends", "--launch", "--policies", "--workers", "--sizes",
-        "--calibration-size", "--repetitions", "--min-time", "--suite", "--tasks", "--unit",
-        "--pin", "--data-mapping", "--out", "--benchmark_"})
+  for (const char* flag : {"--kernels",
+                           "--backends",
+                           "--launch",
+                           "--policies",
+                           "--workers",
+                           "--sizes",
+                           "--calibration-size",
+                           "--repetitions",
+                           "--target",
+                           "--max-repetitions",
+                           "--benchmark-budget",
+                           "--run-budget",
+                           "--interleave",
+                           "--seed",
+                           "--min-time",
+                           "--suite",
+                           "--tasks",
+                           "--unit",
+                           "--pin",
+                           "--data-mapping",
+                           "--out",
+                           "--benchmark_"})
     EXPECT_NE(o.out.find(flag), std::string::npos) << flag;
+}
+
+// Repetitions until the target by default; a count, in parbench's flag or Google Benchmark's,
+// runs exactly that many (the rounds repeat, so Google Benchmark is never given it).
+TEST(Measurement, AdaptiveByDefaultExactWhenCounted) {
+  auto parse = [](std::vector<std::string> args) {
+    args.insert(args.begin(), "parbench");
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    return parse_options(static_cast<int>(argv.size()), argv.data()).config;
+  };
+  const auto adaptive = parse({"--target=1.5%", "--seed=3", "--interleave=no"});
+  ASSERT_TRUE(adaptive);
+  EXPECT_EQ(adaptive->measurement.repetitions, 0u);
+  EXPECT_DOUBLE_EQ(adaptive->measurement.target, 0.015);
+  EXPECT_EQ(adaptive->measurement.seed, 3u);
+  EXPECT_FALSE(adaptive->measurement.interleave);
+  const auto counted = parse({"--benchmark_repetitions=4", "--benchmark_min_time=0.01"});
+  ASSERT_TRUE(counted);
+  EXPECT_EQ(counted->measurement.repetitions, 4u);
+  EXPECT_EQ(counted->benchmark_flags, std::vector<std::string>{"--benchmark_min_time=0.01"});
 }
 
 }  // namespace

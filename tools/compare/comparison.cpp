@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <map>
 
-#include "tools/compare/statistics.hpp"
+#include "stats/statistics.hpp"
 
 namespace parbench::compare {
 

@@ -1,6 +1,6 @@
 #include "tools/compare/matching.hpp"
 
-#include "tools/compare/statistics.hpp"
+#include "stats/statistics.hpp"
 
 #include <algorithm>
 #include <array>

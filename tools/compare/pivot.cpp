@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <map>
 
-#include "tools/compare/statistics.hpp"
+#include "stats/statistics.hpp"
 
 namespace parbench::compare {
 

@@ -1,11 +1,45 @@
 // Statistics of parbench-compare against textbook values and scipy 1.10.1:
 // scipy.stats.mannwhitneyu(a, b, alternative='two-sided', method='asymptotic').
-#include "tools/compare/statistics.hpp"
+#include "stats/statistics.hpp"
 
 #include <gtest/gtest.h>
 
-namespace parbench::compare {
+namespace parbench {
 namespace {
+
+// The sign test's interval, against plots/parbench/stats.py and the binomial distribution.
+TEST(MedianInterval, CoverageOfOrderStatistics) {
+  EXPECT_DOUBLE_EQ(order_statistic_coverage(5, 1), 1 - 2.0 / 32);
+  EXPECT_DOUBLE_EQ(order_statistic_coverage(6, 1), 1 - 2.0 / 64);
+  EXPECT_DOUBLE_EQ(order_statistic_coverage(9, 2), 1 - 2.0 * 10 / 512);
+  EXPECT_EQ(fewest_values_for_interval(0.95), 6u);
+  EXPECT_NEAR(order_statistic_coverage(2000, 1), 1, 1e-12);  // no overflow for many values
+}
+
+TEST(MedianInterval, NarrowestThatHoldsTheConfidence) {
+  const auto six = median_interval({6, 1, 5, 2, 4, 3});
+  ASSERT_TRUE(six.has_value());
+  EXPECT_EQ(six->low, 1);
+  EXPECT_EQ(six->high, 6);
+  EXPECT_TRUE(six->reaches_confidence());
+  const auto nine = median_interval({9, 8, 7, 6, 5, 4, 3, 2, 1});
+  EXPECT_EQ(nine->low, 2);  // k = 2 from 9 values
+  EXPECT_EQ(nine->high, 8);
+  std::vector<double> twelve;
+  for (int i = 1; i <= 12; ++i) twelve.push_back(i);
+  EXPECT_EQ(median_interval(twelve)->low, 3);  // k = 3 from 12 values
+  EXPECT_EQ(median_interval(twelve)->high, 10);
+}
+
+TEST(MedianInterval, TooFewValuesGiveTheRangeAndSaySo) {
+  const auto five = median_interval({3, 1, 2, 5, 4});
+  EXPECT_EQ(five->low, 1);
+  EXPECT_EQ(five->high, 5);
+  EXPECT_FALSE(five->reaches_confidence());
+  EXPECT_DOUBLE_EQ(five->coverage, 0.9375);
+  EXPECT_EQ(median_interval({7})->low, 7);
+  EXPECT_FALSE(median_interval({}).has_value());
+}
 
 TEST(Median, OddEvenAndEmpty) {
   EXPECT_EQ(median({3, 1, 2}), 2);
@@ -73,4 +107,4 @@ TEST(SmallestPValue, ThreeAgainstThreeCannotReachFivePercent) {
 }
 
 }  // namespace
-}  // namespace parbench::compare
+}  // namespace parbench

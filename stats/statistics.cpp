@@ -1,9 +1,9 @@
-#include "tools/compare/statistics.hpp"
+#include "stats/statistics.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-namespace parbench::compare {
+namespace parbench {
 
 std::optional<double> median(std::vector<double> values) {
   if (values.empty()) return std::nullopt;
@@ -24,6 +24,37 @@ std::optional<double> geometric_mean(const std::vector<double>& values) {
     log_sum += std::log(v);
   }
   return std::exp(log_sum / static_cast<double>(values.size()));
+}
+
+double order_statistic_coverage(std::size_t count, std::size_t rank) {
+  // Sum of C(count, i) / 2^count for i < rank, term by term to stay finite for any count.
+  double term = std::exp2(-static_cast<double>(count));  // C(count, 0) / 2^count
+  double below = 0;
+  for (std::size_t i = 0; i < rank && i <= count; ++i) {
+    below += term;
+    term *= static_cast<double>(count - i) / static_cast<double>(i + 1);
+  }
+  return 1 - 2 * below;
+}
+
+std::optional<MedianInterval> median_interval(std::vector<double> values, double confidence) {
+  if (values.empty()) return std::nullopt;
+  std::sort(values.begin(), values.end());
+  const std::size_t n = values.size();
+  std::size_t rank = 1;
+  while (rank + 1 <= n / 2 && order_statistic_coverage(n, rank + 1) >= confidence) ++rank;
+  MedianInterval i;
+  i.low = values[rank - 1];
+  i.high = values[n - rank];
+  i.coverage = order_statistic_coverage(n, rank);
+  i.confidence = confidence;
+  return i;
+}
+
+std::size_t fewest_values_for_interval(double confidence) {
+  std::size_t n = 1;
+  while (order_statistic_coverage(n, 1) < confidence) ++n;
+  return n;
 }
 
 double normal_sf(double z) {
@@ -68,4 +99,4 @@ double smallest_p_value(std::size_t n1, std::size_t n2) {
   return std::clamp(2 * normal_sf((m1 * m2 / 2 - 0.5) / sigma), 0.0, 1.0);
 }
 
-}  // namespace parbench::compare
+}  // namespace parbench
