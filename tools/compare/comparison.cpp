@@ -25,6 +25,7 @@ Cell make_cell(const Group& g, const Metric& metric) {
   Sample s = sample(g, metric);
   c.repetitions = std::move(s.repetitions);
   c.value = s.value;
+  if (auto i = median_interval(c.repetitions); i && i->reaches_confidence()) c.interval = i;
   return c;
 }
 
@@ -210,6 +211,11 @@ std::string verdict_text(Verdict verdict, const Metric& metric) {
       break;
   }
   return "n/a";
+}
+
+std::optional<double> Cell::interval_percent() const {
+  if (!interval || !value || *value == 0) return std::nullopt;
+  return 100 * std::max(*value - interval->low, interval->high - *value) / std::fabs(*value);
 }
 
 }  // namespace parbench::compare

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "stats/statistics.hpp"
 #include "tools/compare/matching.hpp"
 #include "tools/compare/metrics.hpp"
 #include "tools/compare/patterns.hpp"
@@ -30,6 +31,10 @@ struct Cell {
   std::string error_message;
   std::vector<double> repetitions;
   std::optional<double> value;  // median of the repetitions, or the median aggregate
+  // The 95% interval of the median (order statistics), where the repetitions are enough for it.
+  std::optional<MedianInterval> interval;
+  // How far the interval reaches from the median, the farther side, in percent of it.
+  std::optional<double> interval_percent() const;
 };
 
 enum class SignificanceTest {

@@ -34,7 +34,10 @@ Style style_of(Verdict v) {
 std::string value_text(const Cell& c, const Metric& m) {
   if (!c.present) return "-";
   if (c.error) return "error";
-  return c.value ? format_value(*c.value, m) : "n/a";
+  if (!c.value) return "n/a";
+  std::string text = format_value(*c.value, m);
+  if (const auto spread = c.interval_percent()) text += fixed(" ±%.1f%%", *spread);
+  return text;
 }
 
 std::string p_text(const Change& c) {

@@ -40,6 +40,7 @@ json cell_json(const Cell& c, const std::string& report) {
   }
   j["value"] = optional_number(c.value);
   j["repetitions"] = c.repetitions;
+  if (c.interval) j["interval"] = {c.interval->low, c.interval->high};
   return j;
 }
 
