@@ -46,12 +46,12 @@ Calibration calibrate_read_bandwidth(SumWork& work, unsigned threads, const Doub
   Calibration c;
   c.bytes = work.bytes();
   c.threads = threads;
-  c.repetitions = 7;
+  c.repetitions = 4;  // per read: a calibration has two reads or more
   for (int i = 0; i < kMostCalibrationReads; ++i) {
     CalibrationRead read;
     read.bytes_per_second = read_bytes_per_second(work, threads, c.repetitions);
     read.bytes_per_second_one_thread = read_bytes_per_second(work, 1, c.repetitions);
-    if (doubt) read.doubt = doubt(read);
+    if (doubt) read.doubt = doubt(read, c.reads);
     c.bytes_per_second = std::max(c.bytes_per_second, read.bytes_per_second);
     c.bytes_per_second_one_thread =
         std::max(c.bytes_per_second_one_thread, read.bytes_per_second_one_thread);
@@ -65,6 +65,16 @@ std::string doubt_alone(const CalibrationRead& read, unsigned threads) {
   if (threads > 1 && read.bytes_per_second < read.bytes_per_second_one_thread)
     return std::to_string(threads) + " threads read slower than one";
   return "";
+}
+
+std::string doubt_unconfirmed(const CalibrationRead& read,
+                              const std::vector<CalibrationRead>& earlier, double tolerance) {
+  if (earlier.empty()) return "not confirmed yet";
+  const double change = read.bytes_per_second / earlier.back().bytes_per_second - 1;
+  if (std::abs(change) <= tolerance) return "";
+  char text[64];
+  std::snprintf(text, sizeof text, "%+.0f%% from the read before it", 100 * change);
+  return text;
 }
 
 std::string doubt_against(const CalibrationRead& read, const Calibration& earlier,

@@ -117,7 +117,7 @@ nlohmann::json reads_json(const Calibration& c) {
   for (const auto& r : c.reads) {
     nlohmann::json read = {{"bytes_per_second", r.bytes_per_second},
                            {"bytes_per_second_one_thread", r.bytes_per_second_one_thread}};
-    if (!r.doubt.empty()) read["implausible"] = r.doubt;
+    if (!r.doubt.empty()) read["read_again"] = r.doubt;
     reads.push_back(std::move(read));
   }
   return reads;
@@ -187,9 +187,10 @@ nlohmann::json run_context(const Config& config, const Calibration& before,
         {"repetitions", before.repetitions},
         {"method",
          "best of N reads, each thread summing one contiguous block, before and after the "
-         "benchmarks on the same array; a read where several threads are slower than one, or "
-         "one after the benchmarks more than 10% from before, is read again (all reads are "
-         "kept); read_bandwidth is the highest of them, drift the change between them"},
+         "benchmarks on the same array; before, reads go on until one agrees within 10% with the "
+         "one before it (and several threads are not slower than one); after, until one is "
+         "within 10% of before, up to 4 reads each (all kept); read_bandwidth is the highest "
+         "of them, drift the change between before and after"},
         {"before", before.bytes_per_second},
         {"before_one_thread", before.bytes_per_second_one_thread},
         {"reads_before", reads_json(before)}}},

@@ -155,6 +155,10 @@ std::string identity_mismatch(const nlohmann::json& then, const nlohmann::json& 
   return "";
 }
 
+// How far two reads of the calibration may differ and still agree: a read before the run must be
+// confirmed by another, and reads after it that differ more from those before are drift.
+constexpr double kDriftTolerance = 0.1;
+
 // The read bandwidth of an array beyond the last-level cache: the ceiling of the run, measured
 // before it and again after it on the same array, since on a shared machine it drifts. A read
 // that `doubt` finds implausible is said and read again.
@@ -168,7 +172,7 @@ std::optional<parbench::Calibration> measure_bandwidth(parbench::SumWork& data, 
       std::fprintf(stderr,
                    "parbench: read bandwidth %.1f GB/s with %u threads, %.1f GB/s with one%s%s\n",
                    read.bytes_per_second / 1e9, c.threads, read.bytes_per_second_one_thread / 1e9,
-                   read.doubt.empty() ? "" : ": implausible, ", read.doubt.c_str());
+                   read.doubt.empty() ? "" : "; read again: ", read.doubt.c_str());
     return c;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "parbench: calibration failed: %s\n", e.what());
@@ -383,9 +387,6 @@ void start_session(const parbench::Config& config, const parbench::Calibration& 
   results.set_read_bandwidth(before.bytes_per_second);
 }
 
-// How far the reads after the run may be from those before before it counts as drift.
-constexpr double kDriftTolerance = 0.1;
-
 void warn_about_drift(const parbench::Calibration& before, const parbench::Calibration& after) {
   if (before.bytes_per_second <= 0) return;
   const double drift = after.bytes_per_second / before.bytes_per_second - 1;
@@ -501,9 +502,12 @@ int parbench::run_parbench(int argc, char** argv) {
   calibration_data->keep_out_of_children();
   warn_if_calibration_fits_in_cache(config.calibration_size * sizeof(std::uint64_t));
   const unsigned cpus = usable_cpus();
-  const auto before =
-      measure_bandwidth(*calibration_data, "before the benchmarks",
-                        [cpus](const CalibrationRead& r) { return doubt_alone(r, cpus); });
+  const auto before = measure_bandwidth(
+      *calibration_data, "before the benchmarks",
+      [cpus](const CalibrationRead& r, const std::vector<CalibrationRead>& earlier) {
+        std::string why = doubt_alone(r, cpus);
+        return why.empty() ? doubt_unconfirmed(r, earlier, kDriftTolerance) : why;
+      });
   if (!before) {
     if (!resume) run.journal.remove();
     return 1;
@@ -522,10 +526,11 @@ int parbench::run_parbench(int argc, char** argv) {
   if (!end_runtime_workers())
     std::fprintf(stderr, "parbench: warning: oneTBB's worker threads could not be ended\n");
   const auto after =
-      measure_bandwidth(*calibration_data, "after the benchmarks", [&](const CalibrationRead& r) {
-        std::string why = doubt_alone(r, cpus);
-        return why.empty() ? doubt_against(r, *before, kDriftTolerance) : why;
-      });
+      measure_bandwidth(*calibration_data, "after the benchmarks",
+                        [&](const CalibrationRead& r, const std::vector<CalibrationRead>&) {
+                          std::string why = doubt_alone(r, cpus);
+                          return why.empty() ? doubt_against(r, *before, kDriftTolerance) : why;
+                        });
   calibration_data.reset();
   std::lock_guard lock(results.lock());
   if (after) warn_about_drift(*before, *after);

@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "benchmarks/calibration.hpp"
 #include "tests/process.hpp"
 
 namespace parbench {
@@ -172,6 +173,40 @@ TEST(FairGroups, SameWorkTogetherInRegistrationOrder) {
   EXPECT_EQ(groups[1], (std::vector<std::string>{"b1"}));
   EXPECT_EQ(groups[2], (std::vector<std::string>{"c"}));
   EXPECT_EQ(fair_groups(registry, {"a1", "b1", "a2"}, false).size(), 3u);
+}
+
+// A calibration read is doubted when threads read slower than one, or when it is far from the
+// read before the benchmarks; a doubted read is made again, and every read is kept.
+TEST(Calibration, ImplausibleReadsAreReadAgainAndKept) {
+  CalibrationRead slow{1e9, 2e9, ""};
+  EXPECT_EQ(doubt_alone(slow, 2), "2 threads read slower than one");
+  EXPECT_EQ(doubt_alone(slow, 1), "");
+  Calibration before;
+  before.bytes_per_second = 10e9;
+  EXPECT_EQ(doubt_against({10.5e9, 5e9, ""}, before, 0.1), "");
+  EXPECT_EQ(doubt_against({8e9, 5e9, ""}, before, 0.1), "-20% from the read before the benchmarks");
+  EXPECT_EQ(doubt_unconfirmed({8e9, 5e9, ""}, {}, 0.1), "not confirmed yet");
+  EXPECT_EQ(doubt_unconfirmed({8e9, 5e9, ""}, {{10e9, 5e9, ""}}, 0.1),
+            "-20% from the read before it");
+  EXPECT_EQ(doubt_unconfirmed({9.5e9, 5e9, ""}, {{10e9, 5e9, ""}}, 0.1), "");
+
+  SumWork array(1 << 16, Mapping::private_pages);
+  int asked = 0;
+  const Calibration c = calibrate_read_bandwidth(
+      array, 2, [&](const CalibrationRead&, const std::vector<CalibrationRead>& earlier) {
+        EXPECT_EQ(earlier.size(), static_cast<std::size_t>(asked));
+        return ++asked < 3 ? "disturbed" : "";
+      });
+  ASSERT_EQ(c.reads.size(), 3u);
+  EXPECT_EQ(c.reads[0].doubt, "disturbed");
+  EXPECT_EQ(c.reads[2].doubt, "");
+  double best = 0;
+  for (const auto& r : c.reads) best = std::max(best, r.bytes_per_second);
+  EXPECT_EQ(c.bytes_per_second, best);
+
+  const Calibration stubborn = calibrate_read_bandwidth(
+      array, 1, [](const CalibrationRead&, const auto&) { return "always"; });
+  EXPECT_EQ(stubborn.reads.size(), static_cast<std::size_t>(kMostCalibrationReads));
 }
 
 #if !defined(__SANITIZE_THREAD__) && !defined(__SANITIZE_ADDRESS__)
