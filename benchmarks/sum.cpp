@@ -7,6 +7,7 @@
 #include "benchmarks/supervisor.hpp"
 #include "kernels/spec.hpp"
 #include "kernels/sum.hpp"
+#include "platform/machine.hpp"
 #include "platform/topology.hpp"
 
 namespace parbench {
@@ -47,6 +48,7 @@ struct SumCase {
   Pin pin;
   FirstTouch first_touch;
   std::string name;
+  std::string group;  // the benchmarks whose repetitions are interleaved with its own
 };
 
 // An array and who made it. On a machine with one NUMA node every page lies on that node
@@ -59,17 +61,25 @@ struct SumArray {
   std::string made_for;  // the benchmark whose backend made it
 };
 
-std::string array_key(const SumCase& c) {
-  std::string key = std::to_string(c.spec.size) + "/" + to_string(c.spec.mapping) + "/" +
-                    to_string(c.first_touch);
-  if (topology().numa_nodes.size() > 1) key += "/" + c.name;
-  return key;
+bool array_per_benchmark() {
+  return topology().numa_nodes.size() > 1;
 }
 
-// The benchmarks whose repetitions run in interleaved rounds: those that read one array with
-// as many workers. Where each benchmark makes its own array (several NUMA nodes), that is none.
-std::string group_of(const SumCase& c) {
-  return array_key(c) + "/workers:" + std::to_string(c.workers);
+std::string array_key(const SumCase& c) {
+  return std::to_string(c.spec.size) + "/" + to_string(c.spec.mapping) + "/" +
+         to_string(c.first_touch);
+}
+
+// The benchmarks whose repetitions run in interleaved rounds: those of one size and worker
+// count. Where each makes its own array, only if all of their arrays fit in a quarter of the
+// available memory at once; else each runs alone.
+std::string group_of(const KernelSpec& spec, FirstTouch first_touch, unsigned workers,
+                     std::size_t members, const std::string& name) {
+  std::string group = std::to_string(spec.size) + "/" + to_string(spec.mapping) + "/" +
+                      to_string(first_touch) + "/workers:" + std::to_string(workers);
+  const std::size_t bytes = spec.size * sizeof(std::uint64_t);
+  if (array_per_benchmark() && members * bytes > available_memory_bytes() / 4) group += "/" + name;
+  return group;
 }
 
 // A started benchmark, kept across its repetitions: Google Benchmark calls the benchmark once
@@ -78,15 +88,17 @@ std::string group_of(const SumCase& c) {
 // pool's steady state; its start is measured on its own (the launch benchmarks), and the making
 // of the array (the prepare pass) is recorded beside it.
 struct StartedSum {
+  SumArray array;  // declared first, so destroyed last: the workers go before what they read
   std::unique_ptr<Backend> backend;
   unsigned obtained = 0;
   Preparation preparation;
 };
 
-// The benchmarks of the group being measured, started, and the array they read.
+// The benchmarks of the group being measured, started, and the array of one size that the
+// groups of that size read where one array serves them all.
 struct SumState {
   std::string group;
-  SumArray array;
+  SumArray shared;
   std::map<std::string, StartedSum> started;  // by benchmark name
 };
 
@@ -95,41 +107,37 @@ SumState& sum_state() {
   return state;
 }
 
-// The backends go before the array their workers read.
-void drop_started() {
-  sum_state().started.clear();
-}
-
-// The array for `c`: the one the group's benchmarks read, if it may be read as it lies.
-SumArray& array_for(const SumCase& c) {
-  SumArray& array = sum_state().array;
-  const std::string key = array_key(c);
-  if (array.key == key && array.work) return array;
-  array = SumArray{};  // the old array goes before the new one is made
-  array = {key, std::make_shared<SumWork>(c.spec.size, c.spec.mapping), c.name};
-  return array;
+// The array for `c`: the shared one if it may be read as it lies, else a new one.
+SumArray array_for(const SumCase& c) {
+  if (array_per_benchmark())
+    return {array_key(c), std::make_shared<SumWork>(c.spec.size, c.spec.mapping), c.name};
+  SumArray& shared = sum_state().shared;
+  if (shared.key == array_key(c) && shared.work) return shared;
+  shared = SumArray{};  // the old array goes before the new one is made
+  shared = {array_key(c), std::make_shared<SumWork>(c.spec.size, c.spec.mapping), c.name};
+  return shared;
 }
 
 // Starts the backend, has it make the array (or finds it made) and warms it up, unless this
 // benchmark is already started. A benchmark of another group ends the started ones first.
 StartedSum* start_sum(benchmark::State& state, const SumCase& c) {
   SumState& all = sum_state();
-  if (all.group != group_of(c)) {
-    drop_started();
-    all.group = group_of(c);
+  if (all.group != c.group) {
+    all.started.clear();
+    all.group = c.group;
   }
   if (auto it = all.started.find(c.name); it != all.started.end()) return &it->second;
   StartedSum s;
   const Variant& v = c.variant;
   if (!run_checked(state, [&] {
-        SumWork& work = *array_for(c).work;
+        s.array = array_for(c);
         s.backend = make_backend(*v.backend, v.launch);
         s.backend->set_pin(c.pin);
-        s.obtained = s.backend->start(work, c.workers);
+        s.obtained = s.backend->start(*s.array.work, c.workers);
         s.preparation = s.backend->prepare(v.policy, c.first_touch);
       }))
     return nullptr;
-  if (const std::string why = warm_up(*s.backend, v, all.array.work->expected()); !why.empty()) {
+  if (const std::string why = warm_up(*s.backend, v, s.array.work->expected()); !why.empty()) {
     state.SkipWithError(why.c_str());
     return nullptr;
   }
@@ -142,8 +150,8 @@ nlohmann::json first_touch_note(const SumCase& c, const StartedSum& started) {
   const Preparation& done = started.preparation;
   nlohmann::json note = {
       {"asked", to_string(c.first_touch)}, {"by", to_string(done.by)}, {"seconds", done.seconds}};
-  if (sum_state().array.made_for != c.name)
-    note["made_for"] = sum_state().array.made_for;
+  if (started.array.made_for != c.name)
+    note["made_for"] = started.array.made_for;
   else if (!done.why.empty())
     note["why"] = done.why;
   return note;
@@ -154,7 +162,7 @@ void run_sum(benchmark::State& state, const SumCase& c, Registry& registry) {
   if (started_or_null == nullptr) return;
   const StartedSum& started = *started_or_null;
   Backend* backend = started.backend.get();
-  SumWork& work = *sum_state().array.work;
+  SumWork& work = *started.array.work;
   work.forget_cpus_seen();  // the group's other benchmarks read it too
   const std::uint64_t expected = work.expected();
   const double children_cpu_before = backend->children_cpu_seconds();
@@ -194,7 +202,7 @@ void run_sum(benchmark::State& state, const SumCase& c, Registry& registry) {
 }  // namespace
 
 void release_sum_data() {
-  drop_started();
+  sum_state().started.clear();
   sum_state() = SumState{};
 }
 
@@ -220,10 +228,16 @@ void register_sum_benchmarks(const Config& config, Registry& registry) {
         spec.kernel = "sum";
         spec.size = n;
         spec.mapping = config.data_mapping;
-        const SumCase c{v, w, spec, parse_pin(config.pin), config.first_touch, name};
+        const SumCase c{v,
+                        w,
+                        spec,
+                        parse_pin(config.pin),
+                        config.first_touch,
+                        name,
+                        group_of(spec, config.first_touch, w, variants.size(), name)};
         registry.add(
             name, params, [c, &registry](benchmark::State& s) { run_sum(s, c, registry); },
-            benchmark::kMicrosecond, group_of(c));
+            benchmark::kMicrosecond, c.group);
       }
 }
 

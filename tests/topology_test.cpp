@@ -5,6 +5,8 @@
 
 #include <stdlib.h>
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <set>
@@ -165,6 +167,32 @@ TEST(SweepOnATree, ADryRunForABigServerIsBoundedAndRunsNothing) {
   EXPECT_NE(o.out.find("estimate: "), std::string::npos) << o.out;
   EXPECT_FALSE(std::filesystem::exists(out));
   EXPECT_FALSE(std::filesystem::exists(out + ".partial"));
+}
+
+// With several NUMA nodes each sum makes its own array with its own workers (where its pages
+// lie is part of what it measures), and the benchmarks of one size still alternate in rounds
+// while their arrays fit in memory together.
+TEST(SumOnATree, EachBenchmarkMakesItsOwnArrayAndTheyAreInterleaved) {
+  const std::string out = ::testing::TempDir() + "/sum_on_a_tree.json";
+  testing::Started s({PARBENCH_BINARY, "--kernels=sum", "--backends=serial,thread", "--launch=pool",
+                      "--workers=2", "--sizes=4K", "--min-time=0.001", "--repetitions=2",
+                      "--calibration-size=1M", "--out=" + out},
+                     {"HWLOC_XMLFILE=" + kFixtures + "/2pack-4numa-8l3-32core-smt2.xml"});
+  const testing::Outcome o = s.wait();
+  ASSERT_EQ(o.status, 0) << o.err;
+  std::ifstream in(out);
+  const nlohmann::json report = nlohmann::json::parse(in);
+  int pools = 0;
+  for (const auto& e : report["benchmarks"]) {
+    if (!e.contains("measurement")) continue;
+    EXPECT_FALSE(e["first_touch"].contains("made_for")) << e["first_touch"].dump();
+    if (e["params"]["backend"] == "thread") {
+      ++pools;
+      EXPECT_EQ(e["measurement"]["interleaved_with"].size(), 2u);
+    }
+  }
+  EXPECT_EQ(pools, 3);
+  std::filesystem::remove(out);
 }
 
 }  // namespace
