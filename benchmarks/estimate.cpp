@@ -124,7 +124,10 @@ std::string bytes_text(double bytes) {
 
 MachineRates measure_rates(const Config& config) {
   SumWork array(config.calibration_size, Mapping::private_pages);
-  const Calibration c = calibrate_read_bandwidth(array, usable_cpus());
+  return rates_of(calibrate_read_bandwidth(array, usable_cpus()), array);
+}
+
+MachineRates rates_of(const Calibration& c, const SumWork& array) {
   MachineRates rates;
   rates.read_bytes_per_second = c.bytes_per_second;
   rates.read_bytes_per_second_one_thread = c.bytes_per_second_one_thread;
@@ -170,13 +173,13 @@ RunEstimate estimate_run(const Registry& registry, const std::vector<std::string
     ++estimate.total;
     const double job = job_seconds(entry.params, rates);
     const Measurement& m = config.measurement;
-    estimate.seconds += benchmark_seconds(job, fewest_repetitions(m), config.min_time);
-    estimate.most_seconds += budgeted_seconds(job, m, config.min_time);
-    if (kernel == "sum") {
-      const double setup = sum_setup_seconds(entry.params, job, last_bytes, rates);
-      estimate.seconds += setup;
-      estimate.most_seconds += setup;
-    }
+    const double setup =
+        kernel == "sum" ? sum_setup_seconds(entry.params, job, last_bytes, rates) : 0;
+    const double fewest = setup + benchmark_seconds(job, fewest_repetitions(m), config.min_time);
+    const double most = setup + budgeted_seconds(job, m, config.min_time);
+    estimate.seconds += fewest;
+    estimate.most_seconds += most;
+    estimate.per_benchmark[entry.name] = (fewest + most) / 2;
   }
   estimate.seconds += calibration_seconds(rates);
   estimate.most_seconds += calibration_seconds(rates);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "benchmarks/calibration.hpp"
 #include "benchmarks/options.hpp"
 #include "benchmarks/suite.hpp"
 
@@ -24,12 +25,17 @@ struct MachineRates {
 
 // Measures them: the calibration, once, on an array of the calibration size.
 MachineRates measure_rates(const Config& config);
+// The same from a calibration already made, on `array`.
+MachineRates rates_of(const Calibration& c, const SumWork& array);
 
 struct RunEstimate {
   std::map<std::string, std::size_t> benchmarks;  // per kernel
   std::size_t total = 0;
   double seconds = 0;       // every benchmark with its fewest repetitions
   double most_seconds = 0;  // every benchmark until its budget or its most repetitions
+  // Each benchmark's expected seconds, between its fewest and its most: what a progress line
+  // weighs the benchmarks left by.
+  std::map<std::string, double> per_benchmark;
 };
 
 // Google Benchmark repeats a job until one repetition lasts min_time, aiming at 1.4 times it

@@ -37,13 +37,27 @@ void Progress::clear_line() {
   line_shown_ = false;
 }
 
-void Progress::finished(const std::string& name) {
-  ++done_;
+void Progress::expect(std::map<std::string, double> seconds) {
+  expected_ = std::move(seconds);
+  expected_total_ = 0;
+  for (const auto& [name, s] : expected_) expected_total_ += s;
+}
+
+double Progress::seconds_left() const {
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  const double left =
-      done_ < total_ ? elapsed / static_cast<double>(done_) * static_cast<double>(total_ - done_)
-                     : 0;
+  if (done_ >= total_) return 0;
+  if (expected_done_ > 0 && expected_total_ > expected_done_)
+    return (expected_total_ - expected_done_) * elapsed / expected_done_;
+  return elapsed / static_cast<double>(done_) * static_cast<double>(total_ - done_);
+}
+
+void Progress::finished(const std::string& name) {
+  ++done_;
+  if (auto it = expected_.find(name); it != expected_.end()) expected_done_ += it->second;
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const double left = seconds_left();
   std::fprintf(stderr, "%s[%zu/%zu] %s  elapsed %s, about %s left%s", terminal_ ? "\r\033[K" : "",
                done_, total_, name.c_str(), format_duration(elapsed).c_str(),
                format_duration(left).c_str(), terminal_ ? "" : "\n");

@@ -1,8 +1,11 @@
 #pragma once
-// Progress of a run on stderr: which benchmark of how many, time spent, time left (estimated
-// from the mean so far). On a terminal one line that updates in place; in a log, plain lines.
+// Progress of a run on stderr: which benchmark of how many, time spent, time left. Time left
+// weighs the benchmarks left by their expected seconds (the dry run's model), scaled by how
+// the benchmarks done so far compared with theirs; without expectations, by the mean so far.
+// On a terminal one line that updates in place; in a log, plain lines.
 #include <chrono>
 #include <cstddef>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -11,6 +14,8 @@ namespace parbench {
 class Progress {
  public:
   Progress(std::size_t total, bool terminal);
+  // The expected seconds of each benchmark to run, by name.
+  void expect(std::map<std::string, double> seconds);
   // Call before anything else is printed, so that an updating line never mixes with it.
   void clear_line();
   // One benchmark finished (with its repetitions).
@@ -18,8 +23,12 @@ class Progress {
   void end();
 
  private:
+  double seconds_left() const;
+
   std::size_t total_;
   std::size_t done_ = 0;
+  std::map<std::string, double> expected_;
+  double expected_done_ = 0, expected_total_ = 0;
   bool terminal_;
   bool line_shown_ = false;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();

@@ -8,8 +8,9 @@
 // confidence interval of its median (order statistics, stats/statistics.hpp) is within the
 // target, or when it has spent its budget, marked undecided with the interval it reached.
 // Google Benchmark finds the iteration count in a benchmark's first repetition; later ones
-// reuse it. It computes aggregates only for repetitions it runs in one go, so they are made
-// here, in its JSON shape.
+// reuse it, unless a repetition took several times as long as it should (the host slowed
+// down): the next one finds it again. It computes aggregates only for repetitions it runs in one
+// go, so they are made here, in its JSON shape.
 #include <benchmark/benchmark.h>
 
 #include <functional>
@@ -65,8 +66,9 @@ std::vector<std::vector<std::string>> fair_groups(const Registry& registry,
 class Rounds {
  public:
   using OnFinished = std::function<void(const std::string& name, nlohmann::json entries)>;
-  Rounds(const Registry& registry, const Measurement& measurement, TeeReporter& reporter,
-         Progress& progress, OnFinished on_finished);
+  // `min_time`: the seconds Google Benchmark fills a repetition with.
+  Rounds(const Registry& registry, const Measurement& measurement, double min_time,
+         TeeReporter& reporter, Progress& progress, OnFinished on_finished);
   void run(const std::vector<std::string>& names);
 
  private:
@@ -76,6 +78,7 @@ class Rounds {
 
   const Registry& registry_;
   Measurement measurement_;
+  double min_time_;
   TeeReporter& reporter_;
   Progress& progress_;
   OnFinished on_finished_;

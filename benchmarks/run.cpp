@@ -515,8 +515,11 @@ int parbench::run_parbench(int argc, char** argv) {
   start_session(config, *before, run, results);
 
   Progress progress(to_run, isatty(STDERR_FILENO));
+  progress.expect(
+      estimate_run(registry, not_run(run, results), config, rates_of(*before, *calibration_data))
+          .per_benchmark);
   TeeReporter reporter(&progress);
-  Rounds rounds(registry, config.measurement, reporter, progress,
+  Rounds rounds(registry, config.measurement, config.min_time, reporter, progress,
                 [&](const std::string& name, nlohmann::json entries) {
                   results.add(finish_benchmark(name, std::move(entries), registry));
                 });
