@@ -148,9 +148,9 @@ class ForkBackend final : public Backend {
     JobBoard& b = board();
     std::uint32_t seen = 0;
     while (b.next(seen, spin_)) {
-      slots_[worker].partial = run_share(*work_, b.job(), worker, workers_, b.queue());
+      const std::uint64_t partial = run_share(*work_, b.job(), worker, workers_, b.queue());
       slots_[worker].cpu_seconds = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
-      b.finish();
+      b.finish(partial);
     }
   }
 
@@ -171,7 +171,7 @@ class ForkBackend final : public Backend {
     if (children_.size() != workers_) throw WorkerFailure("fork pool lost a worker earlier");
     const std::uint32_t ticket = board().post(job, workers_);
     board().wait(ticket, parent_spin_, [this] { check_children(); });
-    return sum_of_partials(slots_);
+    return board().result();
   }
 
   void stop_pool() {

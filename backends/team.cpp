@@ -149,8 +149,9 @@ void futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t expected, bool p
 
 std::uint32_t JobBoard::post(const Job& job, unsigned workers) {
   job_ = job;
-  next_item_.store(0, std::memory_order_relaxed);
+  if (job.share == Share::queue) next_item_.store(0, std::memory_order_relaxed);
   const std::uint32_t ticket = done_.load(std::memory_order_relaxed);
+  result_.store(0, std::memory_order_relaxed);
   remaining_.store(workers, std::memory_order_relaxed);
   bump_and_wake(generation_, process_shared_, workers_asleep_);
   return ticket;
@@ -166,7 +167,10 @@ bool JobBoard::next(std::uint32_t& seen, bool spin) {
   return stop_.load(std::memory_order_acquire) == 0;
 }
 
-void JobBoard::finish() {
+void JobBoard::finish(std::uint64_t partial) {
+  result_.fetch_add(partial, std::memory_order_relaxed);
+  // acq_rel: the last worker's fetch_sub sees every other worker's addition, and its bump of
+  // done_ hands them all to the caller.
   if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1)
     bump_and_wake(done_, process_shared_, caller_asleep_);
 }
