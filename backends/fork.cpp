@@ -49,21 +49,27 @@ class ForkBackend final : public Backend {
   unsigned start(Work& work, unsigned workers) override {
     work_ = &work;
     workers_ = workers;
-    slots_ = SharedArray<WorkerSlot>(workers);
     if (pooled_) {
       // Children forked now see private pages only as they are now: made later, they would
       // stay the parent's.
       if (work.has_data() && !work.data_shared_across_fork() && work.made() == Work::Made::not_yet)
         work.prepare_serially();
       start_pool();
+    } else {
+      slots_ = SharedArray<WorkerSlot>(workers);
     }
     return workers;
   }
 
   double children_cpu_seconds() const override {
     if (!pooled_) return reaped_children_cpu_seconds();
+    // Read from the parent through each child's CPU clock: a child spends no system call of its
+    // own on it in any job.
     double total = 0;
-    for (const auto& s : slots_) total += s.cpu_seconds;
+    for (pid_t pid : children_) {
+      clockid_t clock;
+      if (clock_getcpuclockid(pid, &clock) == 0) total += clock_seconds(clock);
+    }
     return total;
   }
 
@@ -147,11 +153,7 @@ class ForkBackend final : public Backend {
   void serve(unsigned worker) {
     JobBoard& b = board();
     std::uint32_t seen = 0;
-    while (b.next(seen, spin_)) {
-      const std::uint64_t partial = run_share(*work_, b.job(), worker, workers_, b.queue());
-      slots_[worker].cpu_seconds = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
-      b.finish(partial);
-    }
+    while (b.next(seen, spin_)) b.finish(run_share(*work_, b.job(), worker, workers_, b.queue()));
   }
 
   // Throws WorkerFailure, after killing and reaping the others, if a child has died: a dead
@@ -190,7 +192,7 @@ class ForkBackend final : public Backend {
   bool spin_ = false;
   bool parent_spin_ = false;
   SharedArray<JobBoard> board_;
-  SharedArray<WorkerSlot> slots_;
+  SharedArray<WorkerSlot> slots_;  // spawn's partial results
   std::vector<pid_t> children_;
 };
 

@@ -45,7 +45,6 @@ void check_threads_can_be_created(unsigned threads);
 // One cache line per worker so that partial results do not share lines while being written.
 struct alignas(64) WorkerSlot {
   std::uint64_t partial = 0;
-  double cpu_seconds = 0;  // the worker's own CPU clock after its last job (fork pool)
 };
 
 // The job's result: the workers' partial results added up.
