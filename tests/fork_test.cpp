@@ -57,6 +57,20 @@ Children children_of_this_process() {
   return c;
 }
 
+pid_t any_child_of_this_process() {
+  const std::string self = std::to_string(getpid());
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    std::istringstream rest(line.substr(line.rfind(')') + 2));
+    std::string state, ppid;
+    rest >> state >> ppid;
+    if (ppid == self) return static_cast<pid_t>(std::stol(entry.path().filename().string()));
+  }
+  return -1;
+}
+
 class ForkFailure : public ::testing::TestWithParam<std::tuple<std::string, int>> {
  protected:
   void SetUp() override {
@@ -108,6 +122,31 @@ TEST(ForkPool, StopsCleanlyAndLeavesNothing) {
     EXPECT_GE(backend->children_cpu_seconds(), 0.0);
   }
   EXPECT_EQ(children_of_this_process().alive, 0);
+}
+
+TEST(ForkFloor, ADeadWorkerIsReportedAndNothingIsLeftBehind) {
+#if defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "TSan does not support fork()";
+#endif
+  const DispatchFloor& floor = *find_backend("fork")->dispatch_floor;
+  {
+    const auto job = floor.start(3);
+    EXPECT_EQ(children_of_this_process().alive, 3);
+    EXPECT_EQ(job(), 3u);
+    const pid_t worker = any_child_of_this_process();
+    ASSERT_GT(worker, 0);
+    kill(worker, SIGKILL);
+    EXPECT_THROW(
+        {
+          // A job may still finish while the killed worker waits for the next one.
+          for (int i = 0; i < 2; ++i) job();
+        },
+        WorkerFailure);
+    EXPECT_THROW(job(), WorkerFailure);  // and says so again rather than hanging
+  }
+  const Children after = children_of_this_process();
+  EXPECT_EQ(after.zombies, 0);
+  EXPECT_EQ(after.alive, 0);
 }
 
 // Each item keeps its worker's CPU busy for `ms` milliseconds of its own CPU clock.
