@@ -172,11 +172,8 @@ class ForkBackend final : public Backend {
   }
 
   void start_pool() {
-    // Children spin for the next job only while they fit on the CPUs; their spin ends in yields,
-    // so the sleeping parent still gets a CPU to collect results. The parent is one process
-    // more: with as many children as CPUs it cannot spin too, and sleeps on the futex.
-    spin_ = should_spin(workers_);
-    parent_spin_ = should_spin(workers_ + 1);
+    // The parent waits on the board too: one process more than the workers.
+    waiting_ = waiting_for(workers_ + 1);
     for (unsigned w = 0; w < workers_; ++w)
       children_.fork_worker(w, pin_, [this](unsigned worker) { serve(worker); });
   }
@@ -184,13 +181,14 @@ class ForkBackend final : public Backend {
   void serve(unsigned worker) {
     JobBoard& b = board();
     std::uint32_t seen = 0;
-    while (b.next(seen, spin_)) b.finish(run_share(*work_, b.job(), worker, workers_, b.queue()));
+    while (b.next(seen, waiting_))
+      b.finish(run_share(*work_, b.job(), worker, workers_, b.queue()));
   }
 
   std::uint64_t run_pooled(const Job& job) {
     if (children_.size() != workers_) throw WorkerFailure("fork pool lost a worker earlier");
     const std::uint32_t ticket = board().post(job, workers_);
-    board().wait(ticket, parent_spin_, [this] { children_.check(); });
+    board().wait(ticket, waiting_, [this] { children_.check(); });
     return board().result();
   }
 
@@ -203,8 +201,7 @@ class ForkBackend final : public Backend {
   const bool pooled_;
   Work* work_ = nullptr;
   unsigned workers_ = 0;
-  bool spin_ = false;
-  bool parent_spin_ = false;
+  Waiting waiting_ = Waiting::sleep;
   SharedArray<JobBoard> board_;
   SharedArray<WorkerSlot> slots_;  // spawn's partial results
   ForkedWorkers children_;
@@ -212,20 +209,17 @@ class ForkBackend final : public Backend {
 
 // The pool's job board alone, shared between processes: an empty job posted to `workers`
 // forked children, each finishing at once with a count of one, the last waking the parent.
-// The children and the parent spin or sleep as the pool's do.
+// The children and the parent wait as the pool's do.
 class BareForkBoard {
  public:
   explicit BareForkBoard(unsigned workers)
-      : board_(1),
-        workers_(workers),
-        spin_(should_spin(workers)),
-        parent_spin_(should_spin(workers + 1)) {
+      : board_(1), workers_(workers), waiting_(waiting_for(workers + 1)) {
     board_[0].share_between_processes();
     for (unsigned w = 0; w < workers; ++w)
       children_.fork_worker(w, Pin::none, [this](unsigned) {
         JobBoard& b = board_[0];
         std::uint32_t seen = 0;
-        while (b.next(seen, spin_)) b.finish(1);
+        while (b.next(seen, waiting_)) b.finish(1);
       });
   }
   ~BareForkBoard() {
@@ -235,15 +229,14 @@ class BareForkBoard {
   std::uint64_t job() {
     if (children_.size() != workers_) throw WorkerFailure("fork floor lost a worker earlier");
     JobBoard& b = board_[0];
-    b.wait(b.post(Job{}, workers_), parent_spin_, [this] { children_.check(); });
+    b.wait(b.post(Job{}, workers_), waiting_, [this] { children_.check(); });
     return b.result();
   }
 
  private:
   SharedArray<JobBoard> board_;
   unsigned workers_;
-  bool spin_;
-  bool parent_spin_;
+  Waiting waiting_;
   ForkedWorkers children_;
 };
 

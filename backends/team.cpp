@@ -71,9 +71,10 @@ void check_threads_can_be_created(unsigned threads) {
                         std::to_string(probes.size()) + " were created): " + why);
 }
 
-bool should_spin(unsigned threads) {
+Waiting waiting_for(unsigned threads) {
   static const unsigned cpus = usable_cpus();
-  return threads <= cpus;
+  if (threads <= cpus) return Waiting::spin;
+  return threads == cpus + 1 ? Waiting::yield : Waiting::sleep;
 }
 
 namespace {
@@ -96,13 +97,13 @@ void cpu_relax() {
 #endif
 }
 
-// Spins until `word` differs from `expected`, at most a few microseconds of pause and then some
-// yields: long enough to catch the next job of a benchmark loop, while a thread that has real
-// work to do on this CPU still gets it. True if the word changed.
-bool spin_for_change(const std::atomic<std::uint32_t>& word, std::uint32_t expected) {
+// Spins until `word` differs from `expected`, at most a few microseconds of pause (when asked)
+// and then some yields: long enough to catch the next job of a benchmark loop, while a thread
+// that has real work to do on this CPU still gets it. True if the word changed.
+bool spin_for_change(const std::atomic<std::uint32_t>& word, std::uint32_t expected, bool pause) {
   constexpr int kPauses = 1 << 11;
   constexpr int kYields = 1 << 8;
-  for (int i = 0; i < kPauses; ++i) {
+  for (int i = 0; pause && i < kPauses; ++i) {
     if (word.load(std::memory_order_acquire) != expected) return true;
     cpu_relax();
   }
@@ -113,13 +114,14 @@ bool spin_for_change(const std::atomic<std::uint32_t>& word, std::uint32_t expec
   return false;
 }
 
-// Waits until `word` differs from `expected`: spins first when allowed, then sleeps, counted in
-// `sleepers`. With `check`, sleeps in slices of 10 ms and calls it after each.
-void await_change(std::atomic<std::uint32_t>& word, std::uint32_t expected, bool spin,
+// Waits until `word` differs from `expected`: spins or yields first when told, then sleeps,
+// counted in `sleepers`. With `check`, sleeps in slices of 10 ms and calls it after each.
+void await_change(std::atomic<std::uint32_t>& word, std::uint32_t expected, Waiting waiting,
                   bool process_shared, std::atomic<std::uint32_t>& sleepers,
                   const std::function<void()>& check = nullptr) {
   constexpr long kSliceNs = 10'000'000;
-  if (spin && spin_for_change(word, expected)) return;
+  if (waiting != Waiting::sleep && spin_for_change(word, expected, waiting == Waiting::spin))
+    return;
   // seq_cst on both sides: either the waker sees us counted, or our futex_wait sees the change.
   sleepers.fetch_add(1);
   struct Uncount {
@@ -157,12 +159,12 @@ std::uint32_t JobBoard::post(const Job& job, unsigned workers) {
   return ticket;
 }
 
-void JobBoard::wait(std::uint32_t ticket, bool spin, const std::function<void()>& check) {
-  await_change(done_, ticket, spin, process_shared_, caller_asleep_, check);
+void JobBoard::wait(std::uint32_t ticket, Waiting waiting, const std::function<void()>& check) {
+  await_change(done_, ticket, waiting, process_shared_, caller_asleep_, check);
 }
 
-bool JobBoard::next(std::uint32_t& seen, bool spin) {
-  await_change(generation_, seen, spin, process_shared_, workers_asleep_);
+bool JobBoard::next(std::uint32_t& seen, Waiting waiting) {
+  await_change(generation_, seen, waiting, process_shared_, workers_asleep_);
   seen = generation_.load(std::memory_order_acquire);
   return stop_.load(std::memory_order_acquire) == 0;
 }

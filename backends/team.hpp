@@ -55,9 +55,18 @@ std::uint64_t sum_of_partials(const Slots& slots) {
   return total;
 }
 
-// Spinning before sleeping makes dispatch fast (as OpenMP runtimes do) but steals the CPU from
-// a busy worker when there are more threads than CPUs, so pools only spin when they fit.
-bool should_spin(unsigned threads);
+// How the threads or processes of a pool (its workers and the caller that waits for them) wait
+// for the next change on its board before they sleep on the futex. Spinning makes dispatch fast
+// (as OpenMP runtimes do) but steals the CPU from a busy worker when they do not fit on the CPUs.
+// With one more than CPUs, two of them share a CPU whatever they do, and a job needs both: the
+// one that waits yields it to the other at once, instead of holding it through a spin or making
+// a round trip through the futex.
+enum class Waiting {
+  spin,   // a few microseconds of pause, then some yields, then sleep: each has a CPU of its own
+  yield,  // some yields, then sleep: one more than CPUs
+  sleep,  // at once: more than that
+};
+Waiting waiting_for(unsigned threads);
 
 // Blocks while *word == expected, at most timeout_ns (< 0: no limit). process_shared selects a
 // futex that works across fork() on MAP_SHARED memory.
@@ -65,9 +74,9 @@ void futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t expected, bool p
                 long timeout_ns = -1);
 
 // The job board of a kept pool. The caller posts a job; each worker runs its share, adds its
-// partial result and finishes; the last to finish wakes the caller. A worker or caller spins for
-// the next change only when allowed (should_spin), then sleeps on a futex, counted so that the
-// other side makes the wake-up system call only when someone sleeps.
+// partial result and finishes; the last to finish wakes the caller. A worker or caller waits for
+// the next change as told (Waiting), then sleeps on a futex, counted so that the other side
+// makes the wake-up system call only when someone sleeps.
 //
 // What a job costs is mostly cache lines moving between CPUs, so the board keeps what each side
 // writes on a line of its own and touches as few lines as it can: a worker's first read of the
@@ -83,12 +92,12 @@ class alignas(64) JobBoard {
   std::uint32_t post(const Job& job, unsigned workers);
   // Caller: waits until the job of `ticket` is finished. While asleep it wakes every 10 ms to
   // call `check`, if given, which may throw (a fork pool looks for a dead worker).
-  void wait(std::uint32_t ticket, bool spin, const std::function<void()>& check = nullptr);
+  void wait(std::uint32_t ticket, Waiting waiting, const std::function<void()>& check = nullptr);
   // Caller, after wait(): the sum of the partial results the workers finished with.
   std::uint64_t result() const { return result_.load(std::memory_order_relaxed); }
 
   // Worker: waits for the job after `seen` and updates it; false when the pool is to stop.
-  bool next(std::uint32_t& seen, bool spin);
+  bool next(std::uint32_t& seen, Waiting waiting);
   const Job& job() const { return job_; }
   std::atomic<std::size_t>& queue() { return next_item_; }
   // Worker: its share of the job is done, with this partial result.

@@ -54,7 +54,7 @@ class ThreadBackend final : public Backend {
   }
 
   void start_pool() {
-    spin_ = should_spin(workers_);
+    waiting_ = waiting_for(workers_);
     // The calling thread is worker 0 of the pool; its own placement comes back at the end.
     if (pin_ != Pin::none) {
       caller_affinity_ = std::make_unique<SavedAffinity>();
@@ -81,7 +81,7 @@ class ThreadBackend final : public Backend {
 
   void serve(unsigned worker) {
     std::uint32_t seen = 0;
-    while (board_.next(seen, spin_))
+    while (board_.next(seen, waiting_))
       board_.finish(run_share(*work_, board_.job(), worker, workers_, board_.queue()));
   }
 
@@ -92,14 +92,14 @@ class ThreadBackend final : public Backend {
     }
     const std::uint32_t ticket = board_.post(job, workers_ - 1);
     const std::uint64_t own = run_share(*work_, job, 0, workers_, board_.queue());
-    board_.wait(ticket, spin_);
+    board_.wait(ticket, waiting_);
     return own + board_.result();
   }
 
   const bool pooled_;
   Work* work_ = nullptr;
   unsigned workers_ = 0;
-  bool spin_ = false;
+  Waiting waiting_ = Waiting::sleep;
   std::vector<WorkerSlot> slots_;  // spawn's partial results
   std::vector<std::thread> threads_;
   JobBoard board_;
@@ -125,11 +125,11 @@ std::vector<LaunchProbe> create_join_probe() {
 // once with a count of one, the last waking the caller (a futex round trip when they sleep).
 class BareBoard {
  public:
-  explicit BareBoard(unsigned workers) : spin_(should_spin(workers)) {
+  explicit BareBoard(unsigned workers) : waiting_(waiting_for(workers)) {
     for (unsigned w = 1; w < workers; ++w)
       threads_.emplace_back([this] {
         std::uint32_t seen = 0;
-        while (board_.next(seen, spin_)) board_.finish(1);
+        while (board_.next(seen, waiting_)) board_.finish(1);
       });
   }
   ~BareBoard() {
@@ -138,12 +138,12 @@ class BareBoard {
   }
   std::uint64_t job() {
     if (threads_.empty()) return 1;
-    board_.wait(board_.post(Job{}, static_cast<unsigned>(threads_.size())), spin_);
+    board_.wait(board_.post(Job{}, static_cast<unsigned>(threads_.size())), waiting_);
     return board_.result() + 1;  // the caller took part too
   }
 
  private:
-  bool spin_;
+  Waiting waiting_;
   JobBoard board_;
   std::vector<std::thread> threads_;
 };
