@@ -172,7 +172,12 @@ class ForkBackend final : public Backend {
   }
 
   void start_pool() {
-    // The parent waits on the board too: one process more than the workers.
+    // The parent waits on the board too: one process more than the workers. With as many workers
+    // as CPUs, two processes then share a CPU and every job needs both, one after the other: the
+    // CPU changes hands twice per job (to the worker after the post, back to the parent after
+    // the finish), whichever way they wait. That is what keeps this pool's dispatch above the
+    // thread pool's, whose caller is its worker 0; a parent that worked as worker 0 would make
+    // the pool one process fewer than its workers.
     waiting_ = waiting_for(workers_ + 1);
     for (unsigned w = 0; w < workers_; ++w)
       children_.fork_worker(w, pin_, [this](unsigned worker) { serve(worker); });
