@@ -39,6 +39,86 @@ bool exited_cleanly(int status) {
   return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
+// The processes a fork backend has forked and not yet reaped. A child that dies is found by
+// check(); every child is reaped by the time this ends.
+class ForkedWorkers {
+ public:
+  ~ForkedWorkers() { kill_and_reap_all(); }
+
+  // Forks one child that runs `body(worker)` and leaves with _exit; throws WorkerFailure, after
+  // killing and reaping the others, when fork fails.
+  template <typename Body>
+  void fork_worker(unsigned worker, Pin pin, Body body) {
+    const pid_t parent = getpid();
+    const pid_t pid = fork();
+    if (pid < 0) {
+      const std::string why = std::strerror(errno);
+      kill_and_reap_all();
+      throw WorkerFailure("fork failed: " + why);
+    }
+    if (pid == 0) {
+      // A child must not outlive a parent that was killed mid-run.
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (getppid() != parent) _exit(1);
+      pin_worker(pin, worker);
+      try {
+        body(worker);
+      } catch (...) {
+        _exit(3);
+      }
+      _exit(0);
+    }
+    track_child(pid);
+    pids_.push_back(pid);
+  }
+
+  std::size_t size() const { return pids_.size(); }
+
+  // Throws WorkerFailure, after killing and reaping the others, if a child has died: a dead
+  // child never finishes its share.
+  void check() {
+    for (unsigned w = 0; w < pids_.size(); ++w) {
+      int status = 0;
+      if (reap_child(pids_[w], &status, false)) {
+        pids_.erase(pids_.begin() + w);
+        kill_and_reap_all();
+        throw WorkerFailure(describe_exit(status, w));
+      }
+    }
+  }
+
+  // Waits for every child to end; the first that did not end cleanly, described, or "".
+  std::string reap_all() {
+    std::string failure;
+    for (unsigned w = 0; w < pids_.size(); ++w) {
+      int status = 0;
+      reap_child(pids_[w], &status, true);
+      if (!exited_cleanly(status) && failure.empty()) failure = describe_exit(status, w);
+    }
+    pids_.clear();
+    return failure;
+  }
+
+  void kill_and_reap_all() {
+    for (pid_t pid : pids_) kill(pid, SIGKILL);
+    reap_all();
+  }
+
+  // CPU seconds the children alive now have used, read from the parent through each one's CPU
+  // clock: the children spend no system call of their own on it in any job.
+  double cpu_seconds() const {
+    double total = 0;
+    for (pid_t pid : pids_) {
+      clockid_t clock;
+      if (clock_getcpuclockid(pid, &clock) == 0) total += clock_seconds(clock);
+    }
+    return total;
+  }
+
+ private:
+  std::vector<pid_t> pids_;
+};
+
 class ForkBackend final : public Backend {
  public:
   explicit ForkBackend(bool pooled) : pooled_(pooled), board_(1) {
@@ -49,22 +129,20 @@ class ForkBackend final : public Backend {
   unsigned start(Work& work, unsigned workers) override {
     work_ = &work;
     workers_ = workers;
-    slots_ = SharedArray<WorkerSlot>(workers);
     if (pooled_) {
       // Children forked now see private pages only as they are now: made later, they would
       // stay the parent's.
       if (work.has_data() && !work.data_shared_across_fork() && work.made() == Work::Made::not_yet)
         work.prepare_serially();
       start_pool();
+    } else {
+      slots_ = SharedArray<WorkerSlot>(workers);
     }
     return workers;
   }
 
   double children_cpu_seconds() const override {
-    if (!pooled_) return reaped_children_cpu_seconds();
-    double total = 0;
-    for (const auto& s : slots_) total += s.cpu_seconds;
-    return total;
+    return pooled_ ? children_.cpu_seconds() : reaped_children_cpu_seconds();
   }
 
  protected:
@@ -81,118 +159,104 @@ class ForkBackend final : public Backend {
  private:
   JobBoard& board() const { return board_[0]; }
 
-  // Forks one child that runs `body(worker)` and leaves with _exit; the parent gets its pid.
-  template <typename Body>
-  pid_t fork_worker(unsigned worker, Body body) {
-    const pid_t parent = getpid();
-    const pid_t pid = fork();
-    if (pid < 0) {
-      const std::string why = std::strerror(errno);
-      kill_and_reap_all();
-      throw WorkerFailure("fork failed: " + why);
-    }
-    if (pid == 0) {
-      // A child must not outlive a parent that was killed mid-run.
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      if (getppid() != parent) _exit(1);
-      pin_worker(pin_, worker);
-      try {
-        body(worker);
-      } catch (...) {
-        _exit(3);
-      }
-      _exit(0);
-    }
-    track_child(pid);
-    children_.push_back(pid);
-    return pid;
-  }
-
-  void kill_and_reap_all() {
-    for (pid_t pid : children_) kill(pid, SIGKILL);
-    for (pid_t pid : children_) {
-      int status = 0;
-      reap_child(pid, &status, true);
-    }
-    children_.clear();
-  }
-
   std::uint64_t run_spawned(const Job& job) {
     std::atomic<std::size_t>& next = board().queue();
     next.store(0);
     for (unsigned w = 0; w < workers_; ++w)
-      fork_worker(w, [&](unsigned worker) {
+      children_.fork_worker(w, pin_, [&](unsigned worker) {
         slots_[worker].partial = run_share(*work_, job, worker, workers_, next);
       });
-    std::string failure;
-    for (unsigned w = 0; w < children_.size(); ++w) {
-      int status = 0;
-      reap_child(children_[w], &status, true);
-      if (!exited_cleanly(status) && failure.empty()) failure = describe_exit(status, w);
-    }
-    children_.clear();
-    if (!failure.empty()) throw WorkerFailure(failure);
+    if (const std::string failure = children_.reap_all(); !failure.empty())
+      throw WorkerFailure(failure);
     return sum_of_partials(slots_);
   }
 
   void start_pool() {
-    // Children spin for the next job only while they fit on the CPUs; their spin ends in yields,
-    // so the sleeping parent still gets a CPU to collect results. The parent is one thread more.
-    spin_ = should_spin(workers_);
-    parent_spin_ = should_spin(workers_ + 1);
+    // The parent waits on the board too: one process more than the workers. With as many workers
+    // as CPUs, two processes then share a CPU and every job needs both, one after the other: the
+    // CPU changes hands twice per job (to the worker after the post, back to the parent after
+    // the finish), whichever way they wait. That is what keeps this pool's dispatch above the
+    // thread pool's, whose caller is its worker 0; a parent that worked as worker 0 would make
+    // the pool one process fewer than its workers.
+    waiting_ = waiting_for(workers_ + 1);
     for (unsigned w = 0; w < workers_; ++w)
-      fork_worker(w, [this](unsigned worker) { serve(worker); });
+      children_.fork_worker(w, pin_, [this](unsigned worker) { serve(worker); });
   }
 
   void serve(unsigned worker) {
     JobBoard& b = board();
     std::uint32_t seen = 0;
-    while (b.next(seen, spin_)) {
-      slots_[worker].partial = run_share(*work_, b.job(), worker, workers_, b.queue());
-      slots_[worker].cpu_seconds = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
-      b.finish();
-    }
-  }
-
-  // Throws WorkerFailure, after killing and reaping the others, if a child has died: a dead
-  // child never finishes its share.
-  void check_children() {
-    for (unsigned w = 0; w < children_.size(); ++w) {
-      int status = 0;
-      if (reap_child(children_[w], &status, false)) {
-        children_.erase(children_.begin() + w);
-        kill_and_reap_all();
-        throw WorkerFailure(describe_exit(status, w));
-      }
-    }
+    while (b.next(seen, waiting_))
+      b.finish(run_share(*work_, b.job(), worker, workers_, b.queue()));
   }
 
   std::uint64_t run_pooled(const Job& job) {
     if (children_.size() != workers_) throw WorkerFailure("fork pool lost a worker earlier");
     const std::uint32_t ticket = board().post(job, workers_);
-    board().wait(ticket, parent_spin_, [this] { check_children(); });
-    return sum_of_partials(slots_);
+    board().wait(ticket, waiting_, [this] { children_.check(); });
+    return board().result();
   }
 
   void stop_pool() {
-    if (children_.empty()) return;
+    if (children_.size() == 0) return;
     board().stop();
-    for (pid_t pid : children_) {
-      int status = 0;
-      reap_child(pid, &status, true);
-    }
-    children_.clear();
+    children_.reap_all();
   }
 
   const bool pooled_;
   Work* work_ = nullptr;
   unsigned workers_ = 0;
-  bool spin_ = false;
-  bool parent_spin_ = false;
+  Waiting waiting_ = Waiting::sleep;
   SharedArray<JobBoard> board_;
-  SharedArray<WorkerSlot> slots_;
-  std::vector<pid_t> children_;
+  SharedArray<WorkerSlot> slots_;  // spawn's partial results
+  ForkedWorkers children_;
 };
+
+// The pool's job board alone, shared between processes: an empty job posted to `workers`
+// forked children, each finishing at once with a count of one, the last waking the parent.
+// The children and the parent wait as the pool's do.
+class BareForkBoard {
+ public:
+  explicit BareForkBoard(unsigned workers)
+      : board_(1), workers_(workers), waiting_(waiting_for(workers + 1)) {
+    board_[0].share_between_processes();
+    for (unsigned w = 0; w < workers; ++w)
+      children_.fork_worker(w, Pin::none, [this](unsigned) {
+        JobBoard& b = board_[0];
+        std::uint32_t seen = 0;
+        while (b.next(seen, waiting_)) b.finish(1);
+      });
+  }
+  ~BareForkBoard() {
+    board_[0].stop();
+    children_.reap_all();
+  }
+  std::uint64_t job() {
+    if (children_.size() != workers_) throw WorkerFailure("fork floor lost a worker earlier");
+    JobBoard& b = board_[0];
+    b.wait(b.post(Job{}, workers_), waiting_, [this] { children_.check(); });
+    return b.result();
+  }
+
+ private:
+  SharedArray<JobBoard> board_;
+  unsigned workers_;
+  Waiting waiting_;
+  ForkedWorkers children_;
+};
+
+DispatchFloor board_floor() {
+  DispatchFloor floor;
+  floor.launch = "pool";
+  floor.what =
+      "the job board alone, shared between processes: post an empty job, every forked worker "
+      "finishes, wait";
+  floor.start = [](unsigned workers) {
+    auto board = std::make_shared<BareForkBoard>(workers);
+    return std::function<std::uint64_t()>([board] { return board->job(); });
+  };
+  return floor;
+}
 
 // fork + _exit + waitpid while the process has `bytes` touched in a mapping of the given kind:
 // fork copies the page tables of private memory, which is what grows with the process.
@@ -239,7 +303,7 @@ BackendInfo fork_backend_info() {
           .workers_per_job = {"spawn"},
           .launch_probes = fork_wait_probes,
           .runtime = nullptr,
-          .dispatch_floor = std::nullopt};
+          .dispatch_floor = board_floor()};
 }
 
 }  // namespace parbench

@@ -45,52 +45,119 @@ class OpenMPBackend final : public Backend {
     return *work_;
   }
   std::uint64_t run_pass(const Policy& policy, Pass pass) override {
-    const std::size_t n = work_->items();
-    const std::size_t grain = policy.grain();
-    const std::size_t pieces = piece_count(n, grain);
-    const Schedule schedule = policy.how<Schedule>();
-    auto run_piece = [&](std::size_t piece) {
+    const Args args{work_->items(), policy.grain(), pass, policy.how<Schedule>()};
+    // Written only when it changes: a line the master writes is one every thread must fetch.
+    if (!(args_ == args)) args_ = args;
+    return run_job();
+  }
+
+ private:
+  // What every thread of a job reads, on one line of its own.
+  struct alignas(64) Args {
+    std::size_t n = 0;
+    std::size_t grain = 1;
+    Pass pass = Pass::compute;
+    Schedule schedule = Schedule::static_blocks;
+    bool operator==(const Args&) const = default;
+  };
+
+  // One region per schedule, each reading nothing of the master's stack but its own data block
+  // (this, and the reduction's total): each line of the master's stack a thread read would be
+  // one more cache line to move to every thread in every job, and a region that could run any
+  // schedule costs every thread the set-up of all of them. The threads' partial results come
+  // back through the region's own reduction, as in the bare floor, rather than through a slot
+  // per thread that the master reads afterwards; only tasks, which cannot reach the
+  // reduction's copies, use the slots.
+  std::uint64_t run_job() {
+    switch (args_.schedule) {
+      case Schedule::static_blocks:
+        return run_static_blocks();
+      case Schedule::static_cyclic:
+        return run_static_cyclic();
+      case Schedule::dynamic:
+        return run_dynamic();
+      case Schedule::guided:
+        return run_guided();
+      case Schedule::tasks:
+        return run_tasks();
+    }
+    return 0;
+  }
+
+  // The assignment schedule(static) makes.
+  std::uint64_t run_static_blocks() {
+    std::uint64_t total = 0;
+#pragma omp parallel num_threads(workers_) reduction(+ : total)
+    {
       const unsigned w = static_cast<unsigned>(omp_get_thread_num());
-      const std::size_t begin = piece * grain;
-      slots_[w].partial += work_->apply(pass, w, begin, std::min(n, begin + grain), 1);
-    };
-#pragma omp parallel num_threads(workers_)
+      const Range r = block_range(args_.n, static_cast<unsigned>(omp_get_num_threads()), w);
+      if (r.size() > 0) total += work_->apply(args_.pass, w, r.begin, r.end, 1);
+    }
+    return total;
+  }
+
+  // schedule(static, 1): item i goes to thread i % p.
+  std::uint64_t run_static_cyclic() {
+    std::uint64_t total = 0;
+#pragma omp parallel num_threads(workers_) reduction(+ : total)
     {
       const unsigned w = static_cast<unsigned>(omp_get_thread_num());
       const unsigned p = static_cast<unsigned>(omp_get_num_threads());
-      // Each thread adds only into its own slot (a task into the slot of the thread that runs
-      // it, which has zeroed its slot before it can run one): no barrier is needed here.
-      slots_[w].partial = 0;
-      switch (schedule) {
-        case Schedule::static_blocks: {  // the assignment schedule(static) makes
-          const Range r = block_range(n, p, w);
-          if (r.size() > 0) slots_[w].partial = work_->apply(pass, w, r.begin, r.end, 1);
-          break;
-        }
-        case Schedule::static_cyclic:  // schedule(static, 1): item i goes to thread i % p
-          if (w < n) slots_[w].partial = work_->apply(pass, w, w, n, p);
-          break;
-        case Schedule::dynamic:
+      if (w < args_.n) total += work_->apply(args_.pass, w, w, args_.n, p);
+    }
+    return total;
+  }
+
+  std::uint64_t run_dynamic() {
+    std::uint64_t total = 0;
+#pragma omp parallel num_threads(workers_) reduction(+ : total)
+    {
+      const unsigned w = static_cast<unsigned>(omp_get_thread_num());
+      const std::size_t pieces = piece_count(args_.n, args_.grain);
 #pragma omp for schedule(dynamic, 1) nowait
-          for (std::size_t piece = 0; piece < pieces; ++piece) run_piece(piece);
-          break;
-        case Schedule::guided:
+      for (std::size_t piece = 0; piece < pieces; ++piece) total += run_piece(w, piece);
+    }
+    return total;
+  }
+
+  std::uint64_t run_guided() {
+    std::uint64_t total = 0;
+#pragma omp parallel num_threads(workers_) reduction(+ : total)
+    {
+      const unsigned w = static_cast<unsigned>(omp_get_thread_num());
+      const std::size_t pieces = piece_count(args_.n, args_.grain);
 #pragma omp for schedule(guided, 1) nowait
-          for (std::size_t piece = 0; piece < pieces; ++piece) run_piece(piece);
-          break;
-        case Schedule::tasks:
+      for (std::size_t piece = 0; piece < pieces; ++piece) total += run_piece(w, piece);
+    }
+    return total;
+  }
+
+  // One task per piece, all made by one thread; each adds into the slot of the thread that runs
+  // it, which has zeroed its slot before it can run one: no barrier is needed here.
+  std::uint64_t run_tasks() {
+#pragma omp parallel num_threads(workers_)
+    {
+      slots_[static_cast<unsigned>(omp_get_thread_num())].partial = 0;
+      const std::size_t pieces = piece_count(args_.n, args_.grain);
 #pragma omp single nowait
-          for (std::size_t piece = 0; piece < pieces; ++piece) {
+      for (std::size_t piece = 0; piece < pieces; ++piece) {
 #pragma omp task firstprivate(piece)
-            run_piece(piece);
-          }
-          break;
+        {
+          const unsigned runner = static_cast<unsigned>(omp_get_thread_num());
+          slots_[runner].partial += run_piece(runner, piece);
+        }
       }
     }
     return sum_of_partials(slots_);
   }
 
- private:
+  // Piece `piece` of the job's grain, run on behalf of `worker`.
+  std::uint64_t run_piece(unsigned worker, std::size_t piece) const {
+    const std::size_t begin = piece * args_.grain;
+    return work_->apply(args_.pass, worker, begin, std::min(args_.n, begin + args_.grain), 1);
+  }
+
+  Args args_;
   Work* work_ = nullptr;
   unsigned workers_ = 0;
   std::vector<WorkerSlot> slots_;

@@ -71,9 +71,10 @@ void check_threads_can_be_created(unsigned threads) {
                         std::to_string(probes.size()) + " were created): " + why);
 }
 
-bool should_spin(unsigned threads) {
+Waiting waiting_for(unsigned threads) {
   static const unsigned cpus = usable_cpus();
-  return threads <= cpus;
+  if (threads <= cpus) return Waiting::spin;
+  return threads == cpus + 1 ? Waiting::yield : Waiting::sleep;
 }
 
 namespace {
@@ -96,13 +97,13 @@ void cpu_relax() {
 #endif
 }
 
-// Spins until `word` differs from `expected`, at most a few microseconds of pause and then some
-// yields: long enough to catch the next job of a benchmark loop, while a thread that has real
-// work to do on this CPU still gets it. True if the word changed.
-bool spin_for_change(const std::atomic<std::uint32_t>& word, std::uint32_t expected) {
+// Spins until `word` differs from `expected`, at most a few microseconds of pause (when asked)
+// and then some yields: long enough to catch the next job of a benchmark loop, while a thread
+// that has real work to do on this CPU still gets it. True if the word changed.
+bool spin_for_change(const std::atomic<std::uint32_t>& word, std::uint32_t expected, bool pause) {
   constexpr int kPauses = 1 << 11;
   constexpr int kYields = 1 << 8;
-  for (int i = 0; i < kPauses; ++i) {
+  for (int i = 0; pause && i < kPauses; ++i) {
     if (word.load(std::memory_order_acquire) != expected) return true;
     cpu_relax();
   }
@@ -113,13 +114,14 @@ bool spin_for_change(const std::atomic<std::uint32_t>& word, std::uint32_t expec
   return false;
 }
 
-// Waits until `word` differs from `expected`: spins first when allowed, then sleeps, counted in
-// `sleepers`. With `check`, sleeps in slices of 10 ms and calls it after each.
-void await_change(std::atomic<std::uint32_t>& word, std::uint32_t expected, bool spin,
+// Waits until `word` differs from `expected`: spins or yields first when told, then sleeps,
+// counted in `sleepers`. With `check`, sleeps in slices of 10 ms and calls it after each.
+void await_change(std::atomic<std::uint32_t>& word, std::uint32_t expected, Waiting waiting,
                   bool process_shared, std::atomic<std::uint32_t>& sleepers,
                   const std::function<void()>& check = nullptr) {
   constexpr long kSliceNs = 10'000'000;
-  if (spin && spin_for_change(word, expected)) return;
+  if (waiting != Waiting::sleep && spin_for_change(word, expected, waiting == Waiting::spin))
+    return;
   // seq_cst on both sides: either the waker sees us counted, or our futex_wait sees the change.
   sleepers.fetch_add(1);
   struct Uncount {
@@ -149,24 +151,28 @@ void futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t expected, bool p
 
 std::uint32_t JobBoard::post(const Job& job, unsigned workers) {
   job_ = job;
-  next_item_.store(0, std::memory_order_relaxed);
+  if (job.share == Share::queue) next_item_.store(0, std::memory_order_relaxed);
   const std::uint32_t ticket = done_.load(std::memory_order_relaxed);
+  result_.store(0, std::memory_order_relaxed);
   remaining_.store(workers, std::memory_order_relaxed);
   bump_and_wake(generation_, process_shared_, workers_asleep_);
   return ticket;
 }
 
-void JobBoard::wait(std::uint32_t ticket, bool spin, const std::function<void()>& check) {
-  await_change(done_, ticket, spin, process_shared_, caller_asleep_, check);
+void JobBoard::wait(std::uint32_t ticket, Waiting waiting, const std::function<void()>& check) {
+  await_change(done_, ticket, waiting, process_shared_, caller_asleep_, check);
 }
 
-bool JobBoard::next(std::uint32_t& seen, bool spin) {
-  await_change(generation_, seen, spin, process_shared_, workers_asleep_);
+bool JobBoard::next(std::uint32_t& seen, Waiting waiting) {
+  await_change(generation_, seen, waiting, process_shared_, workers_asleep_);
   seen = generation_.load(std::memory_order_acquire);
   return stop_.load(std::memory_order_acquire) == 0;
 }
 
-void JobBoard::finish() {
+void JobBoard::finish(std::uint64_t partial) {
+  result_.fetch_add(partial, std::memory_order_relaxed);
+  // acq_rel: the last worker's fetch_sub sees every other worker's addition, and its bump of
+  // done_ hands them all to the caller.
   if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1)
     bump_and_wake(done_, process_shared_, caller_asleep_);
 }

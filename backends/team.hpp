@@ -45,7 +45,6 @@ void check_threads_can_be_created(unsigned threads);
 // One cache line per worker so that partial results do not share lines while being written.
 struct alignas(64) WorkerSlot {
   std::uint64_t partial = 0;
-  double cpu_seconds = 0;  // the worker's own CPU clock after its last job (fork pool)
 };
 
 // The job's result: the workers' partial results added up.
@@ -56,19 +55,33 @@ std::uint64_t sum_of_partials(const Slots& slots) {
   return total;
 }
 
-// Spinning before sleeping makes dispatch fast (as OpenMP runtimes do) but steals the CPU from
-// a busy worker when there are more threads than CPUs, so pools only spin when they fit.
-bool should_spin(unsigned threads);
+// How the threads or processes of a pool (its workers and the caller that waits for them) wait
+// for the next change on its board before they sleep on the futex. Spinning makes dispatch fast
+// (as OpenMP runtimes do) but steals the CPU from a busy worker when they do not fit on the CPUs.
+// With one more than CPUs, two of them share a CPU whatever they do, and a job needs both: the
+// one that waits yields it to the other at once, instead of holding it through a spin or making
+// a round trip through the futex.
+enum class Waiting {
+  spin,   // a few microseconds of pause, then some yields, then sleep: each has a CPU of its own
+  yield,  // some yields, then sleep: one more than CPUs
+  sleep,  // at once: more than that
+};
+Waiting waiting_for(unsigned threads);
 
 // Blocks while *word == expected, at most timeout_ns (< 0: no limit). process_shared selects a
 // futex that works across fork() on MAP_SHARED memory.
 void futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t expected, bool process_shared,
                 long timeout_ns = -1);
 
-// The job board of a kept pool. The caller posts a job; each worker runs its share and
-// finishes; the last to finish wakes the caller. A worker or caller spins for the next change
-// only when allowed (should_spin), then sleeps on a futex, counted so that the other side makes
-// the wake-up system call only when someone sleeps.
+// The job board of a kept pool. The caller posts a job; each worker runs its share, adds its
+// partial result and finishes; the last to finish wakes the caller. A worker or caller waits for
+// the next change as told (Waiting), then sleeps on a futex, counted so that the other side
+// makes the wake-up system call only when someone sleeps.
+//
+// What a job costs is mostly cache lines moving between CPUs, so the board keeps what each side
+// writes on a line of its own and touches as few lines as it can: a worker's first read of the
+// job brings the job with it, and its partial result travels back on the line it must write to
+// finish anyway, which is the line the caller reads the end of the job from.
 class alignas(64) JobBoard {
  public:
   // Call once, before any worker is forked, for a board in MAP_SHARED memory.
@@ -79,28 +92,34 @@ class alignas(64) JobBoard {
   std::uint32_t post(const Job& job, unsigned workers);
   // Caller: waits until the job of `ticket` is finished. While asleep it wakes every 10 ms to
   // call `check`, if given, which may throw (a fork pool looks for a dead worker).
-  void wait(std::uint32_t ticket, bool spin, const std::function<void()>& check = nullptr);
+  void wait(std::uint32_t ticket, Waiting waiting, const std::function<void()>& check = nullptr);
+  // Caller, after wait(): the sum of the partial results the workers finished with.
+  std::uint64_t result() const { return result_.load(std::memory_order_relaxed); }
 
   // Worker: waits for the job after `seen` and updates it; false when the pool is to stop.
-  bool next(std::uint32_t& seen, bool spin);
+  bool next(std::uint32_t& seen, Waiting waiting);
   const Job& job() const { return job_; }
   std::atomic<std::size_t>& queue() { return next_item_; }
-  // Worker: its share of the job is done.
-  void finish();
+  // Worker: its share of the job is done, with this partial result.
+  void finish(std::uint64_t partial);
 
   // Caller: every worker leaves its loop.
   void stop();
 
  private:
+  // Written by the caller, read by every worker.
   std::atomic<std::uint32_t> generation_{0};
   std::atomic<std::uint32_t> stop_{0};
-  std::atomic<std::uint32_t> workers_asleep_{0};
-  alignas(64) std::atomic<std::uint32_t> remaining_{0};
+  std::atomic<std::uint32_t> workers_asleep_{0};  // written only by a worker that goes to sleep
+  bool process_shared_ = false;
+  Job job_;
+  // Written by the workers, read by the caller.
+  alignas(64) std::atomic<std::uint64_t> result_{0};
+  std::atomic<std::uint32_t> remaining_{0};
   std::atomic<std::uint32_t> done_{0};
   std::atomic<std::uint32_t> caller_asleep_{0};
+  // Taken from by the workers of a queue share only.
   alignas(64) std::atomic<std::size_t> next_item_{0};
-  Job job_;
-  bool process_shared_ = false;
 };
 
 }  // namespace parbench

@@ -20,8 +20,10 @@ class ThreadBackend final : public Backend {
   unsigned start(Work& work, unsigned workers) override {
     work_ = &work;
     workers_ = workers;
-    slots_ = std::vector<WorkerSlot>(workers);
-    if (pooled_) start_pool();
+    if (pooled_)
+      start_pool();
+    else
+      slots_ = std::vector<WorkerSlot>(workers);
     return workers;
   }
 
@@ -52,7 +54,7 @@ class ThreadBackend final : public Backend {
   }
 
   void start_pool() {
-    spin_ = should_spin(workers_);
+    waiting_ = waiting_for(workers_);
     // The calling thread is worker 0 of the pool; its own placement comes back at the end.
     if (pin_ != Pin::none) {
       caller_affinity_ = std::make_unique<SavedAffinity>();
@@ -79,29 +81,26 @@ class ThreadBackend final : public Backend {
 
   void serve(unsigned worker) {
     std::uint32_t seen = 0;
-    while (board_.next(seen, spin_)) {
-      slots_[worker].partial = run_share(*work_, board_.job(), worker, workers_, board_.queue());
-      board_.finish();
-    }
+    while (board_.next(seen, waiting_))
+      board_.finish(run_share(*work_, board_.job(), worker, workers_, board_.queue()));
   }
 
   std::uint64_t run_pooled(const Job& job) {
     if (threads_.empty()) {
       std::atomic<std::size_t> next{0};
-      slots_[0].partial = run_share(*work_, job, 0, 1, next);
-      return sum_of_partials(slots_);
+      return run_share(*work_, job, 0, 1, next);
     }
     const std::uint32_t ticket = board_.post(job, workers_ - 1);
-    slots_[0].partial = run_share(*work_, job, 0, workers_, board_.queue());
-    board_.wait(ticket, spin_);
-    return sum_of_partials(slots_);
+    const std::uint64_t own = run_share(*work_, job, 0, workers_, board_.queue());
+    board_.wait(ticket, waiting_);
+    return own + board_.result();
   }
 
   const bool pooled_;
   Work* work_ = nullptr;
   unsigned workers_ = 0;
-  bool spin_ = false;
-  std::vector<WorkerSlot> slots_;
+  Waiting waiting_ = Waiting::sleep;
+  std::vector<WorkerSlot> slots_;  // spawn's partial results
   std::vector<std::thread> threads_;
   JobBoard board_;
   std::unique_ptr<SavedAffinity> caller_affinity_;
@@ -123,14 +122,14 @@ std::vector<LaunchProbe> create_join_probe() {
 }
 
 // The pool's job board alone: an empty job posted to workers - 1 threads, each finishing at
-// once, the last waking the caller (a futex round trip when they sleep).
+// once with a count of one, the last waking the caller (a futex round trip when they sleep).
 class BareBoard {
  public:
-  explicit BareBoard(unsigned workers) : spin_(should_spin(workers)) {
+  explicit BareBoard(unsigned workers) : waiting_(waiting_for(workers)) {
     for (unsigned w = 1; w < workers; ++w)
       threads_.emplace_back([this] {
         std::uint32_t seen = 0;
-        while (board_.next(seen, spin_)) board_.finish();
+        while (board_.next(seen, waiting_)) board_.finish(1);
       });
   }
   ~BareBoard() {
@@ -139,12 +138,12 @@ class BareBoard {
   }
   std::uint64_t job() {
     if (threads_.empty()) return 1;
-    board_.wait(board_.post(Job{}, static_cast<unsigned>(threads_.size())), spin_);
-    return threads_.size() + 1;
+    board_.wait(board_.post(Job{}, static_cast<unsigned>(threads_.size())), waiting_);
+    return board_.result() + 1;  // the caller took part too
   }
 
  private:
-  bool spin_;
+  Waiting waiting_;
   JobBoard board_;
   std::vector<std::thread> threads_;
 };

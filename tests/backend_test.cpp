@@ -2,6 +2,7 @@
 // exact sum, for job sizes around the worker count.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -116,6 +117,36 @@ TEST_P(BackendTest, GetsTheWorkersItAsksForOrSaysSo) {
 }
 
 INSTANTIATE_TEST_SUITE_P(All, BackendTest, ::testing::ValuesIn(all_cases()), case_name);
+
+// A floor's bare job counts the workers that took part: every one of them, in every job.
+TEST(DispatchFloor, EveryWorkerTakesPartInEveryBareJob) {
+  for (const auto& info : backends()) {
+    if (!info.dispatch_floor) continue;
+#if defined(__SANITIZE_THREAD__)
+    if (info.reports_children_cpu) continue;  // processes: TSan does not support fork()
+#endif
+    // One worker, some, and more than a small machine has CPUs (workers that sleep, not spin).
+    for (unsigned workers : {1u, 2u, 3u, 8u}) {
+      const auto job = info.dispatch_floor->start(workers);
+      for (int i = 0; i < 100; ++i)
+        ASSERT_EQ(job(), workers) << info.name << " floor, " << workers << " workers, job " << i;
+    }
+  }
+}
+
+// Each launch whose workers are kept between jobs (a pool, a team, an arena) has its dispatch
+// measured beside the bare floor of the same workers.
+TEST(DispatchFloor, EveryLaunchThatKeepsItsWorkersHasOne) {
+  for (const auto& info : backends()) {
+    if (info.reference) continue;
+    for (const auto& launch : info.launches) {
+      const auto& per_job = info.workers_per_job;
+      if (std::find(per_job.begin(), per_job.end(), launch) != per_job.end()) continue;
+      EXPECT_TRUE(info.dispatch_floor && info.dispatch_floor->launch == launch)
+          << info.name << "/" << launch << " keeps its workers and has no dispatch floor";
+    }
+  }
+}
 
 TEST(Policies, ParseNamesAndGrains) {
   const BackendInfo& thread = *find_backend("thread");

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "backends/backend.hpp"
+#include "platform/clocks.hpp"
 #include "tests/coverage_work.hpp"
 
 namespace parbench {
@@ -54,6 +55,20 @@ Children children_of_this_process() {
     if (state == "Z") ++c.zombies;
   }
   return c;
+}
+
+pid_t any_child_of_this_process() {
+  const std::string self = std::to_string(getpid());
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    std::istringstream rest(line.substr(line.rfind(')') + 2));
+    std::string state, ppid;
+    rest >> state >> ppid;
+    if (ppid == self) return static_cast<pid_t>(std::stol(entry.path().filename().string()));
+  }
+  return -1;
 }
 
 class ForkFailure : public ::testing::TestWithParam<std::tuple<std::string, int>> {
@@ -107,6 +122,67 @@ TEST(ForkPool, StopsCleanlyAndLeavesNothing) {
     EXPECT_GE(backend->children_cpu_seconds(), 0.0);
   }
   EXPECT_EQ(children_of_this_process().alive, 0);
+}
+
+TEST(ForkFloor, ADeadWorkerIsReportedAndNothingIsLeftBehind) {
+#if defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "TSan does not support fork()";
+#endif
+  const DispatchFloor& floor = *find_backend("fork")->dispatch_floor;
+  {
+    const auto job = floor.start(3);
+    EXPECT_EQ(children_of_this_process().alive, 3);
+    EXPECT_EQ(job(), 3u);
+    const pid_t worker = any_child_of_this_process();
+    ASSERT_GT(worker, 0);
+    kill(worker, SIGKILL);
+    EXPECT_THROW(
+        {
+          // A job may still finish while the killed worker waits for the next one.
+          for (int i = 0; i < 2; ++i) job();
+        },
+        WorkerFailure);
+    EXPECT_THROW(job(), WorkerFailure);  // and says so again rather than hanging
+  }
+  const Children after = children_of_this_process();
+  EXPECT_EQ(after.zombies, 0);
+  EXPECT_EQ(after.alive, 0);
+}
+
+// Each item keeps its worker's CPU busy for `ms` milliseconds of its own CPU clock.
+class BusyWork final : public Work {
+ public:
+  explicit BusyWork(std::size_t items, double ms) : items_(items), ms_(ms) {}
+  std::size_t items() const override { return items_; }
+  std::uint64_t run(unsigned, std::size_t begin, std::size_t end,
+                    std::size_t stride) const override {
+    std::uint64_t count = 0;
+    for (std::size_t i = begin; i < end; i += stride) {
+      const double until = clock_seconds(CLOCK_THREAD_CPUTIME_ID) + ms_ / 1000;
+      while (clock_seconds(CLOCK_THREAD_CPUTIME_ID) < until) {
+      }
+      ++count;
+    }
+    return count;
+  }
+
+ private:
+  std::size_t items_;
+  double ms_;
+};
+
+TEST(ForkPool, ReportsTheCpuTimeOfItsChildren) {
+#if defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "TSan does not support fork()";
+#endif
+  BusyWork work(2, 30);
+  const BackendInfo& fork = *find_backend("fork");
+  auto backend = make_backend(fork, "pool");
+  backend->start(work, 2);
+  const double before = backend->children_cpu_seconds();
+  EXPECT_EQ(backend->run(parse_policy(fork, KernelKind::sum, "block", 1)), 2u);
+  // Two children each kept busy 30 ms of their own CPU time; the parent's is not counted.
+  EXPECT_GE(backend->children_cpu_seconds() - before, 0.055);
 }
 
 }  // namespace
