@@ -71,22 +71,40 @@ void pool_start(benchmark::State& state, const Variant& v, unsigned workers) {
   state.counters["workers_obtained"] = obtained;
 }
 
-void dispatch(benchmark::State& state, const Variant& v, unsigned workers, Pin pin) {
-  release_sum_data();
-  CountWork work(workers);
-  auto backend = make_backend(*v.backend, v.launch);
-  backend->set_pin(pin);
+// A started backend with its empty job, kept across the benchmark's repetitions.
+struct StartedDispatch {
+  explicit StartedDispatch(unsigned workers) : work(workers) {}
+  CountWork work;  // declared first, so destroyed last
+  std::unique_ptr<Backend> backend;
   unsigned obtained = 0;
+};
+
+std::string group_of(unsigned workers) {
+  return "launch/workers:" + std::to_string(workers);
+}
+
+void dispatch(benchmark::State& state, const Variant& v, unsigned workers, Pin pin,
+              const std::string& name) {
+  release_sum_data();
   bool ok = true;
+  unsigned obtained = 0;
   try {
-    obtained = backend->start(work, workers);
+    StartedDispatch& s = kept().get<StartedDispatch>(group_of(workers), name, [&] {
+      auto started = std::make_unique<StartedDispatch>(workers);
+      started->backend = make_backend(*v.backend, v.launch);
+      started->backend->set_pin(pin);
+      started->obtained = started->backend->start(started->work, workers);
+      return started;
+    });
+    obtained = s.obtained;
     for (auto _ : state) {
       job_done();  // for the watchdog
-      const std::uint64_t total = backend->run(v.policy);
+      const std::uint64_t total = s.backend->run(v.policy);
       benchmark::DoNotOptimize(total);
       ok &= total == workers;
     }
   } catch (const WorkerFailure& e) {
+    kept().drop(name);  // a pool that lost a worker is not reused
     state.SkipWithError(failure_text(e).c_str());
     return;
   }
@@ -98,14 +116,16 @@ void dispatch(benchmark::State& state, const Variant& v, unsigned workers, Pin p
   state.counters["workers_obtained"] = obtained;
 }
 
-// The bare runtime's cheapest job, the floor of `dispatch` on the same workers.
+// The bare runtime's cheapest job, the floor of `dispatch` on the same workers, kept across
+// the benchmark's repetitions as dispatch's backend is.
 void dispatch_floor(benchmark::State& state, const DispatchFloor& floor, unsigned workers,
                     const std::string& name, Registry& registry) {
   release_sum_data();
-  std::function<std::uint64_t()> job;
   bool ok = true;
   try {
-    job = floor.start(workers);
+    using Job = std::function<std::uint64_t()>;
+    Job& job = kept().get<Job>(group_of(workers), name,
+                               [&] { return std::make_unique<Job>(floor.start(workers)); });
     for (auto _ : state) {
       job_done();  // for the watchdog
       const std::uint64_t took_part = job();
@@ -113,6 +133,7 @@ void dispatch_floor(benchmark::State& state, const DispatchFloor& floor, unsigne
       ok &= took_part == workers;
     }
   } catch (const std::exception& e) {
+    kept().drop(name);
     state.SkipWithError(failure_text(e).c_str());
     return;
   }
@@ -140,7 +161,7 @@ void register_launch_benchmarks(const Config& config, Registry& registry) {
       if (!p.detail.empty()) name += "/" + p.detail;
       registry.add(
           name, params, [&backend, p](benchmark::State& s) { probe(s, backend, p); },
-          benchmark::kMicrosecond);
+          benchmark::kMicrosecond, group_of(1));
     }
   }
 
@@ -155,7 +176,7 @@ void register_launch_benchmarks(const Config& config, Registry& registry) {
             benchmark_name("launch", *v.backend, v.launch, "start", tail),
             launch_params(v.backend->name, v.launch, "start", workers),
             [v, workers](benchmark::State& s) { pool_start(s, v, workers); },
-            benchmark::kMicrosecond);
+            benchmark::kMicrosecond, group_of(workers));
       if (const auto& floor = v.backend->dispatch_floor; floor && floor->launch == v.launch) {
         const std::string name = benchmark_name("launch", *v.backend, v.launch, "floor", tail);
         registry.add(
@@ -163,15 +184,15 @@ void register_launch_benchmarks(const Config& config, Registry& registry) {
             [&registry, floor = *floor, workers, name](benchmark::State& s) {
               dispatch_floor(s, floor, workers, name, registry);
             },
-            benchmark::kMicrosecond);
+            benchmark::kMicrosecond, group_of(workers));
       }
+      const std::string name = benchmark_name("launch", *v.backend, v.launch, "dispatch", tail);
       registry.add(
-          benchmark_name("launch", *v.backend, v.launch, "dispatch", tail),
-          launch_params(v.backend->name, v.launch, "dispatch", workers),
-          [v, workers, pin = parse_pin(config.pin)](benchmark::State& s) {
-            dispatch(s, v, workers, pin);
+          name, launch_params(v.backend->name, v.launch, "dispatch", workers),
+          [v, workers, pin = parse_pin(config.pin), name](benchmark::State& s) {
+            dispatch(s, v, workers, pin, name);
           },
-          benchmark::kMicrosecond);
+          benchmark::kMicrosecond, group_of(workers));
     }
   }
 }

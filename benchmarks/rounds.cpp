@@ -111,6 +111,24 @@ double statistic(const std::string& name, const std::vector<double>& v) {
   return mean != 0 ? stddev_of(v) / mean : 0;
 }
 
+// Google Benchmark names a run after the settings given to it alone (an iteration count, a
+// warm-up): without them, every repetition of a benchmark has its one name.
+std::string without_run_settings(const std::string& name) {
+  std::string out;
+  std::size_t begin = 0;
+  while (begin <= name.size()) {
+    std::size_t end = name.find('/', begin);
+    if (end == std::string::npos) end = name.size();
+    const std::string part = name.substr(begin, end - begin);
+    if (part.rfind("iterations:", 0) != 0 && part.rfind("min_warmup_time:", 0) != 0) {
+      if (!out.empty()) out += '/';
+      out += part;
+    }
+    begin = end + 1;
+  }
+  return out;
+}
+
 // Waits until no thread of this process uses a CPU (up to a tenth of a second): a runtime's
 // idle workers spin for a while after a job (libgomp's, for hundreds of thousands of pauses),
 // and in interleaved rounds that would fall on the next benchmark's first jobs.
@@ -256,7 +274,10 @@ void Rounds::repeat(const std::string& name, Repetitions& r) {
   const Registry::Entry* e = registry_.find(name);
   settle();
   const double began = clock_seconds(CLOCK_MONOTONIC);
-  registry_.run_once(*e, r.iterations, reporter_);
+  // A benchmark's first repetition comes after untimed jobs: a pool's new workers start on
+  // their creator's CPU, and its first tens of milliseconds measure where the OS moves them.
+  constexpr double kFirstWarmUp = 0.05;
+  registry_.run_once(*e, r.iterations, r.runs.empty() ? kFirstWarmUp : 0, reporter_);
   const double took = clock_seconds(CLOCK_MONOTONIC) - began;
   r.seconds += took;
   nlohmann::json runs = reporter_.take_entries();
@@ -267,10 +288,8 @@ void Rounds::repeat(const std::string& name, Repetitions& r) {
                     {"error_occurred", true},
                     {"error_message", "Google Benchmark ran nothing"}});
   for (auto& run : runs) {
-    // Google Benchmark names a run with a given iteration count after it: the first
-    // repetition's names stand for all.
-    if (!r.runs.empty())
-      for (const char* key : {"name", "run_name"}) run[key] = r.runs.front().value(key, name);
+    for (const char* key : {"name", "run_name"})
+      if (run.contains(key) && run[key].is_string()) run[key] = without_run_settings(run[key]);
     if (r.iterations == 0 && !failed(run)) r.iterations = run.value("iterations", 0);
     r.runs.push_back(std::move(run));
   }
@@ -305,6 +324,7 @@ void Rounds::run_group(const std::vector<std::string>& group) {
     }
     active = std::move(still);
   }
+  kept().clear();  // what the group's benchmarks kept across their repetitions
 }
 
 }  // namespace parbench

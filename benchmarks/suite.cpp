@@ -36,11 +36,17 @@ void Registry::add(const std::string& name, nlohmann::json params, Body body,
   entries_.push_back({name, std::move(params), std::move(body), unit, std::move(group)});
 }
 
+Kept& kept() {
+  static Kept k;
+  return k;
+}
+
 void Registry::run_once(const Entry& e, benchmark::IterationCount iterations,
-                        benchmark::BenchmarkReporter& reporter) const {
+                        double warm_up_seconds, benchmark::BenchmarkReporter& reporter) const {
   benchmark::ClearRegisteredBenchmarks();
   auto* b = register_with_google_benchmark(e);
   if (iterations > 0) b->Iterations(iterations);
+  if (warm_up_seconds > 0) b->MinWarmUpTime(warm_up_seconds);
   benchmark::RunSpecifiedBenchmarks(&reporter, "all");
 }
 

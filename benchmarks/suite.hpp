@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -41,8 +42,9 @@ class Registry {
 
   // Google Benchmark is handed one benchmark at a time, so that the rounds decide the order and
   // the number of repetitions: one repetition of `e`, with `iterations` (0: Google Benchmark
-  // finds how many fill --benchmark_min_time). Its run goes to `reporter`.
-  void run_once(const Entry& e, benchmark::IterationCount iterations,
+  // finds how many fill --benchmark_min_time), after untimed jobs for `warm_up_seconds`. Its
+  // run goes to `reporter`.
+  void run_once(const Entry& e, benchmark::IterationCount iterations, double warm_up_seconds,
                 benchmark::BenchmarkReporter& reporter) const;
   // Every benchmark registered with Google Benchmark at once, for --benchmark_list_tests.
   void register_all() const;
@@ -62,6 +64,33 @@ class Registry {
   std::map<std::string, std::size_t> index_;  // name -> position in entries_
   std::map<std::string, nlohmann::json> notes_;
 };
+
+// What benchmarks keep across their repetitions (a started backend with its work), as long as
+// the rounds of their group run: a started pool's workers settle on their CPUs once, and the
+// repetitions measure its steady state. Dropped when a benchmark of another group asks.
+class Kept {
+ public:
+  // The thing kept for benchmark `name` of group `group`, made by `make` the first time.
+  template <class T>
+  T& get(const std::string& group, const std::string& name,
+         const std::function<std::unique_ptr<T>()>& make) {
+    if (group != group_) clear();
+    group_ = group;
+    auto it = kept_.find(name);
+    if (it == kept_.end()) it = kept_.emplace(name, std::shared_ptr<T>(make())).first;
+    return *static_cast<T*>(it->second.get());
+  }
+  void drop(const std::string& name) { kept_.erase(name); }
+  void clear() {
+    kept_.clear();
+    group_.clear();
+  }
+
+ private:
+  std::string group_;
+  std::map<std::string, std::shared_ptr<void>> kept_;
+};
+Kept& kept();
 
 // "sum/thread/pool/dynamic:65536/workers:2/size:1024": the launch is left out for backends
 // that have only one.

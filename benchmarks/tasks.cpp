@@ -76,18 +76,40 @@ struct TaskCase {
   Pin pin;
 };
 
+// A started backend with its task set, kept across the benchmark's repetitions.
+struct StartedTasks {
+  explicit StartedTasks(const KernelSpec& spec) : work(spec) {}
+  TaskWork work;  // declared first, so destroyed last
+  std::unique_ptr<Backend> backend;
+  unsigned obtained = 0;
+};
+
+std::string group_of(const TaskCase& c) {
+  return c.spec.kernel + "/" + c.spec.tasks + "/" + std::to_string(c.spec.unit) +
+         "/workers:" + std::to_string(c.workers);
+}
+
 void run_tasks(benchmark::State& state, const TaskCase& c, Registry& registry) {
   release_sum_data();
   const Policy& policy = c.variant.policy;
-  TaskWork work(c.spec);
-  std::unique_ptr<Backend> backend = make_backend(*c.variant.backend, c.variant.launch);
-  backend->set_pin(c.pin);
-  unsigned obtained = 0;
+  StartedTasks* started = nullptr;
   if (!run_checked(state, [&] {
-        obtained = backend->start(work, c.workers);
-        backend->prepare(policy, FirstTouch::workers);
-      }))
+        started = &kept().get<StartedTasks>(group_of(c), c.name, [&] {
+          auto s = std::make_unique<StartedTasks>(c.spec);
+          s->backend = make_backend(*c.variant.backend, c.variant.launch);
+          s->backend->set_pin(c.pin);
+          s->obtained = s->backend->start(s->work, c.workers);
+          s->backend->prepare(policy, FirstTouch::workers);
+          return s;
+        });
+      })) {
+    kept().drop(c.name);
     return;
+  }
+  TaskWork& work = started->work;
+  Backend* backend = started->backend.get();
+  const unsigned obtained = started->obtained;
+  work.forget_cpus_seen();
 
   // Spinning tasks cannot run on more CPUs than the process may use; sleeping ones need none.
   const unsigned cpus = c.spec.kernel == "spin" ? std::min(obtained, usable_cpus()) : obtained;
@@ -110,6 +132,7 @@ void run_tasks(benchmark::State& state, const TaskCase& c, Registry& registry) {
       imbalance_total += imbalance(busy_per_worker(work, obtained));
     }
   } catch (const WorkerFailure& e) {
+    kept().drop(c.name);  // a pool that lost a worker is not reused
     state.SkipWithError(failure_text(e).c_str());
     return;
   }
