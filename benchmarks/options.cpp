@@ -350,7 +350,7 @@ ParseOutcome parse_options(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--benchmark-budget", c.measurement.benchmark_budget,
                  "Seconds a benchmark may take before it stops short of the target, marked "
-                 "undecided (default: quick 0.2, full 0.35)");
+                 "undecided (default: quick 0.15, full 0.35)");
   app.add_option("--run-budget", c.measurement.run_budget,
                  "Seconds after which the run gives every benchmark only its fewest repetitions "
                  "(default: none)");
@@ -412,7 +412,7 @@ ParseOutcome parse_options(int argc, char** argv) {
     if (app.count("--repetitions") > 0 && c.measurement.repetitions == 0)
       throw std::invalid_argument("repetitions must be at least 1");
     if (app.count("--benchmark-budget") == 0)
-      c.measurement.benchmark_budget = c.suite == "full" ? 0.35 : 0.2;
+      c.measurement.benchmark_budget = c.suite == "full" ? 0.35 : 0.15;
     c.measurement.target = parse_percentage("target", target);
     c.measurement.interleave = interleave == "yes";
     if (app.count("--seed") == 0) c.measurement.seed = std::random_device{}();
