@@ -388,6 +388,9 @@ ParseOutcome parse_options(int argc, char** argv) {
                "Print how many benchmarks the selection has, its worker counts and sizes, and an "
                "estimate of how long it would take here (after a short read-bandwidth "
                "measurement), and run nothing");
+  app.add_flag("--table", c.table,
+               "Print Google Benchmark's table of every repetition instead of one line per "
+               "benchmark");
   app.add_flag("--show-placement", c.show_placement,
                "Print the PU, package, NUMA node, L3 and core each worker would get with --pin "
                "for each worker count, and run nothing (HWLOC_XMLFILE shows another machine's)");

@@ -47,6 +47,7 @@ struct Config {
   bool list_only = false;                        // --benchmark_list_tests: list, run nothing
   bool show_placement = false;                   // print where workers would run, run nothing
   bool dry_run = false;  // print what would run and an estimate of how long, run nothing
+  bool table = false;    // Google Benchmark's table of every repetition, not one line each
   std::vector<std::string> benchmark_flags;  // --benchmark_* passed through
   std::vector<std::string> arguments;        // as given (without the program), for --resume
 };

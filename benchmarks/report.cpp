@@ -132,27 +132,32 @@ nlohmann::json google_benchmark_context() {
   return parse_benchmark_json(text.str() + "]}").at("context");
 }
 
-TeeReporter::TeeReporter(Progress* progress)
+TeeReporter::TeeReporter(Progress* progress, bool table)
     : console_(isatty(STDOUT_FILENO) ? benchmark::ConsoleReporter::OO_ColorTabular
                                      : benchmark::ConsoleReporter::OO_Tabular),
-      progress_(progress) {
+      progress_(progress),
+      table_(table) {
   json_.SetOutputStream(&json_text_);
   json_.SetErrorStream(&json_text_);
 }
 
 bool TeeReporter::ReportContext(const Context& context) {
   if (std::exchange(context_shown_, true)) return true;
-  if (progress_ != nullptr) progress_->clear_line();
-  console_.ReportContext(context);
-  std::cout.flush();
+  if (table_) {
+    if (progress_ != nullptr) progress_->clear_line();
+    console_.ReportContext(context);
+    std::cout.flush();
+  }
   return json_.ReportContext(context);
 }
 
 void TeeReporter::ReportRuns(const std::vector<Run>& runs) {
-  if (progress_ != nullptr) progress_->clear_line();
-  std::fflush(stderr);
-  console_.ReportRuns(runs);
-  std::cout.flush();
+  if (table_) {
+    if (progress_ != nullptr) progress_->clear_line();
+    std::fflush(stderr);
+    console_.ReportRuns(runs);
+    std::cout.flush();
+  }
   // Google Benchmark's own JSON of these runs: what its reporter writes for them, parsed.
   json_text_.str("");
   json_.ReportRuns(runs);
@@ -167,7 +172,7 @@ nlohmann::json TeeReporter::take_entries() {
 
 void TeeReporter::end() {
   if (progress_ != nullptr) progress_->end();
-  console_.Finalize();
+  if (table_) console_.Finalize();
   std::cout.flush();
 }
 
@@ -273,7 +278,7 @@ void add_derived_figures(nlohmann::json& report) {
   derive_figures(report["benchmarks"], serial, report["context"].value("read_bandwidth", 0.0));
 }
 
-void Results::add(FinishedBenchmark b) {
+const FinishedBenchmark& Results::add(FinishedBenchmark b) {
   std::lock_guard lock(lock_);
   add_serial_times(b.entries, serial_);
   // Figures against what is known so far (the report derives them again from everything).
@@ -287,6 +292,7 @@ void Results::add(FinishedBenchmark b) {
   }
   names_.insert(b.name);
   benchmarks_.push_back(std::move(b));
+  return benchmarks_.back();
 }
 
 void Results::add_loaded(FinishedBenchmark b) {

@@ -25,7 +25,8 @@ namespace parbench {
 // is shown once, and the table ends when the rounds end.
 class TeeReporter : public benchmark::BenchmarkReporter {
  public:
-  explicit TeeReporter(Progress* progress);
+  // `table`: show Google Benchmark's table of every repetition (else nothing is shown here).
+  TeeReporter(Progress* progress, bool table);
   bool ReportContext(const Context& context) override;
   void ReportRuns(const std::vector<Run>& runs) override;
   void Finalize() override {}
@@ -38,6 +39,7 @@ class TeeReporter : public benchmark::BenchmarkReporter {
   benchmark::JSONReporter json_;
   std::ostringstream json_text_;
   Progress* progress_;
+  bool table_;
   bool context_shown_ = false;
   nlohmann::json pending_ = nlohmann::json::array();
 };
@@ -64,8 +66,9 @@ class Results {
   explicit Results(Journal* journal) : journal_(journal) {}
   // The ceiling the figures of benchmarks added from now on are fractions of.
   void set_read_bandwidth(double bytes_per_second) { read_bandwidth_ = bytes_per_second; }
-  // Appends to the journal (saying once on stderr if it cannot) and keeps it.
-  void add(FinishedBenchmark b);
+  // Appends to the journal (saying once on stderr if it cannot) and keeps it, with its figures
+  // derived against what is known so far.
+  const FinishedBenchmark& add(FinishedBenchmark b);
   // One that finished in an earlier session of a resumed run, already in the journal.
   void add_loaded(FinishedBenchmark b);
   std::size_t size() const { return benchmarks_.size(); }

@@ -23,6 +23,7 @@
 
 #include "backends/backend.hpp"
 #include "benchmarks/calibration.hpp"
+#include "benchmarks/console.hpp"
 #include "benchmarks/context.hpp"
 #include "benchmarks/estimate.hpp"
 #include "benchmarks/journal.hpp"
@@ -518,10 +519,15 @@ int parbench::run_parbench(int argc, char** argv) {
   progress.expect(
       estimate_run(registry, not_run(run, results), config, rates_of(*before, *calibration_data))
           .per_benchmark);
-  TeeReporter reporter(&progress);
+  TeeReporter reporter(&progress, config.table);
   Rounds rounds(registry, config.measurement, config.min_time, reporter, progress,
                 [&](const std::string& name, nlohmann::json entries) {
-                  results.add(finish_benchmark(name, std::move(entries), registry));
+                  const FinishedBenchmark& b =
+                      results.add(finish_benchmark(name, std::move(entries), registry));
+                  if (config.table) return;
+                  progress.clear_line();
+                  std::printf("%s\n", result_line(name, b.entries).c_str());
+                  std::fflush(stdout);
                 });
   rounds.run(not_run(run, results));
   reporter.end();

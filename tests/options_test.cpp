@@ -83,6 +83,7 @@ TEST(Cli, HelpListsEveryFlagAndExitsZero) {
                            "--pin",
                            "--data-mapping",
                            "--out",
+                           "--table",
                            "--benchmark_"})
     EXPECT_NE(o.out.find(flag), std::string::npos) << flag;
 }

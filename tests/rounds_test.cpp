@@ -251,3 +251,39 @@ TEST(AdaptiveRun, RecordsEveryBenchmarksRepetitionsIntervalAndGroup) {
 
 }  // namespace
 }  // namespace parbench
+
+#include "benchmarks/console.hpp"
+
+namespace parbench {
+namespace {
+
+// One line per benchmark: its name, median and how well it is known, repetitions, and the
+// kernel's own figure, in at most 120 columns; an error says so.
+TEST(ResultLine, MedianSpreadRepetitionsAndTheKernelsFigure) {
+  nlohmann::json median = {{"aggregate_name", "median"},
+                           {"run_type", "aggregate"},
+                           {"real_time", 2.614},
+                           {"time_unit", "us"},
+                           {"repetitions", 12},
+                           {"bytes_per_second", 25.1e9},
+                           {"bandwidth_fraction", 1.03},
+                           {"params", {{"kernel", "sum"}}},
+                           {"measurement", {{"half_width", 0.014}, {"decided", true}}}};
+  const std::string line =
+      result_line("sum/thread/pool/block/workers:2/size:65536", nlohmann::json::array({median}));
+  EXPECT_NE(line.find("sum/thread/pool/block/workers:2/size:65536"), std::string::npos) << line;
+  EXPECT_NE(line.find("2.614 us ±1.4%"), std::string::npos) << line;
+  EXPECT_NE(line.find("n=12"), std::string::npos) << line;
+  EXPECT_NE(line.find("25.1 GB/s, 1.03 of read"), std::string::npos) << line;
+  median["measurement"]["decided"] = false;
+  EXPECT_NE(result_line(std::string(200, 'x'), nlohmann::json::array({median})).find("~±1.4%"),
+            std::string::npos);
+  EXPECT_LE(result_line(std::string(200, 'x'), nlohmann::json::array({median})).size(), 120u);
+  const nlohmann::json failed = {
+      {"run_type", "iteration"}, {"error_occurred", true}, {"error_message", "wrong sum"}};
+  EXPECT_NE(result_line("b", nlohmann::json::array({failed})).find("error: wrong sum"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace parbench

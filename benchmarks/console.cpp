@@ -1,0 +1,97 @@
+#include "benchmarks/console.hpp"
+
+#include <cstdio>
+
+namespace parbench {
+namespace {
+
+constexpr std::size_t kWidth = 120;
+constexpr std::size_t kNameWidth = 58;
+
+// 0.000002614 s -> "2.614 us".
+std::string duration_text(double seconds) {
+  const char* unit = "s";
+  double value = seconds;
+  if (seconds < 1e-6) {
+    value = seconds * 1e9;
+    unit = "ns";
+  } else if (seconds < 1e-3) {
+    value = seconds * 1e6;
+    unit = "us";
+  } else if (seconds < 1) {
+    value = seconds * 1e3;
+    unit = "ms";
+  }
+  char text[32];
+  std::snprintf(text, sizeof text, "%.4g %s", value, unit);
+  return text;
+}
+
+double seconds_of(const nlohmann::json& e) {
+  const std::string unit = e.value("time_unit", "ns");
+  const double scale = unit == "s" ? 1 : unit == "ms" ? 1e-3 : unit == "us" ? 1e-6 : 1e-9;
+  return e.value("real_time", 0.0) * scale;
+}
+
+// The entry that stands for the benchmark: the median, else its one repetition.
+const nlohmann::json* representative(const nlohmann::json& entries) {
+  const nlohmann::json* found = nullptr;
+  for (const auto& e : entries) {
+    if (e.value("aggregate_name", "") == "median") return &e;
+    if (e.value("run_type", "") == "iteration" && !e.value("error_occurred", false)) found = &e;
+  }
+  return found;
+}
+
+// How well the median is known: "±1.4%", "~±7.2%" when the target was not met.
+std::string spread_text(const nlohmann::json& e) {
+  if (!e.contains("measurement") || !e["measurement"].contains("half_width")) return "";
+  const nlohmann::json& m = e["measurement"];
+  char text[32];
+  std::snprintf(text, sizeof text, "%s±%.1f%%", m.value("decided", false) ? "" : "~",
+                100 * m["half_width"].get<double>());
+  return text;
+}
+
+// The kernel's own figure.
+std::string figure_text(const nlohmann::json& e) {
+  const std::string kernel = e.contains("params") ? e["params"].value("kernel", "") : "";
+  char text[64] = "";
+  if (kernel == "sum" && e.contains("bytes_per_second")) {
+    const double gb = e["bytes_per_second"].get<double>() / 1e9;
+    if (e.contains("bandwidth_fraction"))
+      std::snprintf(text, sizeof text, "%.1f GB/s, %.2f of read", gb,
+                    e["bandwidth_fraction"].get<double>());
+    else
+      std::snprintf(text, sizeof text, "%.1f GB/s", gb);
+  } else if (e.contains("predicted") && e["predicted"].get<double>() > 0) {
+    std::snprintf(text, sizeof text, "%.2f of the model's makespan",
+                  seconds_of(e) / e["predicted"].get<double>());
+  }
+  return text;
+}
+
+}  // namespace
+
+std::string result_line(const std::string& name, const nlohmann::json& entries) {
+  std::string line = name.size() > kNameWidth ? name.substr(0, kNameWidth - 3) + "..." : name;
+  line.resize(kNameWidth + 1, ' ');
+  const nlohmann::json* e = representative(entries);
+  if (e == nullptr) {
+    std::string why = "error";
+    for (const auto& entry : entries)
+      if (entry.value("error_occurred", false)) why += ": " + entry.value("error_message", "");
+    line += why;
+  } else {
+    char text[96];
+    std::snprintf(text, sizeof text, "%10s %-8s n=%-3d ", duration_text(seconds_of(*e)).c_str(),
+                  spread_text(*e).c_str(), e->value("repetitions", 1));
+    line += text;
+    line += figure_text(*e);
+  }
+  if (line.size() > kWidth) line.resize(kWidth);
+  while (!line.empty() && line.back() == ' ') line.pop_back();
+  return line;
+}
+
+}  // namespace parbench
