@@ -47,8 +47,13 @@ double Progress::seconds_left() const {
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   if (done_ >= total_) return 0;
-  if (expected_done_ > 0 && expected_total_ > expected_done_)
-    return (expected_total_ - expected_done_) * elapsed / expected_done_;
+  if (expected_done_ > 0 && expected_total_ > expected_done_) {
+    // How this run compares with the model, trusted as much as the run has advanced: the
+    // first benchmarks (the launch costs) are too few and too unlike the rest to scale by.
+    const double advanced = expected_done_ / expected_total_;
+    const double scale = 1 + (elapsed / expected_done_ - 1) * advanced;
+    return (expected_total_ - expected_done_) * scale;
+  }
   return elapsed / static_cast<double>(done_) * static_cast<double>(total_ - done_);
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // Progress of a run on stderr: which benchmark of how many, time spent, time left. Time left
 // weighs the benchmarks left by their expected seconds (the dry run's model), scaled by how
-// the benchmarks done so far compared with theirs; without expectations, by the mean so far.
+// the benchmarks done so far compared with theirs, the more the further the run is; without
+// expectations, by the mean so far.
 // On a terminal one line that updates in place; in a log, plain lines.
 #include <chrono>
 #include <cstddef>
