@@ -39,8 +39,9 @@ struct Children {
   int zombies = 0;
 };
 
-Children children_of_this_process() {
-  Children c;
+// Calls `each(pid, state)` for every child of this process, from /proc, until it returns true.
+template <typename Each>
+void scan_children(Each each) {
   const std::string self = std::to_string(getpid());
   for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
     std::ifstream stat(entry.path() / "stat");
@@ -50,25 +51,29 @@ Children children_of_this_process() {
     std::istringstream rest(line.substr(line.rfind(')') + 2));
     std::string state, ppid;
     rest >> state >> ppid;
-    if (ppid != self) continue;
+    if (ppid == self &&
+        each(static_cast<pid_t>(std::stol(entry.path().filename().string())), state))
+      return;
+  }
+}
+
+Children children_of_this_process() {
+  Children c;
+  scan_children([&](pid_t, const std::string& state) {
     ++c.alive;
     if (state == "Z") ++c.zombies;
-  }
+    return false;
+  });
   return c;
 }
 
 pid_t any_child_of_this_process() {
-  const std::string self = std::to_string(getpid());
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    std::ifstream stat(entry.path() / "stat");
-    std::string line;
-    if (!std::getline(stat, line)) continue;
-    std::istringstream rest(line.substr(line.rfind(')') + 2));
-    std::string state, ppid;
-    rest >> state >> ppid;
-    if (ppid == self) return static_cast<pid_t>(std::stol(entry.path().filename().string()));
-  }
-  return -1;
+  pid_t found = -1;
+  scan_children([&](pid_t pid, const std::string&) {
+    found = pid;
+    return true;
+  });
+  return found;
 }
 
 class ForkFailure : public ::testing::TestWithParam<std::tuple<std::string, int>> {
