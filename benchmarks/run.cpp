@@ -26,6 +26,7 @@
 #include "benchmarks/console.hpp"
 #include "benchmarks/context.hpp"
 #include "benchmarks/estimate.hpp"
+#include "benchmarks/findings.hpp"
 #include "benchmarks/journal.hpp"
 #include "benchmarks/options.hpp"
 #include "benchmarks/output.hpp"
@@ -222,9 +223,11 @@ std::vector<std::string> not_run(const Run& run, const parbench::Results& result
   return missing;
 }
 
-// Writes the report of what finished; false (said on stderr) if it cannot be written.
+// Writes the report of what finished, its findings (into `findings` too, when given); false
+// (said on stderr) if it cannot be written.
 bool write_report(const Run& run, const parbench::Results& results,
-                  const std::optional<parbench::Calibration>& after, const std::string& why) {
+                  const std::optional<parbench::Calibration>& after, const std::string& why,
+                  nlohmann::json* findings = nullptr) {
   using namespace parbench;
   RunEnd end;
   end.not_run = not_run(run, results);
@@ -234,6 +237,8 @@ bool write_report(const Run& run, const parbench::Results& results,
     nlohmann::json report;
     report["context"] = report_context(run.sessions, after, end);
     report["benchmarks"] = results.entries(report["context"].value("read_bandwidth", 0.0));
+    report["findings"] = findings_of(report);
+    if (findings != nullptr) *findings = report["findings"];
     write_atomically(run.paths.target,
                      report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
     return true;
@@ -543,9 +548,11 @@ int parbench::run_parbench(int argc, char** argv) {
   calibration_data.reset();
   std::lock_guard lock(results.lock());
   if (after) warn_about_drift(*before, *after);
-  if (!write_report(run, results, after, "")) return 1;
+  nlohmann::json findings;
+  if (!write_report(run, results, after, "", &findings)) return 1;
   run.journal.remove();
   run.finished = true;
+  for (const auto& line : findings_text(findings)) std::printf("%s\n", line.c_str());
   std::printf("parbench: report written to %s\n", run.paths.shown.c_str());
   return 0;
 }

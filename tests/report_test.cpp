@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
 
 #include "backends/backend.hpp"
 #include "benchmarks/report.hpp"
@@ -114,6 +116,25 @@ TEST_F(ShortRun, EveryEntryHasParamsVerifiedAndGoogleBenchmarksFields) {
   }
   EXPECT_GT(sums, 0);
   EXPECT_EQ(speedups, sums);
+}
+
+TEST_F(ShortRun, CarriesItsFindingsAndPrintsThemWithinTheConsolesWidth) {
+  ASSERT_TRUE(report_.is_object());
+  ASSERT_TRUE(report_.contains("findings"));
+  std::set<std::string> names;
+  for (const json& e : report_["benchmarks"]) names.insert(e["run_name"].get<std::string>());
+  for (const json& f : report_["findings"]) {
+    for (const auto& name : f["evidence"])
+      EXPECT_TRUE(names.count(name.get<std::string>())) << name;
+    EXPECT_NE(outcome_.out.find(f["title"].get<std::string>()), std::string::npos) << f["title"];
+  }
+  EXPECT_EQ(report_["findings"].size(), 7u);
+  std::istringstream lines(outcome_.out);
+  for (std::string line; std::getline(lines, line);) {
+    std::size_t columns = 0;
+    for (char c : line) columns += (c & 0xC0) != 0x80;
+    EXPECT_LE(columns, 120u) << line;
+  }
 }
 
 TEST(DerivedFigures, SpeedupEfficiencyAndKarpFlatt) {
