@@ -108,18 +108,6 @@ std::string counts_text(const std::vector<unsigned>& counts) {
   return text;
 }
 
-std::string bytes_text(double bytes) {
-  char text[32];
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  int unit = 0;
-  while (bytes >= 1024 && unit < 4) {
-    bytes /= 1024;
-    ++unit;
-  }
-  std::snprintf(text, sizeof text, "%g %s", bytes, units[unit]);
-  return text;
-}
-
 }  // namespace
 
 MachineRates measure_rates(const Config& config) {
@@ -217,7 +205,7 @@ std::string describe_dry_run(const RunEstimate& estimate, const Config& config,
   text += "\n  sizes:";
   for (std::size_t n : config.sizes) {
     text += ' ';
-    text += bytes_text(static_cast<double>(n * sizeof(std::uint64_t)));
+    text += bytes_text(n * sizeof(std::uint64_t));
   }
   text += '\n';
   std::string span = duration_text(estimate.seconds);

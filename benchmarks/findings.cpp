@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "benchmarks/console.hpp"
+#include "benchmarks/options.hpp"
 #include "benchmarks/report.hpp"
 
 namespace parbench {
@@ -26,16 +27,6 @@ __attribute__((format(printf, 1, 2))) std::string format(const char* pattern, ..
   std::vsnprintf(text, sizeof text, pattern, args);
   va_end(args);
   return text;
-}
-
-std::string bytes_text(double bytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  int u = 0;
-  while (bytes >= 1024 && u < 4) {
-    bytes /= 1024;
-    ++u;
-  }
-  return format("%.4g %s", bytes, units[u]);
 }
 
 std::string joined(const std::vector<std::string>& parts, const std::string& last = ", ") {
@@ -250,7 +241,7 @@ Finding bandwidth(const Inputs& in) {
         "The largest sum here (%s) fits in the last-level cache (%s): its fractions of the read "
         "bandwidth measure the cache, not memory. The full suite, or --sizes past the cache, "
         "answers this.",
-        bytes_text(largest).c_str(), bytes_text(static_cast<double>(llc)).c_str()));
+        bytes_text(static_cast<std::size_t>(largest)).c_str(), bytes_text(llc).c_str()));
   std::map<std::string, const Result*> best;  // per backend, the highest bandwidth
   for (const Result* r : where(in, [&](const Result& r) {
          return r.kernel == "sum" && r.bytes() == largest && r.has("bandwidth_fraction");
@@ -275,11 +266,8 @@ Finding bandwidth(const Inputs& in) {
   f.answer = format(
       "At %s%s, the best run of each backend read at %s of the read bandwidth "
       "calibrated in this run (%.1f GB/s).",
-      bytes_text(largest).c_str(),
-      llc != 0
-          ? format(" (past the %s last-level cache)", bytes_text(static_cast<double>(llc)).c_str())
-                .c_str()
-          : "",
+      bytes_text(static_cast<std::size_t>(largest)).c_str(),
+      llc != 0 ? format(" (past the %s last-level cache)", bytes_text(llc).c_str()).c_str() : "",
       joined(parts).c_str(), read / 1e9);
   if (ranked.front()->number("bandwidth_fraction") > 1.05)
     f.answer += " Above 1, a run read faster than the calibration did.";
@@ -321,7 +309,7 @@ Finding split(const Inputs& in) {
   f.answer = format(
       "A strided split (data[i::P]) reads the %s array at %s of the bandwidth of "
       "contiguous blocks with %d workers.",
-      bytes_text(largest).c_str(), joined(parts).c_str(), workers);
+      bytes_text(static_cast<std::size_t>(largest)).c_str(), joined(parts).c_str(), workers);
   if (apart == 0)
     f.answer += " Here the two cannot be told apart: every difference is within the noise.";
   else if (high < 0.9)
@@ -675,9 +663,9 @@ json findings_of(const json& report) {
 std::vector<std::string> findings_text(const json& findings, std::size_t width) {
   std::vector<std::string> lines{"What this run says about this machine:"};
   for (const auto& f : findings) {
-    auto title = wrapped(f.value("title", "") +
-                             (f.value("supported", true) ? "" : " (not answered by this run)"),
-                         width, "  ");
+    auto title = wrapped(
+        f.value("title", "") + (f.value("supported", true) ? "" : " (not answered by this run)"),
+        width, "  ");
     if (!title.empty()) title[0][0] = '-';
     auto answer = wrapped(f.value("answer", ""), width, "  ");
     lines.insert(lines.end(), title.begin(), title.end());

@@ -6,8 +6,10 @@
 #include <bit>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <random>
 #include <stdexcept>
@@ -256,6 +258,33 @@ std::size_t parse_count(const std::string& text) {
   return value << shift;
 }
 
+std::size_t parse_size(const std::string& text) {
+  static const std::pair<const char*, int> kUnits[] = {
+      {"TiB", 40}, {"GiB", 30}, {"MiB", 20}, {"KiB", 10}, {"B", 0}};
+  const std::string example = "'" + text +
+                              "' is not a size (elements: 4096, 64K, 16M; bytes: "
+                              "32KiB, 8MiB, 2GiB)";
+  for (const auto& [suffix, shift] : kUnits) {
+    const std::size_t n = std::strlen(suffix);
+    if (text.size() <= n || text.compare(text.size() - n, n, suffix) != 0) continue;
+    const std::string number = text.substr(0, text.size() - n);
+    std::size_t value = 0;
+    auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
+    if (ec != std::errc() || end != number.data() + number.size())
+      throw std::invalid_argument(example);
+    if (value > (SIZE_MAX >> shift)) throw std::invalid_argument("'" + text + "' is too large");
+    const std::size_t bytes = value << shift;
+    if (bytes % sizeof(std::uint64_t) != 0)
+      throw std::invalid_argument("'" + text + "' is not a whole number of 8-byte elements");
+    return bytes / sizeof(std::uint64_t);
+  }
+  try {
+    return parse_count(text);
+  } catch (const std::invalid_argument&) {
+    throw std::invalid_argument(example);
+  }
+}
+
 DefaultSizes default_sizes() {
   std::size_t l1 = 32 << 10;
   for (const auto& c : cache_levels())
@@ -331,12 +360,13 @@ ParseOutcome parse_options(int argc, char** argv) {
                  "Worker counts (default: quick = usable CPUs; full = 1,2,4,.. to twice them)")
       ->delimiter(',');
   app.add_option("--sizes", sizes,
-                 "Sum sizes in elements, K/M/G = 2^10/2^20/2^30 (default: from the caches)")
+                 "Sum sizes: bytes (32KiB, 8MiB, 2GiB) or 8-byte elements (4096, 64K, 16M; "
+                 "K/M/G = 2^10/2^20/2^30) (default: from the caches)")
       ->delimiter(',');
   app.add_option("--calibration-size", calibration_size,
-                 "Elements of the array the read bandwidth (every sum's ceiling) is measured on, "
-                 "K/M/G as for --sizes (default: beyond the last-level cache, " +
-                     std::to_string(default_calibration_size) + ")");
+                 "Size of the array the read bandwidth (every sum's ceiling) is measured on, as "
+                 "for --sizes (default: beyond the last-level cache, " +
+                     bytes_text(default_calibration_size * sizeof(std::uint64_t)) + ")");
   app.add_option("--repetitions", c.measurement.repetitions,
                  "Exactly this many repetitions of each benchmark (default: as many as it takes "
                  "to meet --target, from " +
@@ -426,9 +456,9 @@ ParseOutcome parse_options(int argc, char** argv) {
       const std::size_t n = parse_count(w);
       c.workers.push_back(n > kMaxWorkers ? kMaxWorkers + 1 : static_cast<unsigned>(n));
     }
-    for (const auto& s : sizes) c.sizes.push_back(parse_count(s));
+    for (const auto& s : sizes) c.sizes.push_back(parse_size(s));
     c.calibration_size =
-        calibration_size.empty() ? default_calibration_size : parse_count(calibration_size);
+        calibration_size.empty() ? default_calibration_size : parse_size(calibration_size);
     c.unit = parse_unit(c.unit_text);
     if (c.task_sets.empty())
       c.task_sets = c.suite == "quick"

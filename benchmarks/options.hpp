@@ -81,6 +81,11 @@ unsigned sweep_cores();
 // "16M" -> 16777216; K, M, G are powers of 1024. Throws std::invalid_argument.
 std::size_t parse_count(const std::string& text);
 
+// An array size as elements: a count ("64K", as parse_count) or bytes with a binary suffix
+// ("512B", "32KiB", "8MiB", "2GiB", "1TiB"; a whole number of 8-byte elements). Throws
+// std::invalid_argument.
+std::size_t parse_size(const std::string& text);
+
 // Sizes the default suites use, read from this machine's caches and memory.
 struct DefaultSizes {
   std::size_t in_cache;    // elements: fits the first-level data cache

@@ -92,7 +92,7 @@ class Kept {
 };
 Kept& kept();
 
-// "sum/thread/pool/dynamic:65536/workers:2/size:1024": the launch is left out for backends
+// "sum/thread/pool/dynamic:65536/workers:2/bytes:8KiB": the launch is left out for backends
 // that have only one.
 std::string benchmark_name(const std::string& kernel, const BackendInfo& backend,
                            const std::string& launch, const std::string& policy,

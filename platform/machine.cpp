@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -165,6 +166,31 @@ std::string shared_object_of(void* symbol) {
   Dl_info info{};
   if (dladdr(symbol, &info) == 0 || info.dli_fname == nullptr) return "unknown";
   return info.dli_fname;
+}
+
+namespace {
+const char* const kByteUnits[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+}
+
+std::string bytes_text(std::size_t bytes) {
+  double value = static_cast<double>(bytes);
+  int unit = 0;
+  while (value >= 1024 && unit < 5) {
+    value /= 1024;
+    ++unit;
+  }
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3g %s", value, kByteUnits[unit]);
+  return text;
+}
+
+std::string exact_bytes_text(std::size_t bytes) {
+  int unit = 0;
+  while (unit < 5 && bytes != 0 && bytes % 1024 == 0) {
+    bytes /= 1024;
+    ++unit;
+  }
+  return std::to_string(bytes) + kByteUnits[unit];
 }
 
 }  // namespace parbench

@@ -7,6 +7,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include "platform/machine.hpp"
+
 namespace parbench {
 namespace {
 
@@ -53,15 +55,6 @@ std::vector<CacheLevel> caches_above_first_pu(hwloc_topology_t t) {
                       cpu_list_string(indexes_of(obj->cpuset)), "hwloc"});
   }
   return levels;
-}
-
-std::string bytes_text(std::size_t bytes) {
-  char text[32];
-  if (bytes >= (std::size_t{1} << 30))
-    std::snprintf(text, sizeof text, "%.1f GiB", static_cast<double>(bytes) / (1 << 30));
-  else
-    std::snprintf(text, sizeof text, "%zu MiB", bytes >> 20);
-  return text;
 }
 
 std::string counted(std::size_t n, const std::string& one, const std::string& many) {

@@ -215,7 +215,7 @@ TEST_F(LifeCycle, TimesAndRepetitionsMustBeSane) {
 TEST_F(LifeCycle, ListingTestsRunsNothingAndWritesNothing) {
   const Outcome o = run_program(args_out({"--benchmark_list_tests=true"}));
   EXPECT_EQ(o.status, 0) << o.err;
-  EXPECT_NE(o.out.find("sum/serial/block/workers:1/size:4096"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("sum/serial/block/workers:1/bytes:32KiB"), std::string::npos) << o.out;
   EXPECT_FALSE(fs::exists(out_));
   EXPECT_FALSE(fs::exists(out_ + ".partial"));
 }

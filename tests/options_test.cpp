@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "benchmarks/options.hpp"
+#include "platform/machine.hpp"
 #include "tests/process.hpp"
 
 namespace parbench {
@@ -19,6 +20,29 @@ TEST(ParseCount, SuffixesArePowersOf1024) {
   for (const char* bad :
        {"", "abc", "-1", "1.5M", "12Q", "1KB", "99999999999999999999", "17179869184G"})
     EXPECT_THROW(parse_count(bad), std::invalid_argument) << bad;
+}
+
+TEST(ParseSize, BytesWithABinarySuffixOrElements) {
+  EXPECT_EQ(parse_size("64K"), 65536u);
+  EXPECT_EQ(parse_size("4096"), 4096u);
+  EXPECT_EQ(parse_size("512B"), 64u);
+  EXPECT_EQ(parse_size("32KiB"), 4096u);
+  EXPECT_EQ(parse_size("8MiB"), 1u << 20);
+  EXPECT_EQ(parse_size("2GiB"), 1u << 28);
+  EXPECT_EQ(parse_size("1TiB"), std::size_t{1} << 37);
+  for (const char* bad : {"", "KiB", "12B", "1.5GiB", "1kib", "1 GiB", "2GB", "-8B",
+                          "99999999999999999999TiB", "17179869184TiB"})
+    EXPECT_THROW(parse_size(bad), std::invalid_argument) << bad;
+}
+
+TEST(BytesText, ExactForNamesAndShortForProse) {
+  EXPECT_EQ(exact_bytes_text(std::size_t{2} << 30), "2GiB");
+  EXPECT_EQ(exact_bytes_text(32768), "32KiB");
+  EXPECT_EQ(exact_bytes_text(8000), "8000B");
+  EXPECT_EQ(exact_bytes_text(3 << 20), "3MiB");
+  EXPECT_EQ(bytes_text(25276063744u), "23.5 GiB");
+  EXPECT_EQ(bytes_text(480u << 20), "480 MiB");
+  EXPECT_EQ(bytes_text(100), "100 B");
 }
 
 TEST(DefaultSizes, GrowFromCacheToBeyondTheLastLevel) {

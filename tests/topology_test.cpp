@@ -42,7 +42,7 @@ TEST(Topology, TwoSocketsWithSmtAndSeveralL3) {
   EXPECT_EQ(t.l3_groups[0].pus.size(), 8u);
   EXPECT_FALSE(t.caches.empty());
   EXPECT_EQ(topology_summary(t),
-            "2 packages, 4 NUMA nodes (4.0 GiB), 8 L3 (16 MiB each), 32 cores, 64 PUs (SMT 2), 64 "
+            "2 packages, 4 NUMA nodes (4 GiB), 8 L3 (16 MiB each), 32 cores, 64 PUs (SMT 2), 64 "
             "allowed");
 }
 
