@@ -2,6 +2,7 @@
 
 #include <regex.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <vector>
 
@@ -37,8 +38,9 @@ void Progress::clear_line() {
   line_shown_ = false;
 }
 
-void Progress::expect(std::map<std::string, double> seconds) {
+void Progress::expect(std::map<std::string, double> seconds, unsigned fewest_repetitions) {
   expected_ = std::move(seconds);
+  fewest_repetitions_ = std::max(1u, fewest_repetitions);
   expected_total_ = 0;
   for (const auto& [name, s] : expected_) expected_total_ += s;
 }
@@ -47,18 +49,31 @@ double Progress::seconds_left() const {
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   if (done_ >= total_) return 0;
-  if (expected_done_ > 0 && expected_total_ > expected_done_) {
+  double done = expected_done_;
+  for (const auto& [name, seconds] : partly_done_) done += seconds;
+  if (done > 0 && expected_total_ > done) {
     // How this run compares with the model, trusted as much as the run has advanced: the
     // first benchmarks (the launch costs) are too few and too unlike the rest to scale by.
-    const double advanced = expected_done_ / expected_total_;
-    const double scale = 1 + (elapsed / expected_done_ - 1) * advanced;
-    return (expected_total_ - expected_done_) * scale;
+    const double advanced = done / expected_total_;
+    const double scale = 1 + (elapsed / done - 1) * advanced;
+    return (expected_total_ - done) * scale;
   }
   return elapsed / static_cast<double>(done_) * static_cast<double>(total_ - done_);
 }
 
+void Progress::repeated(const std::string& name, unsigned repetitions) {
+  auto it = expected_.find(name);
+  if (it == expected_.end()) return;
+  // Never all of it: how many more repetitions it takes is not known until it finishes.
+  constexpr double kMostBeforeTheEnd = 0.8;
+  partly_done_[name] =
+      it->second * std::min(kMostBeforeTheEnd, static_cast<double>(repetitions) /
+                                                   static_cast<double>(fewest_repetitions_));
+}
+
 void Progress::finished(const std::string& name) {
   ++done_;
+  partly_done_.erase(name);
   if (auto it = expected_.find(name); it != expected_.end()) expected_done_ += it->second;
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();

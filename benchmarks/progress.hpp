@@ -15,10 +15,14 @@ namespace parbench {
 class Progress {
  public:
   Progress(std::size_t total, bool terminal);
-  // The expected seconds of each benchmark to run, by name.
-  void expect(std::map<std::string, double> seconds);
+  // The expected seconds of each benchmark to run, by name, and the repetitions the fewest of
+  // them take.
+  void expect(std::map<std::string, double> seconds, unsigned fewest_repetitions = 1);
   // Call before anything else is printed, so that an updating line never mixes with it.
   void clear_line();
+  // One repetition of a benchmark not finished yet: the rounds interleave a group's members, so
+  // none of them may finish for a long while, and time left counts each one's share done.
+  void repeated(const std::string& name, unsigned repetitions);
   // One benchmark finished (with its repetitions).
   void finished(const std::string& name);
   void end();
@@ -29,6 +33,8 @@ class Progress {
   std::size_t total_;
   std::size_t done_ = 0;
   std::map<std::string, double> expected_;
+  std::map<std::string, double> partly_done_;  // expected seconds of unfinished ones' repetitions
+  unsigned fewest_repetitions_ = 1;
   double expected_done_ = 0, expected_total_ = 0;
   bool terminal_;
   bool line_shown_ = false;

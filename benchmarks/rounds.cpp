@@ -311,6 +311,7 @@ void Rounds::run_group(const std::vector<std::string>& group) {
       Repetitions& r = repetitions[name];
       repeat(name, r);
       if (needs_another(r, measurement_, run_budget_spent())) {
+        progress_.repeated(name, static_cast<unsigned>(r.runs.size()));
         still.push_back(name);
         continue;
       }

@@ -238,6 +238,7 @@ bool write_report(const Run& run, const parbench::Results& results,
     report["context"] = report_context(run.sessions, after, end);
     report["benchmarks"] = results.entries(report["context"].value("read_bandwidth", 0.0));
     report["findings"] = findings_of(report);
+    round_numbers(report);
     if (findings != nullptr) *findings = report["findings"];
     write_atomically(run.paths.target,
                      report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
@@ -521,9 +522,11 @@ int parbench::run_parbench(int argc, char** argv) {
   start_session(config, *before, run, results);
 
   Progress progress(to_run, isatty(STDERR_FILENO));
+  const Measurement& m = config.measurement;
   progress.expect(
       estimate_run(registry, not_run(run, results), config, rates_of(*before, *calibration_data))
-          .per_benchmark);
+          .per_benchmark,
+      m.repetitions > 0 ? m.repetitions : m.min_repetitions);
   TeeReporter reporter(&progress, config.table);
   Rounds rounds(registry, config.measurement, config.min_time, reporter, progress,
                 [&](const std::string& name, nlohmann::json entries) {
