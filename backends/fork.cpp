@@ -263,7 +263,7 @@ DispatchFloor board_floor() {
 LaunchProbe fork_wait_probe(std::size_t bytes, Mapping mapping) {
   LaunchProbe probe;
   probe.what = "fork_wait";
-  probe.detail = "mapping:" + std::string(to_string(mapping)) + "/bytes:" + std::to_string(bytes);
+  probe.detail = "mapping:" + std::string(to_string(mapping)) + "/bytes:" + exact_bytes_text(bytes);
   probe.launch = "spawn";
   probe.params = {{"bytes", bytes}, {"mapping", to_string(mapping)}};
   probe.prepare = [bytes, mapping] {

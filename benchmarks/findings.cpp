@@ -578,17 +578,16 @@ Finding measurement(const Inputs& in) {
   Finding f{"measurement", "How well are these numbers known?"};
   const json& m = in.context.value("measurement", json::object());
   const double target = m.value("target", 0.0);
-  int within = 0, known = 0, undecided = 0;
-  double widest = 0;
+  int known = 0, undecided = 0;
+  std::map<double, int> within;  // by half-width: the target, 5%, 10%
   for (const auto& r : in.results) {
     if (!r.entry->contains("measurement")) continue;
     const json& rm = (*r.entry)["measurement"];
     if (!rm.contains("half_width") || !rm["half_width"].is_number()) continue;
     ++known;
-    const double half = rm["half_width"].get<double>();
-    within += target > 0 && half <= target;
     undecided += !rm.value("decided", true);
-    widest = std::max(widest, half);
+    for (double width : {target, 0.05, 0.10})
+      within[width] += width > 0 && rm["half_width"].get<double>() <= width;
   }
   const json& calibration = in.context.value("calibration", json::object());
   std::string drift;
@@ -606,14 +605,16 @@ Finding measurement(const Inputs& in) {
                                 "(too few repetitions).",
                                 in.results.size()) +
                          drift);
-  f.figures["within_target"] = within;
-  f.figures["undecided"] = undecided;
   f.figures["target"] = target;
-  f.figures["widest"] = widest;
+  f.figures["within_target"] = within[target];
+  f.figures["within_5%"] = within[0.05];
+  f.figures["within_10%"] = within[0.10];
+  f.figures["undecided"] = undecided;
   f.answer = format(
-                 "%d of %d medians are known within ±%.0f%% (95%% confidence); %d stopped "
-                 "undecided (at a budget or the most repetitions), the widest at ±%.0f%%.",
-                 within, known, 100 * target, undecided, 100 * widest) +
+                 "Of %d medians (95%% confidence), %d are known within ±%g%%, %d within ±5%%, "
+                 "%d within ±10%%; %d stopped undecided, at a budget or at the most "
+                 "repetitions.",
+                 known, within[target], 100 * target, within[0.05], within[0.10], undecided) +
              drift;
   return f;
 }

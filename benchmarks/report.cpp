@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -271,6 +273,18 @@ void derive_figures(nlohmann::json& entries, const std::map<std::string, double>
 }
 
 }  // namespace
+
+void round_numbers(nlohmann::json& value, int digits) {
+  if (value.is_number_float()) {
+    const double x = value.get<double>();
+    if (!std::isfinite(x)) return;
+    char text[40];
+    std::snprintf(text, sizeof text, "%.*g", digits, x);
+    value = std::strtod(text, nullptr);
+  } else if (value.is_structured()) {
+    for (auto& item : value) round_numbers(item, digits);
+  }
+}
 
 void add_derived_figures(nlohmann::json& report) {
   std::map<std::string, double> serial;

@@ -93,6 +93,11 @@ class Results {
 // Karp-Flatt serial fraction, and fraction of the measured read bandwidth.
 void add_derived_figures(nlohmann::json& report);
 
+// Every number that is not a whole one, written with `digits` significant digits: a run's clock
+// counts nanoseconds over at most seconds, so digits past the ninth are noise, and a full report
+// is a third smaller for it.
+void round_numbers(nlohmann::json& value, int digits = 9);
+
 // Real time of an entry in seconds, whatever its time_unit.
 double real_time_seconds(const nlohmann::json& entry);
 

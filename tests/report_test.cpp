@@ -107,8 +107,9 @@ TEST_F(ShortRun, EveryEntryHasParamsVerifiedAndGoogleBenchmarksFields) {
     EXPECT_TRUE(e.contains("bandwidth_fraction"));
     if (e.contains("speedup")) {
       ++speedups;
-      EXPECT_NEAR(e["efficiency"].get<double>(),
-                  e["speedup"].get<double>() / e["workers_obtained"].get<double>(), 1e-9);
+      // Both written with 9 significant digits.
+      const double efficiency = e["speedup"].get<double>() / e["workers_obtained"].get<double>();
+      EXPECT_NEAR(e["efficiency"].get<double>(), efficiency, 1e-8 * efficiency);
     }
     if (p["backend"] == "fork") {
       EXPECT_TRUE(e.contains("children_cpu_time"));
@@ -135,6 +136,25 @@ TEST_F(ShortRun, CarriesItsFindingsAndPrintsThemWithinTheConsolesWidth) {
     for (char c : line) columns += (c & 0xC0) != 0x80;
     EXPECT_LE(columns, 120u) << line;
   }
+}
+
+TEST(RoundNumbers, NineSignificantDigitsAndWholeNumbersAsTheyAre) {
+  json report = {{"a", 514.1239431726387},
+                 {"b", {0.00213137600076152, 3.705400013132021e-05, 7}},
+                 {"c", {{"d", 2147483648}, {"e", "text"}, {"f", 1.0}, {"g", nullptr}}},
+                 {"h", 123456789012345678.0}};
+  round_numbers(report);
+  EXPECT_EQ(report["a"].get<double>(), 514.123943);
+  EXPECT_EQ(report["b"][0].get<double>(), 0.00213137600);
+  EXPECT_EQ(report["b"][1].get<double>(), 3.70540001e-05);
+  EXPECT_EQ(report["b"][2], 7);
+  EXPECT_TRUE(report["b"][2].is_number_integer());
+  EXPECT_EQ(report["c"]["d"], 2147483648);
+  EXPECT_EQ(report["c"]["e"], "text");
+  EXPECT_EQ(report["c"]["f"].get<double>(), 1.0);
+  EXPECT_TRUE(report["c"]["g"].is_null());
+  EXPECT_EQ(report["h"].get<double>(), 1.23456789e17);
+  EXPECT_EQ(report.dump().find("514.1239431"), std::string::npos) << report.dump();
 }
 
 TEST(DerivedFigures, SpeedupEfficiencyAndKarpFlatt) {
