@@ -3,13 +3,8 @@
 #include <cstdio>
 
 namespace parbench {
-namespace {
 
-constexpr std::size_t kWidth = 120;
-constexpr std::size_t kNameWidth = 58;
-
-// 0.000002614 s -> "2.614 us".
-std::string duration_text(double seconds) {
+std::string time_text(double seconds) {
   const char* unit = "s";
   double value = seconds;
   if (seconds < 1e-6) {
@@ -17,7 +12,7 @@ std::string duration_text(double seconds) {
     unit = "ns";
   } else if (seconds < 1e-3) {
     value = seconds * 1e6;
-    unit = "us";
+    unit = "µs";
   } else if (seconds < 1) {
     value = seconds * 1e3;
     unit = "ms";
@@ -25,6 +20,23 @@ std::string duration_text(double seconds) {
   char text[32];
   std::snprintf(text, sizeof text, "%.4g %s", value, unit);
   return text;
+}
+
+namespace {
+
+constexpr std::size_t kWidth = 120;
+constexpr std::size_t kNameWidth = 58;
+
+// Columns a UTF-8 text takes: its characters (µ is two bytes).
+std::size_t columns(const std::string& text) {
+  std::size_t n = 0;
+  for (char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+std::string right_aligned(const std::string& text, std::size_t width) {
+  const std::size_t n = columns(text);
+  return n >= width ? text : std::string(width - n, ' ') + text;
 }
 
 double seconds_of(const nlohmann::json& e) {
@@ -84,12 +96,12 @@ std::string result_line(const std::string& name, const nlohmann::json& entries) 
     line += why;
   } else {
     char text[96];
-    std::snprintf(text, sizeof text, "%10s %-8s n=%-3d ", duration_text(seconds_of(*e)).c_str(),
-                  spread_text(*e).c_str(), e->value("repetitions", 1));
-    line += text;
+    std::snprintf(text, sizeof text, " %-8s n=%-3d ", spread_text(*e).c_str(),
+                  e->value("repetitions", 1));
+    line += right_aligned(time_text(seconds_of(*e)), 10) + text;
     line += figure_text(*e);
   }
-  if (line.size() > kWidth) line.resize(kWidth);
+  while (columns(line) > kWidth) line.pop_back();
   while (!line.empty() && line.back() == ' ') line.pop_back();
   return line;
 }

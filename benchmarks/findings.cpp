@@ -322,10 +322,6 @@ Finding split(const Inputs& in) {
   return f;
 }
 
-std::string micro(double seconds) {
-  return seconds < 1e-3 ? format("%.3g µs", seconds * 1e6) : format("%.3g ms", seconds * 1e3);
-}
-
 Finding launch(const Inputs& in) {
   Finding f{"launch",
             "Threads or processes: what do starting workers and handing them a job cost?"};
@@ -343,11 +339,11 @@ Finding launch(const Inputs& in) {
     if (d->workers != workers) continue;
     f.rests_on(*d);
     if (in.backends.per_job(*d)) {
-      per_job.push_back(format("%s %s", d->backend.c_str(), micro(d->seconds).c_str()));
+      per_job.push_back(format("%s %s", d->backend.c_str(), time_text(d->seconds).c_str()));
       f.figures[d->label() + "/dispatch"] = d->seconds;
       continue;
     }
-    std::string text = format("%s %s", d->backend.c_str(), micro(d->seconds).c_str());
+    std::string text = format("%s %s", d->backend.c_str(), time_text(d->seconds).c_str());
     if (const Result* floor = find(*d, "floor")) {
       text += format(" (%.2f× its bare runtime)", d->seconds / floor->seconds);
       f.figures[d->label() + "/floor"] = floor->seconds;
@@ -368,7 +364,7 @@ Finding launch(const Inputs& in) {
       if (pooled == nullptr || pooled->seconds >= d->seconds) continue;
       const double jobs = std::ceil(start->seconds / (d->seconds - pooled->seconds));
       repaid.push_back(format("%s's after %.0f job%s (start %s)", d->backend.c_str(), jobs,
-                              jobs == 1 ? "" : "s", micro(start->seconds).c_str()));
+                              jobs == 1 ? "" : "s", time_text(start->seconds).c_str()));
       f.figures[start->label() + "/start"] = start->seconds;
       f.rests_on(*start);
     }
@@ -451,8 +447,8 @@ Finding uneven(const Inputs& in) {
   const Result* static_best = nullptr;
   for (const Result* r : ranked) {
     const std::string split = split_name(in.backends, *r);
-    parts.push_back(format("%s %s (model %s, %s)", split.c_str(), micro(r->seconds).c_str(),
-                           micro(r->number("predicted")).c_str(), r->label().c_str()));
+    parts.push_back(format("%s %s (model %s, %s)", split.c_str(), time_text(r->seconds).c_str(),
+                           time_text(r->number("predicted")).c_str(), r->label().c_str()));
     f.figures[split] = r->seconds;
     f.figures[split + " model"] = r->number("predicted");
     f.rests_on(*r);
@@ -467,7 +463,7 @@ Finding uneven(const Inputs& in) {
       "no split can beat %s.",
       capitalized(set).c_str(), first->params().value("task_count", 0),
       unit_text(first->unit()).c_str(), first->kernel == "sleep" ? "sleeping" : "spinning", workers,
-      joined(parts).c_str(), micro(bound).c_str());
+      joined(parts).c_str(), time_text(bound).c_str());
   const std::string winner = split_name(in.backends, *first);
   if (static_best != nullptr && static_best != first)
     f.answer +=

@@ -272,7 +272,7 @@ TEST(ResultLine, MedianSpreadRepetitionsAndTheKernelsFigure) {
   const std::string line =
       result_line("sum/thread/pool/block/workers:2/bytes:512KiB", nlohmann::json::array({median}));
   EXPECT_NE(line.find("sum/thread/pool/block/workers:2/bytes:512KiB"), std::string::npos) << line;
-  EXPECT_NE(line.find("2.614 us ±1.4%"), std::string::npos) << line;
+  EXPECT_NE(line.find("2.614 µs ±1.4%"), std::string::npos) << line;
   EXPECT_NE(line.find("n=12"), std::string::npos) << line;
   EXPECT_NE(line.find("25.1 GB/s, 1.03 of read"), std::string::npos) << line;
   median["measurement"]["decided"] = false;
