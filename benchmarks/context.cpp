@@ -75,7 +75,8 @@ nlohmann::json policies_json(const std::vector<PolicyName>& policies) {
   return out;
 }
 
-// The registry's facts, so that readers of the report need no table of their own.
+}  // namespace
+
 nlohmann::json backends_json() {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& b : backends())
@@ -89,6 +90,8 @@ nlohmann::json backends_json() {
                    {"task_policies", policies_json(b.task_policies)}});
   return out;
 }
+
+namespace {
 
 nlohmann::json groups_json(const std::vector<Topology::Group>& groups, const char* bytes_key) {
   nlohmann::json out = nlohmann::json::array();

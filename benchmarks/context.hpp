@@ -18,6 +18,10 @@ nlohmann::json run_context(const Config& config, const Calibration& before,
 // What must be the same for a run to be resumed: build (commit, compiler, flags) and machine.
 nlohmann::json identity_now();
 
+// The registry's facts (context.backends), so that readers of a report need no table of their
+// own.
+nlohmann::json backends_json();
+
 // How a run ended, for the report's context.
 struct RunEnd {
   bool complete = true;              // every selected benchmark is in the report

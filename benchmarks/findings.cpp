@@ -13,6 +13,7 @@
 #include "benchmarks/console.hpp"
 #include "benchmarks/options.hpp"
 #include "benchmarks/report.hpp"
+#include "stats/statistics.hpp"
 
 namespace parbench {
 namespace {
@@ -96,22 +97,37 @@ bool usable_entry(const json& e) {
          e.contains("real_time") && e["real_time"].is_number() && e.value("real_time", 0.0) > 0;
 }
 
+// Reports made before the measurement engine carry no interval: their repetitions' order
+// statistics give one, from 5 repetitions on (the range of 5 holds the median 94% of the time).
+std::optional<std::pair<double, double>> interval_of_repetitions(
+    const std::vector<double>& repetitions) {
+  constexpr std::size_t kFewest = 5;
+  if (repetitions.size() < kFewest) return std::nullopt;
+  const auto interval = median_interval(repetitions);
+  if (!interval) return std::nullopt;
+  return std::make_pair(interval->low, interval->high);
+}
+
 std::vector<Result> results_of(const json& benchmarks) {
   std::map<std::string, const json*> median, single;
-  std::map<std::string, int> repetitions;
+  std::map<std::string, std::vector<double>> repetitions;  // seconds
   for (const auto& e : benchmarks) {
     if (!usable_entry(e)) continue;
     const std::string name = e.value("run_name", e.value("name", ""));
     if (e.value("aggregate_name", "") == "median") median[name] = &e;
     if (e.value("run_type", "") == "iteration") {
       single[name] = &e;
-      ++repetitions[name];
+      repetitions[name].push_back(real_time_seconds(e));
     }
   }
-  for (const auto& [name, count] : repetitions)
-    if (count == 1 && !median.count(name)) median[name] = single[name];
+  for (const auto& [name, times] : repetitions)
+    if (times.size() == 1 && !median.count(name)) median[name] = single[name];
   std::vector<Result> results;
-  for (const auto& [name, e] : median) results.push_back(result_of(*e));
+  for (const auto& [name, e] : median) {
+    results.push_back(result_of(*e));
+    if (!results.back().interval)
+      results.back().interval = interval_of_repetitions(repetitions[name]);
+  }
   return results;
 }
 
@@ -559,31 +575,36 @@ Finding placement(const Inputs& in) {
   if (pins.size() > 1)
     f.answer = "This report mixes pinnings (" + joined({pins.begin(), pins.end()}) +
                "): compare its runs with parbench-compare." + seen;
-  else
+  else {
+    const std::string pin = pins.empty() ? in.context.value("pin", "none") : *pins.begin();
+    const std::string where = nodes == 0   ? "NUMA nodes not recorded"
+                              : nodes == 1 ? "on 1 NUMA node"
+                                           : format("on %d NUMA nodes", nodes);
     f.unsupported(
         format("This run does not vary placement: every worker was placed with "
-               "--pin=%s, on %d NUMA node%s, so it cannot say what placement costs "
-               "here; a run with --pin=spread or --pin=compact, compared with this one, "
-               "can.%s",
-               pins.empty() ? in.context.value("pin", "none").c_str() : pins.begin()->c_str(),
-               nodes, nodes == 1 ? "" : "s", seen.c_str()));
+               "--pin=%s, %s, so it cannot say what placement costs here; a run with "
+               "--pin=spread or --pin=compact, compared with this one, can.%s",
+               pin.c_str(), where.c_str(), seen.c_str()));
+  }
   return f;
 }
 
 Finding measurement(const Inputs& in) {
   Finding f{"measurement", "How well are these numbers known?"};
   const json& m = in.context.value("measurement", json::object());
-  const double target = m.value("target", 0.0);
-  int known = 0, undecided = 0;
+  const double target = m.value("target", 0.02);
+  int known = 0, undecided = 0, from_range = 0;
   std::map<double, int> within;  // by half-width: the target, 5%, 10%
   for (const auto& r : in.results) {
-    if (!r.entry->contains("measurement")) continue;
-    const json& rm = (*r.entry)["measurement"];
-    if (!rm.contains("half_width") || !rm["half_width"].is_number()) continue;
+    if (!r.interval) continue;
     ++known;
-    undecided += !rm.value("decided", true);
-    for (double width : {target, 0.05, 0.10})
-      within[width] += width > 0 && rm["half_width"].get<double>() <= width;
+    const double half =
+        std::max(r.interval->second - r.seconds, r.seconds - r.interval->first) / r.seconds;
+    if (r.entry->contains("measurement"))
+      undecided += !(*r.entry)["measurement"].value("decided", true);
+    else
+      ++from_range;
+    for (double width : {target, 0.05, 0.10}) within[width] += width > 0 && half <= width;
   }
   const json& calibration = in.context.value("calibration", json::object());
   std::string drift;
@@ -607,11 +628,15 @@ Finding measurement(const Inputs& in) {
   f.figures["within_10%"] = within[0.10];
   f.figures["undecided"] = undecided;
   f.answer = format(
-                 "Of %d medians (95%% confidence), %d are known within ±%g%%, %d within ±5%%, "
-                 "%d within ±10%%; %d stopped undecided, at a budget or at the most "
-                 "repetitions.",
-                 known, within[target], 100 * target, within[0.05], within[0.10], undecided) +
-             drift;
+      "Of %d medians, %d are known within ±%g%%, %d within ±5%%, %d within ±10%% "
+      "(%s).",
+      known, within[target], 100 * target, within[0.05], within[0.10],
+      from_range == 0 ? "95% confidence"
+                      : "their repetitions' order statistics, at least 94% "
+                        "confidence");
+  if (m.contains("max_repetitions"))  // repeated until decided, not a fixed number of times
+    f.answer += format(" %d stopped undecided, at a budget or at the most repetitions.", undecided);
+  f.answer += drift;
   return f;
 }
 

@@ -414,6 +414,10 @@ ParseOutcome parse_options(int argc, char** argv) {
       ->check(CLI::IsMember({"workers", "serial"}))
       ->capture_default_str();
   app.add_option("--out", c.out, "Report path (default: reports/local/<host>-<time>.json)");
+  std::string findings_of;  // taken before parsing (run.cpp): listed here for --help
+  app.add_option("--findings", findings_of,
+                 "Print the findings of REPORT (made by any parbench version); with --out=FILE "
+                 "also write the report with them there; run nothing");
   app.add_flag("--dry-run", c.dry_run,
                "Print how many benchmarks the selection has, its worker counts and sizes, and an "
                "estimate of how long it would take here (after a short read-bandwidth "

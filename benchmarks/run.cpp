@@ -38,6 +38,7 @@
 #include "platform/machine.hpp"
 #include "platform/placement.hpp"
 #include "platform/topology.hpp"
+#include "schema/read.hpp"
 
 namespace {
 
@@ -130,6 +131,59 @@ std::optional<Resume> take_resume_flags(std::vector<std::string>& args, int* sta
 bool same_file(const std::string& a, const std::string& b) {
   std::error_code ec;
   return std::filesystem::equivalent(a, b, ec);
+}
+
+// parbench --findings=REPORT [--out=FILE]: the findings of a report made earlier, or by a
+// parbench that made none, printed; with --out, the report with them written there. nullopt
+// when not asked for; else the exit status.
+std::optional<int> findings_of_a_report(const std::vector<std::string>& args) {
+  using namespace parbench;
+  std::string path, out;
+  for (const auto& a : args) {
+    if (a.rfind("--findings=", 0) == 0)
+      path = a.substr(11);
+    else if (a.rfind("--out=", 0) == 0)
+      out = a.substr(6);
+  }
+  if (path.empty()) return std::nullopt;
+  for (const auto& a : args)
+    if (a.rfind("--findings=", 0) != 0 && a.rfind("--out=", 0) != 0) {
+      std::fprintf(stderr, "parbench: --findings=REPORT takes only --out=FILE with it, not %s\n",
+                   a.c_str());
+      return kBadInput;
+    }
+  if (out.size() > 3 && out.compare(out.size() - 3, 3, ".gz") == 0) {
+    std::fprintf(stderr, "parbench: --out writes JSON text: name it .json and gzip it after\n");
+    return kBadInput;
+  }
+  try {
+    const std::string text = schema::read_report_text(path);
+    if (schema::is_journal(text))
+      throw schema::InputError("is a journal of an unfinished run: --resume=" + path +
+                               " makes its report");
+    nlohmann::json report = schema::parse_json(text);
+    if (!report.is_object() || !report.contains("benchmarks") || !report["benchmarks"].is_array())
+      throw schema::InputError("is not a parbench report");
+    nlohmann::json read = report;
+    if (!report["context"].contains("backends")) {
+      // Reports before November 2026 did not carry the registry: this build's stands in.
+      read["context"]["backends"] = backends_json();
+      std::printf("(%s predates the registry in reports: this build's is read instead)\n",
+                  path.c_str());
+    }
+    report["findings"] = findings_of(read);
+    for (const auto& line : findings_text(report["findings"])) std::printf("%s\n", line.c_str());
+    if (!out.empty())
+      write_atomically(out,
+                       report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+    return 0;
+  } catch (const schema::InputError& e) {
+    std::fprintf(stderr, "parbench: %s %s\n", path.c_str(), e.what());
+    return kBadInput;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "parbench: %s\n", e.what());
+    return 1;
+  }
 }
 
 // The arguments of the run being resumed, with the report path it goes on to.
@@ -448,6 +502,7 @@ int parbench::run_parbench(int argc, char** argv) {
   take_over_signals();
 
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (const auto status = findings_of_a_report(args)) return *status;
   int status = 0;
   std::optional<Resume> resume = take_resume_flags(args, &status);
   if (status != 0) return status;

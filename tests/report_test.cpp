@@ -157,6 +157,39 @@ TEST(RoundNumbers, NineSignificantDigitsAndWholeNumbersAsTheyAre) {
   EXPECT_EQ(report.dump().find("514.1239431"), std::string::npos) << report.dump();
 }
 
+TEST_F(ShortRun, FindingsOfAReportMadeEarlierArePrintedAndWrittenOnlyWhereAsked) {
+  ASSERT_TRUE(report_.is_object());
+  const std::string copy = (dir_ / "with-findings.json").string();
+  const auto before = fs::last_write_time(path_);
+  const testing::Outcome o =
+      testing::run_program({PARBENCH_BINARY, "--findings=" + path_, "--out=" + copy});
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.out.find(report_["findings"][0]["title"].get<std::string>()), std::string::npos);
+  EXPECT_EQ(fs::last_write_time(path_), before) << "the report read is left as it was";
+  std::ifstream in(copy);
+  const json written = json::parse(in, nullptr, false);
+  ASSERT_TRUE(written.is_object());
+  // The same answers (their figures differ in the last digits: the report's are rounded).
+  ASSERT_EQ(written["findings"].size(), report_["findings"].size());
+  for (std::size_t i = 0; i < written["findings"].size(); ++i) {
+    EXPECT_EQ(written["findings"][i]["answer"], report_["findings"][i]["answer"]);
+    EXPECT_EQ(written["findings"][i]["evidence"], report_["findings"][i]["evidence"]);
+  }
+  EXPECT_EQ(written["benchmarks"].size(), report_["benchmarks"].size());
+  fs::remove(copy);
+
+  for (const std::vector<std::string>& bad :
+       {std::vector<std::string>{PARBENCH_BINARY, "--findings=" + (dir_ / "none.json").string()},
+        {PARBENCH_BINARY, "--findings=" + path_, "--kernels=sum"},
+        {PARBENCH_BINARY, "--findings=" + path_, "--out=" + copy + ".gz"},
+        {PARBENCH_BINARY, "--findings=/dev/null"}}) {
+    const testing::Outcome b = testing::run_program(bad);
+    EXPECT_EQ(b.status, 2) << bad[1] << b.err;
+    EXPECT_EQ(std::count(b.err.begin(), b.err.end(), '\n'), 1) << b.err;
+    EXPECT_FALSE(fs::exists(copy + ".gz"));
+  }
+}
+
 TEST(DerivedFigures, SpeedupEfficiencyAndKarpFlatt) {
   json report = {
       {"context", {{"read_bandwidth", 10.0}}},
