@@ -61,6 +61,7 @@ Change make_change(const Cell& first, const Cell& other, const Metric& metric, d
     const UTest t = mann_whitney_u(first.repetitions, other.repetitions);
     c.u = t.u;
     c.p = t.p;
+    c.exact = t.exact;
   }
   c.test = c.p.has_value() && smallest_p_value(n1, n2) < alpha ? SignificanceTest::u_test
                                                                : SignificanceTest::too_few;

@@ -50,6 +50,7 @@ struct Change {
   std::optional<double> percent;  // (other - first) / |first| * 100
   SignificanceTest test = SignificanceTest::none;
   std::optional<double> u, p;  // the U test, when both sides have repetitions
+  bool exact = false;          // p from U's exact distribution (else the normal approximation)
   double threshold = 0;        // percent used for the verdict
   Verdict verdict = Verdict::na;
   bool regression = false;  // worse past the threshold, significantly or with too few to test

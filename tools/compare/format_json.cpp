@@ -51,6 +51,7 @@ json change_json(const Change& c, const Metric& m, const std::string& report) {
           {"test", test_name(c.test)},
           {"u", optional_number(c.u)},
           {"p_value", optional_number(c.p)},
+          {"p_method", c.p ? json(c.exact ? "exact" : "normal approximation") : json(nullptr)},
           {"threshold_percent", c.threshold},
           {"verdict", verdict_text(c.verdict, m)},
           {"regression", c.regression}};
