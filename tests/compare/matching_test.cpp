@@ -183,6 +183,27 @@ TEST(Pivot, BackendSideBySideWithSerialAsReference) {
   EXPECT_EQ(t.summary_rows, 1u);
 }
 
+TEST(Labels, TaskUnitsAsTheNamesWriteThem) {
+  EXPECT_EQ(duration_text(0.001), "1ms");
+  EXPECT_EQ(duration_text(0.01), "10ms");
+  EXPECT_EQ(duration_text(0.0001), "100us");
+  EXPECT_EQ(duration_text(0.0005), "500us");
+  EXPECT_EQ(duration_text(0.0015), "1.5ms");
+  EXPECT_EQ(duration_text(1e-6), "1us");
+  EXPECT_EQ(duration_text(2), "2s");
+  EXPECT_EQ(duration_text(5e-9), "5ns");
+  EXPECT_EQ(duration_text(0), "0s");
+  const nlohmann::json params = {{"kernel", "sleep"}, {"backend", "thread"}, {"launch", "pool"},
+                                 {"policy", "queue"}, {"workers", 4},        {"tasks", "seed"},
+                                 {"task_count", 8},   {"unit", 0.001}};
+  // As in the name sleep/thread/pool/queue/workers:4/tasks:seed/unit:1ms.
+  EXPECT_EQ(params_label(params, {}), "sleep thread pool queue workers:4 tasks:seed unit:1ms");
+  EXPECT_EQ(param_value_text("unit", 0.01), "10ms");
+  EXPECT_EQ(param_value_text("unit", "odd"), "odd");  // not seconds: as it is
+  EXPECT_EQ(param_value_text("size", 1048576), "1M");
+  EXPECT_EQ(param_value_text("workers", 4), "4");
+}
+
 TEST(Labels, ParamsLabelAndCounts) {
   EXPECT_EQ(count_text(1048576), "1M");
   EXPECT_EQ(count_text(65536), "64K");

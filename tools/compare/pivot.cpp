@@ -106,7 +106,7 @@ PivotTable pivot(const std::string& report_label, const std::vector<Group>& grou
       ++left_out;
       continue;
     }
-    const std::string column = param_text((*g.params)[dimension]);
+    const std::string column = param_value_text(dimension, (*g.params)[dimension]);
     auto [col, fresh] = column_of.emplace(column, t.columns.size());
     if (fresh) t.columns.push_back(column);
     if (runs_on(g, reference)) {

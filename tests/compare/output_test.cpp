@@ -1,0 +1,104 @@
+// What the output holds: task units as the benchmark names write them.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tests/compare/files.hpp"
+#include "tools/compare/cli.hpp"
+
+namespace parbench::compare {
+namespace {
+
+using nlohmann::json;
+
+struct Result {
+  int status;
+  std::string out, err;
+};
+
+Result run_args(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {"parbench-compare"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::ostringstream out, err;
+  const int status = run(argv, out, err);
+  return {status, out.str(), err.str()};
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+std::string line_with(const std::string& text, const std::string& part) {
+  const auto at = text.find(part);
+  if (at == std::string::npos) return "";
+  const auto start = text.rfind('\n', at) + 1;
+  return text.substr(start, text.find('\n', at) - start);
+}
+
+// A run of a report written here: its params and its repetitions' real_time in microseconds.
+struct Written {
+  json params;
+  std::vector<double> us;
+};
+
+std::string name_of(const json& params) {
+  std::string name;
+  for (const auto& [key, value] : params.items())
+    name += (name.empty() ? "" : "/") + key + ":" +
+            (value.is_string() ? value.get<std::string>() : value.dump());
+  return name;
+}
+
+std::string report_text(const std::vector<Written>& runs, const json& context = nullptr) {
+  json benchmarks = json::array();
+  for (const Written& run : runs)
+    for (std::size_t i = 0; i < run.us.size(); ++i)
+      benchmarks.push_back({{"name", name_of(run.params)},
+                            {"run_name", name_of(run.params)},
+                            {"run_type", "iteration"},
+                            {"repetitions", run.us.size()},
+                            {"repetition_index", i},
+                            {"iterations", 1},
+                            {"real_time", run.us[i]},
+                            {"cpu_time", run.us[i]},
+                            {"time_unit", "us"},
+                            {"params", run.params}});
+  json report = {{"benchmarks", benchmarks}};
+  if (!context.is_null()) report["context"] = context;
+  return report.dump();
+}
+
+// --- Task units -------------------------------------------------------------------------------
+
+TEST(TaskUnits, PivotColumnsAndRowsAsTheNamesWriteThem) {
+  std::vector<Written> runs;
+  for (const double unit : {0.001, 0.01, 0.0001})
+    runs.push_back({{{"kernel", "sleep"},
+                     {"backend", "thread"},
+                     {"launch", "pool"},
+                     {"policy", "queue"},
+                     {"workers", 4},
+                     {"tasks", "seed"},
+                     {"task_count", 8},
+                     {"unit", unit}},
+                    {unit * 1e6 * 9}});
+  const testing::TempDir dir;
+  const std::string path = dir.write("r.json", report_text(runs));
+  Result r = run_args({path, "--pivot=unit"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  const std::string header = line_with(r.out, "Benchmark");
+  EXPECT_TRUE(contains(header, "1ms")) << header;
+  EXPECT_TRUE(contains(header, "10ms")) << header;
+  EXPECT_TRUE(contains(header, "100us")) << header;
+  EXPECT_FALSE(contains(r.out, "0.001")) << r.out;
+  r = run_args({path, "--pivot=workers", "--filter=unit=10ms"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "sleep thread pool queue tasks:seed unit:10ms")) << r.out;
+  EXPECT_FALSE(contains(r.out, "unit:1ms")) << r.out;
+}
+
+}  // namespace
+}  // namespace parbench::compare
