@@ -107,6 +107,7 @@ const TableRow& row_named(const Table& t, const std::string& label) {
 TEST(Compare, VerdictsOnParbenchFixtures) {
   CompareSettings s;
   s.fail_above = 10;
+  s.show_unmatched = true;
   const Table t = compare_files("parbench_a.json", "parbench_b.json", "real_time", s);
   const Change& fork = row_named(t, "sum fork pool block workers:2 size:1M").changes[0];
   EXPECT_EQ(fork.verdict, Verdict::worse);

@@ -1,4 +1,5 @@
-// What the output holds: task units as the benchmark names write them.
+// What the output holds: runs that nothing is compared with (counted, or listed with
+// --show-unmatched), and task units as the benchmark names write them.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -13,6 +14,8 @@ namespace parbench::compare {
 namespace {
 
 using nlohmann::json;
+
+const std::string kFixtures = PARBENCH_COMPARE_FIXTURES;
 
 struct Result {
   int status;
@@ -69,6 +72,60 @@ std::string report_text(const std::vector<Written>& runs, const json& context = 
   json report = {{"benchmarks", benchmarks}};
   if (!context.is_null()) report["context"] = context;
   return report.dump();
+}
+
+json sum_params(const std::string& backend, int workers, int size) {
+  return {{"kernel", "sum"},   {"backend", backend}, {"launch", "pool"},
+          {"policy", "block"}, {"workers", workers}, {"size", size}};
+}
+
+// --- Runs that nothing is compared with ---------------------------------------------------
+
+TEST(Unmatched, ListedWithShowUnmatched) {
+  const Result r = run_args(
+      {kFixtures + "/parbench_a.json", kFixtures + "/parbench_b.json", "--show-unmatched"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(contains(line_with(r.out, "sum tbb arena"), "only in parbench_a.json"));
+  EXPECT_TRUE(contains(line_with(r.out, "sum thread spawn"), "only in parbench_b.json"));
+  EXPECT_FALSE(contains(r.out, "--show-unmatched lists them"));
+  EXPECT_TRUE(contains(r.out, "2 runs are not in every report: shown as missing where absent."));
+}
+
+TEST(Unmatched, InSeveralReportsButNotTheFirst) {
+  // thread spawn is in both copies of parbench_b, not in parbench_a; tbb in parbench_a alone.
+  const std::string b = kFixtures + "/parbench_b.json";
+  const Result r = run_args({kFixtures + "/parbench_a.json", b, b});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(contains(r.out,
+                       "1 run only in parbench_a.json, 1 in other reports but not in "
+                       "parbench_a.json (--show-unmatched lists them)."))
+      << r.out;
+  EXPECT_FALSE(contains(r.out, "sum thread spawn"));
+}
+
+TEST(Unmatched, CountedInThousandsAndInJson) {
+  std::vector<Written> a, b;
+  for (int i = 0; i < 1234; ++i) a.push_back({sum_params("thread", 2, 1000 + i), {10}});
+  for (int i = 0; i < 56; ++i) b.push_back({sum_params("fork", 2, 1000 + i), {10}});
+  a.push_back({sum_params("serial", 1, 1), {10}});
+  b.push_back({sum_params("serial", 1, 1), {11}});
+  const testing::TempDir dir;
+  const std::string pa = dir.write("a.json", report_text(a));
+  const std::string pb = dir.write("b.json", report_text(b));
+  Result r = run_args({pa, pb});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(contains(r.out,
+                       "1,234 runs only in a.json, 56 only in b.json "
+                       "(--show-unmatched lists them)."))
+      << r.out;
+  r = run_args({pa, pb, "--format=json"});
+  const json table = json::parse(r.out)["tables"][0];
+  EXPECT_EQ(table["rows"].size(), 1u);
+  EXPECT_EQ(table["unmatched"]["only_in"]["a.json"], 1234);
+  EXPECT_EQ(table["unmatched"]["only_in"]["b.json"], 56);
+  EXPECT_EQ(table["unmatched"]["listed"], false);
+  r = run_args({pa, pb, "--format=json", "--show-unmatched"});
+  EXPECT_EQ(json::parse(r.out)["tables"][0]["rows"].size(), 1234u + 56u + 1u);
 }
 
 // --- Task units -------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ struct Options {
   std::string thresholds_file;
   std::string format = "text";
   std::string colour = "auto";
+  bool show_unmatched = false;
 };
 
 class BadInput : public std::runtime_error {
@@ -87,6 +88,9 @@ Options parse(CLI::App& app, int argc, const char* const* argv) {
   app.add_option("--format", o.format, "Output: text, markdown or json")
       ->check(CLI::IsMember({"text", "markdown", "json"}))
       ->capture_default_str();
+  app.add_flag("--show-unmatched", o.show_unmatched,
+               "List the runs that nothing is compared with (in one report only, or not in the "
+               "first) as rows, not just their count");
   app.add_option("--color", o.colour,
                  "Colour the text: auto (when stdout is a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
@@ -188,6 +192,7 @@ int run_checked(const Options& o, std::ostream& out, std::ostream& err, bool out
   settings.threshold = o.threshold;
   settings.alpha = o.alpha;
   settings.fail_above = o.fail_above;
+  settings.show_unmatched = o.show_unmatched;
   if (!o.thresholds_file.empty()) try {
       settings.thresholds = read_thresholds(o.thresholds_file);
     } catch (const InputError& e) {

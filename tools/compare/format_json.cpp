@@ -118,6 +118,9 @@ std::string comparison_json(const std::vector<Table>& tables, const std::vector<
     }
     json geomean = json::array();
     for (const auto& g : t.summary.geomean) geomean.push_back(optional_number(g));
+    json only_in = json::object();
+    for (std::size_t r = 0; r < t.unmatched.only_in.size(); ++r)
+      only_in[t.reports[r]] = t.unmatched.only_in[r];
     out["tables"].push_back({{"metric", metric_json(t.metric)},
                              {"report_labels", t.reports},
                              {"rows", rows},
@@ -126,6 +129,10 @@ std::string comparison_json(const std::vector<Table>& tables, const std::vector<
                                {"values", geomean},
                                {"change_percent", percent},
                                {"verdict", verdicts}}},
+                             {"unmatched",
+                              {{"only_in", only_in},
+                               {"not_in_first", t.unmatched.not_in_first},
+                               {"listed", t.unmatched.listed}}},
                              {"notes", t.notes},
                              {"regressions", t.regressions}});
     regressions += t.regressions;
