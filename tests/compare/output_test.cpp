@@ -1,5 +1,6 @@
 // What the output holds: runs that nothing is compared with (counted, or listed with
-// --show-unmatched), and task units as the benchmark names write them.
+// --show-unmatched), the launch kernel's measurements never mixed in one pivot cell, and task
+// units as the benchmark names write them.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -126,6 +127,89 @@ TEST(Unmatched, CountedInThousandsAndInJson) {
   EXPECT_EQ(table["unmatched"]["listed"], false);
   r = run_args({pa, pb, "--format=json", "--show-unmatched"});
   EXPECT_EQ(json::parse(r.out)["tables"][0]["rows"].size(), 1234u + 56u + 1u);
+}
+
+// --- The launch kernel's measurements in a backend pivot -------------------------------------
+
+json launch_params(const std::string& backend, const std::string& launch,
+                   const std::string& policy) {
+  return {{"kernel", "launch"},
+          {"backend", backend},
+          {"launch", launch},
+          {"policy", policy},
+          {"workers", 2}};
+}
+
+// Starting a pool costs far more than a job dispatched to it: a cell that took the best of
+// both would show a dispatch under the name of a start.
+std::vector<Written> launch_runs() {
+  return {{launch_params("thread", "pool", "start"), {100}},
+          {launch_params("thread", "pool", "dispatch"), {1}},
+          {launch_params("thread", "spawn", "dispatch"), {5}},
+          {launch_params("thread", "spawn", "create_join"), {20}},
+          {launch_params("fork", "pool", "start"), {2000}},
+          {launch_params("fork", "pool", "dispatch"), {10}},
+          {launch_params("fork", "pool", "floor"), {8}},
+          {sum_params("thread", 2, 1024), {50}},
+          {{{"kernel", "sum"},
+            {"backend", "thread"},
+            {"launch", "spawn"},
+            {"policy", "dynamic:64"},
+            {"workers", 2},
+            {"size", 1024}},
+           {40}}};
+}
+
+json registry_of_launch_runs() {
+  const json block = {{"name", "block"}, {"split", "block"}};
+  const json dynamic = {{"name", "dynamic"}, {"split", "dynamic"}, {"takes_grain", true}};
+  return {{"backends",
+           {{{"name", "thread"}, {"sum_policies", {block, dynamic}}, {"task_policies", {block}}},
+            {{"name", "fork"}, {"sum_policies", {block}}, {"task_policies", {block}}}}}};
+}
+
+void expect_like_with_like(const std::string& out) {
+  const std::string start = line_with(out, "launch start workers:2");
+  EXPECT_TRUE(contains(start, " 100 us ")) << out;
+  EXPECT_TRUE(contains(start, " 2 ms")) << out;
+  EXPECT_FALSE(contains(start, "(")) << out;  // one run a cell: nothing chosen
+  const std::string dispatch = line_with(out, "launch dispatch workers:2");
+  EXPECT_TRUE(contains(dispatch, " 1 us (pool) ")) << out;  // the best of pool and spawn
+  EXPECT_TRUE(contains(dispatch, " 10 us")) << out;
+  EXPECT_TRUE(contains(out, "launch create_join workers:2")) << out;
+  EXPECT_TRUE(contains(out, "launch floor workers:2")) << out;
+  // A sum's policy is how the backend splits work: the best of them is shown.
+  EXPECT_TRUE(contains(line_with(out, "sum workers:2 size:1K"), "40 us (spawn/dynamic:64)"));
+  EXPECT_TRUE(contains(out, "A policy that names what a run measures")) << out;
+}
+
+TEST(PivotOfLaunch, NeverMixesWhatIsMeasuredWithTheRegistry) {
+  const testing::TempDir dir;
+  const std::string path =
+      dir.write("r.json", report_text(launch_runs(), registry_of_launch_runs()));
+  const Result r = run_args({path, "--pivot=backend"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  expect_like_with_like(r.out);
+}
+
+TEST(PivotOfLaunch, NeverMixesWhatIsMeasuredInAnOlderReport) {
+  // No context.backends, as the committed reference reports.
+  const testing::TempDir dir;
+  const std::string path = dir.write("r.json", report_text(launch_runs()));
+  const Result r = run_args({path, "--pivot=backend"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  expect_like_with_like(r.out);
+}
+
+TEST(PivotOfLaunch, APolicyTheRegistryDoesNotListStaysInTheRow) {
+  json registry = registry_of_launch_runs();
+  registry["backends"][0]["sum_policies"] = json::array({{{"name", "block"}}});  // no dynamic
+  const testing::TempDir dir;
+  const std::string path = dir.write("r.json", report_text(launch_runs(), registry));
+  const Result r = run_args({path, "--pivot=backend"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "sum dynamic:64 workers:2 size:1K")) << r.out;
+  EXPECT_TRUE(contains(line_with(r.out, "sum workers:2 size:1K"), "50 us")) << r.out;
 }
 
 // --- Task units -------------------------------------------------------------------------------

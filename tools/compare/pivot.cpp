@@ -14,6 +14,11 @@ std::string canonical(nlohmann::json params, const std::vector<std::string>& lea
   return params.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+std::string string_param(const nlohmann::json& params, const char* key) {
+  const auto it = params.find(key);
+  return it != params.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 struct Candidate {
   const Group* group;
   std::string variant;
@@ -28,8 +33,40 @@ std::string reference_backend(const std::vector<Group>& groups) {
 }
 
 bool runs_on(const Group& g, const std::string& backend) {
-  const auto it = g.params->find("backend");
-  return !backend.empty() && it != g.params->end() && it->is_string() && *it == backend;
+  return !backend.empty() && string_param(*g.params, "backend") == backend;
+}
+
+// Whether the run's policy is how its backend splits work, as its report's registry says: only
+// then may runs of different policies share a cell.
+bool policy_splits_work(const Group& g) {
+  if (g.report == nullptr) return true;
+  return g.report->registry.splits_work(string_param(*g.params, "kernel"),
+                                        string_param(*g.params, "backend"),
+                                        string_param(*g.params, "policy"));
+}
+
+// The companions of the dimension that this run's backend chose for itself: they leave the row.
+std::vector<std::string> own_choices(const Group& g, const std::string& dimension) {
+  std::vector<std::string> keys;
+  for (const auto& key : companions(dimension))
+    if (g.params->contains(key) && (key != "policy" || policy_splits_work(g))) keys.push_back(key);
+  return keys;
+}
+
+// What a run's row leaves out: the dimension and the run's own choices.
+std::vector<std::string> left_out_of_row(const Group& g, const std::string& dimension) {
+  std::vector<std::string> keys = own_choices(g, dimension);
+  keys.insert(keys.begin(), dimension);
+  return keys;
+}
+
+std::string variant_of(const Group& g, const std::string& dimension) {
+  std::string v;
+  for (const auto& key : own_choices(g, dimension)) {
+    if (!v.empty()) v += '/';
+    v += param_text((*g.params)[key]);
+  }
+  return v;
 }
 
 PivotCell best_of(const std::vector<Candidate>& candidates, const Metric& metric) {
@@ -67,10 +104,6 @@ PivotTable pivot(const std::string& report_label, const std::vector<Group>& grou
   t.report = report_label;
   t.dimension = dimension;
   t.metric = metric;
-  std::vector<std::string> leave_out = companions(dimension);
-  leave_out.insert(leave_out.begin(), dimension);
-  std::vector<std::string> leave_workers = leave_out;
-  leave_workers.push_back("workers");
 
   struct Building {
     std::string label, key_without_workers;
@@ -83,22 +116,24 @@ PivotTable pivot(const std::string& report_label, const std::vector<Group>& grou
   std::vector<std::pair<const Group*, std::size_t>> deferred;
   const std::string reference = dimension == "backend" ? reference_backend(groups) : "";
   std::size_t left_out = 0;
+  std::size_t measured_in_row = 0;  // runs whose policy stayed in the row: it is what they measure
 
-  auto variant_of = [&](const Group& g) {
-    std::string v;
-    for (const auto& key : companions(dimension))
-      if (const auto it = g.params->find(key); it != g.params->end()) {
-        if (!v.empty()) v += '/';
-        v += param_text(*it);
-      }
-    return v;
+  // A run's row less its workers: where a reference run goes.
+  auto without_workers = [&](const Group& g) {
+    std::vector<std::string> leave_workers = left_out_of_row(g, dimension);
+    leave_workers.push_back("workers");
+    return canonical(*g.params, leave_workers);
   };
   auto row_for = [&](const Group& g) {
-    const std::string key = canonical(*g.params, leave_out);
-    auto [it, fresh] = row_of.emplace(key, rows.size());
-    if (fresh)
-      rows.push_back({params_label(*g.params, leave_out), canonical(*g.params, leave_workers), {}});
+    const std::vector<std::string> leave_out = left_out_of_row(g, dimension);
+    auto [it, fresh] = row_of.emplace(canonical(*g.params, leave_out), rows.size());
+    if (fresh) rows.push_back({params_label(*g.params, leave_out), without_workers(g), {}});
     return it->second;
+  };
+  auto policy_names_measurement = [&](const Group& g) {
+    const auto keys = companions(dimension);
+    return std::find(keys.begin(), keys.end(), "policy") != keys.end() &&
+           g.params->contains("policy") && !policy_splits_work(g);
   };
 
   for (const Group& g : groups) {
@@ -106,6 +141,7 @@ PivotTable pivot(const std::string& report_label, const std::vector<Group>& grou
       ++left_out;
       continue;
     }
+    if (policy_names_measurement(g)) ++measured_in_row;
     const std::string column = param_value_text(dimension, (*g.params)[dimension]);
     auto [col, fresh] = column_of.emplace(column, t.columns.size());
     if (fresh) t.columns.push_back(column);
@@ -113,17 +149,17 @@ PivotTable pivot(const std::string& report_label, const std::vector<Group>& grou
       deferred.emplace_back(&g, col->second);
       continue;
     }
-    rows[row_for(g)].cells[col->second].push_back({&g, variant_of(g)});
+    rows[row_for(g)].cells[col->second].push_back({&g, variant_of(g, dimension)});
   }
   for (const auto& [g, col] : deferred) {
-    const std::string key = canonical(*g->params, leave_workers);
+    const std::string key = without_workers(*g);
     bool placed = false;
     for (auto& row : rows)
       if (row.key_without_workers == key) {
-        row.cells[col].push_back({g, variant_of(*g)});
+        row.cells[col].push_back({g, variant_of(*g, dimension)});
         placed = true;
       }
-    if (!placed) rows[row_for(*g)].cells[col].push_back({g, variant_of(*g)});
+    if (!placed) rows[row_for(*g)].cells[col].push_back({g, variant_of(*g, dimension)});
   }
 
   bool several = false;
@@ -157,6 +193,10 @@ PivotTable pivot(const std::string& report_label, const std::vector<Group>& grou
     if (!what.empty()) note += ", with its " + what + " in brackets";
     t.notes.push_back(note + ".");
   }
+  if (measured_in_row > 0)
+    t.notes.push_back(
+        "A policy that names what a run measures (the launch kernel's start, dispatch, ...) "
+        "stays in the row: a cell holds only runs that measure the same thing.");
   if (!deferred.empty())
     t.notes.push_back(reference +
                       " runs one worker: it is shown in every workers row as the reference.");

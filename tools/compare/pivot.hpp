@@ -35,14 +35,17 @@ struct PivotTable {
   std::vector<std::string> notes;
 };
 
-// The params that are dropped from the row with the dimension, because their values depend on
-// it: a backend's launch modes and policies are its own.
+// The params that may be dropped from the row with the dimension, because their values are a
+// backend's own choice: its launch modes and the policies it splits work with.
 std::vector<std::string> companions(const std::string& dimension);
 
 // Runs without params or without the dimension are left out (a note counts them). With
-// dimension backend, the run of the reference backend (one worker; the report's registry says
-// which backend that is) appears in every workers row of its kernel and size; where several runs
-// fall in one cell the best is shown.
+// dimension backend, a run's launch and (where it says how its backend splits work,
+// Registry::splits_work) policy leave the row; where several runs fall in one cell the best is
+// shown. A policy that names what is measured (the launch kernel's start, dispatch, ...) stays in
+// the row, so a cell only holds runs that measure the same thing. The run of the reference
+// backend (one worker; the report's registry says which backend that is) appears in every
+// workers row of its kernel and size.
 PivotTable pivot(const std::string& report_label, const std::vector<Group>& groups,
                  const std::string& dimension, const Metric& metric);
 
