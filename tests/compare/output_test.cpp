@@ -1,6 +1,6 @@
 // What the output holds: runs that nothing is compared with (counted, or listed with
-// --show-unmatched), the launch kernel's measurements never mixed in one pivot cell, and task
-// units as the benchmark names write them.
+// --show-unmatched), several reports in one pivot table, the launch kernel's measurements never
+// mixed in one pivot cell, and task units as the benchmark names write them.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -33,6 +33,12 @@ Result run_args(const std::vector<std::string>& args) {
 
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
+}
+
+std::size_t count_of(const std::string& text, const std::string& part) {
+  std::size_t n = 0;
+  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+  return n;
 }
 
 std::string line_with(const std::string& text, const std::string& part) {
@@ -127,6 +133,37 @@ TEST(Unmatched, CountedInThousandsAndInJson) {
   EXPECT_EQ(table["unmatched"]["listed"], false);
   r = run_args({pa, pb, "--format=json", "--show-unmatched"});
   EXPECT_EQ(json::parse(r.out)["tables"][0]["rows"].size(), 1234u + 56u + 1u);
+}
+
+// --- Several reports in one pivot table -----------------------------------------------------
+
+TEST(PivotOfSeveralReports, OneTableWithAColumnPerReport) {
+  const Result r =
+      run_args({kFixtures + "/parbench_a.json", kFixtures + "/parbench_b.json", "--pivot=backend"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(count_of(r.out, "by backend"), 1u) << r.out;
+  EXPECT_TRUE(contains(r.out, "; A = parbench_a.json, B = parbench_b.json")) << r.out;
+  const std::string header = line_with(r.out, "Benchmark");
+  for (const char* column : {"serial (A)", "serial (B)", "fork (A)", "fork (B)", "tbb (A)"})
+    EXPECT_TRUE(contains(header, column)) << header;
+  EXPECT_FALSE(contains(header, "tbb (B)"));  // parbench_b has no tbb run
+  EXPECT_LT(header.find("fork (A)"), header.find("fork (B)"));
+  const std::string row = line_with(r.out, "sum workers:2 size:1M");
+  EXPECT_TRUE(contains(row, "60 us")) << row;  // fork in A
+  EXPECT_TRUE(contains(row, "72 us")) << row;  // fork in B
+  EXPECT_TRUE(contains(row, "error")) << row;  // openmp in B
+  EXPECT_TRUE(contains(r.out, "geomean (0 rows with every column)")) << r.out;
+}
+
+TEST(PivotOfSeveralReports, JsonNamesEachColumnsValueAndReport) {
+  const Result r = run_args({kFixtures + "/parbench_a.json", kFixtures + "/parbench_fast.json",
+                             "--pivot=workers", "--format=json"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  const json pivots = json::parse(r.out)["pivots"];
+  ASSERT_EQ(pivots.size(), 1u);
+  EXPECT_EQ(pivots[0]["reports"], json::array({"parbench_a.json", "parbench_fast.json"}));
+  EXPECT_EQ(pivots[0]["columns"], json::array({"1 (A)", "1 (B)", "2 (A)", "2 (B)"}));
+  EXPECT_EQ(pivots[0]["column_keys"][1], json({{"value", "1"}, {"report", "parbench_fast.json"}}));
 }
 
 // --- The launch kernel's measurements in a backend pivot -------------------------------------

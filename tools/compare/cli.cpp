@@ -64,9 +64,10 @@ Options parse(CLI::App& app, int argc, const char* const* argv) {
                "Across machines: compare speedup, efficiency and bandwidth_fraction (each "
                "report's fraction of its own measured bandwidth) instead of times")
       ->excludes(metric);
-  auto* pivot = app.add_option("--pivot", o.pivot,
-                               "Lay each report out side by side by this params key: backend, "
-                               "policy, workers, launch, ...");
+  auto* pivot =
+      app.add_option("--pivot", o.pivot,
+                     "Lay the reports out side by side by this params key, one "
+                     "column per value and report: backend, policy, workers, launch, ...");
   app.add_option("--filter", o.filters,
                  "Only runs matching a pattern: key=glob[,key=glob] on params (key 'name' is the "
                  "run name), or a glob on the run name, or a kernel; repeat for 'or'")
@@ -258,11 +259,10 @@ int run_checked(const Options& o, std::ostream& out, std::ostream& err, bool out
     std::vector<PivotTable> tables;
     const auto labels = report_labels(pointers);
     bool any_row = false;
-    for (std::size_t r = 0; r < reports.size(); ++r)
-      for (const auto& m : present) {
-        tables.push_back(pivot(labels[r], groups[r], o.pivot, m));
-        any_row = any_row || !tables.back().rows.empty();
-      }
+    for (const auto& m : present) {
+      tables.push_back(pivot(labels, groups, o.pivot, m));
+      any_row = any_row || !tables.back().rows.empty();
+    }
     if (!any_row)
       throw BadInput("--pivot " + o.pivot + ": no run has params with '" + o.pivot + "'");
     if (!laid_out_anything(tables)) throw BadInput(nothing_laid_out(o, present));

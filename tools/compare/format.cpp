@@ -152,7 +152,7 @@ Layout pivot_layout(const PivotTable& t) {
   l.header = {"Benchmark"};
   l.right_aligned = {false};
   for (const auto& c : t.columns) {
-    l.header.push_back(c);
+    l.header.push_back(c.header);
     l.right_aligned.push_back(true);
   }
   for (const auto& row : t.rows) {
@@ -164,12 +164,21 @@ Layout pivot_layout(const PivotTable& t) {
   l.summary_from = l.rows.size();
   std::vector<LayoutCell> cells = {{"geomean (" + std::to_string(t.summary_rows) +
                                         (t.summary_rows == 1 ? " row" : " rows") + " with every " +
-                                        t.dimension + ")",
+                                        (t.report_keys.empty() ? t.dimension : "column") + ")",
                                     Style::plain}};
   for (const auto& g : t.geomean)
     cells.push_back({g ? format_value(*g, t.metric) : "-", Style::plain});
   l.rows.push_back(std::move(cells));
   return l;
+}
+
+std::string pivot_title(const PivotTable& t) {
+  std::string title = t.metric.field + " by " + t.dimension + " (" + direction_text(t.metric) +
+                      "), median over repetitions";
+  if (t.report_keys.empty()) return (t.reports.empty() ? "" : t.reports[0] + ": ") + title;
+  for (std::size_t r = 0; r < t.reports.size(); ++r)
+    title += (r == 0 ? "; " : ", ") + t.report_keys[r] + " = " + t.reports[r];
+  return title;
 }
 
 }  // namespace
@@ -209,8 +218,7 @@ std::string format_pivots(const std::vector<PivotTable>& tables,
   std::string out;
   for (const auto& t : tables) {
     if (!out.empty()) out += "\n";
-    const std::string title = t.report + ": " + t.metric.field + " by " + t.dimension + " (" +
-                              direction_text(t.metric) + "), median over repetitions";
+    const std::string title = pivot_title(t);
     if (o.format == Format::markdown) {
       out += "**" + title + "**\n\n" + render_markdown(pivot_layout(t));
     } else {

@@ -159,17 +159,22 @@ std::string pivots_json(const std::vector<PivotTable>& tables,
         else
           j["value"] = optional_number(cell.value);
         if (!cell.variant.empty()) j["variant"] = cell.variant;
-        cells[t.columns[c]] = j;
+        cells[t.columns[c].header] = j;
       }
       rows.push_back({{"name", row.label}, {"cells", cells}});
     }
-    json geomean = json::object();
-    for (std::size_t c = 0; c < t.columns.size(); ++c)
-      geomean[t.columns[c]] = optional_number(t.geomean[c]);
-    out["pivots"].push_back({{"report", t.report},
+    json geomean = json::object(), columns = json::array(), column_keys = json::array();
+    for (std::size_t c = 0; c < t.columns.size(); ++c) {
+      geomean[t.columns[c].header] = optional_number(t.geomean[c]);
+      columns.push_back(t.columns[c].header);
+      column_keys.push_back(
+          {{"value", t.columns[c].value}, {"report", t.reports[t.columns[c].report]}});
+    }
+    out["pivots"].push_back({{"reports", t.reports},
                              {"dimension", t.dimension},
                              {"metric", metric_json(t.metric)},
-                             {"columns", t.columns},
+                             {"columns", columns},
+                             {"column_keys", column_keys},
                              {"rows", rows},
                              {"geomean", {{"rows", t.summary_rows}, {"values", geomean}}},
                              {"notes", t.notes}});

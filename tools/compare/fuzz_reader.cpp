@@ -31,7 +31,7 @@ void consume(const Report& a, const Report& b) {
     const Metric m = make_metric(field);
     tables.push_back(compare(reports, groups, rows, m, settings));
     for (const char* dimension : {"backend", "workers"})
-      pivots.push_back(pivot("a.json", groups[0], dimension, m));
+      pivots.push_back(pivot({"a.json", "b.json"}, groups, dimension, m));
   }
   FormatOptions options;
   options.paths = {a.path, b.path};
