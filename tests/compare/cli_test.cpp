@@ -295,6 +295,13 @@ INSTANTIATE_TEST_SUITE_P(
                 "bad_array.json: not a thresholds file"},
         BadCase{{"parbench_a.json", "parbench_b.json", "--filter", "backend="}, "--filter"},
         BadCase{{"parbench_a.json", "parbench_b.json", "--bogus"}, "--bogus"},
+        BadCase{{"parbench_a.json", "parbench_b.json", "--format=json", "--max-chars=1000"},
+                "--max-chars: JSON output is never cut"},
+        BadCase{{"parbench_a.json", "parbench_b.json", "--max-chars=-1"}, "--max-chars"},
+        BadCase{{"parbench_a.json", "parbench_b.json", "--format=markdown", "--max-chars=10"},
+                "--max-chars 10: the output takes"},
+        BadCase{{"parbench_a.json", "--pivot=backend", "--max-chars=10"},
+                "even with every row cut"},
         // Inputs that never end or block: refused before they are opened.
         BadCase{{"/dev/zero", "parbench_a.json"}, "/dev/zero: is a device, not a report"},
         BadCase{{"parbench_a.json", "parbench_b.json", "--thresholds", "/dev/zero"},

@@ -1,8 +1,9 @@
-// What the output holds: runs that nothing is compared with (counted, or listed with
-// --show-unmatched), several reports in one pivot table, the launch kernel's measurements never
-// mixed in one pivot cell, and task units as the benchmark names write them.
+// What the output holds and how big it gets: runs that nothing is compared with (counted, or
+// listed with --show-unmatched), output cut to fit --max-chars (Markdown: a GitHub comment),
+// several reports in one pivot table, and the launch kernel's measurements never mixed in one.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -10,6 +11,9 @@
 
 #include "tests/compare/files.hpp"
 #include "tools/compare/cli.hpp"
+#include "tools/compare/format.hpp"
+#include "tools/compare/layout.hpp"
+#include "tools/compare/metrics.hpp"
 
 namespace parbench::compare {
 namespace {
@@ -48,6 +52,11 @@ std::string line_with(const std::string& text, const std::string& part) {
   return text.substr(start, text.find('\n', at) - start);
 }
 
+std::string last_line(const std::string& text) {
+  const std::string trimmed = text.substr(0, text.find_last_not_of('\n') + 1);
+  return trimmed.substr(trimmed.rfind('\n') + 1);
+}
+
 // A run of a report written here: its params and its repetitions' real_time in microseconds.
 struct Written {
   json params;
@@ -84,6 +93,11 @@ std::string report_text(const std::vector<Written>& runs, const json& context = 
 json sum_params(const std::string& backend, int workers, int size) {
   return {{"kernel", "sum"},   {"backend", backend}, {"launch", "pool"},
           {"policy", "block"}, {"workers", workers}, {"size", size}};
+}
+
+// Six repetitions around `us`, none equal: enough for the U test to decide.
+std::vector<double> around(double us) {
+  return {us * 0.99, us * 1.01, us * 0.995, us * 1.005, us * 0.998, us * 1.002};
 }
 
 // --- Runs that nothing is compared with ---------------------------------------------------
@@ -133,6 +147,142 @@ TEST(Unmatched, CountedInThousandsAndInJson) {
   EXPECT_EQ(table["unmatched"]["listed"], false);
   r = run_args({pa, pb, "--format=json", "--show-unmatched"});
   EXPECT_EQ(json::parse(r.out)["tables"][0]["rows"].size(), 1234u + 56u + 1u);
+}
+
+// --- Cut to fit --max-chars -----------------------------------------------------------------
+
+// parbench_a against parbench_b, in Markdown, at most `limit` characters.
+Result fixtures_cut_to(std::size_t limit) {
+  return run_args({kFixtures + "/parbench_a.json", kFixtures + "/parbench_b.json",
+                   "--format=markdown", "--max-chars=" + std::to_string(limit)});
+}
+
+TEST(MaxChars, KeepsSignificantThenErrorsThenLargestChanges) {
+  // The rows by priority: fork (+20%, significant), openmp (error), then by |change|: launch
+  // (+0.50%), serial (+0.20%), thread (+0.19%).
+  const std::vector<std::string> priority = {
+      "| sum fork pool block", "| sum openmp team static", "| launch thread spawn create_join",
+      "| sum serial inline block", "| sum thread pool block"};
+  const std::size_t whole = display_width(fixtures_cut_to(0).out);
+  EXPECT_FALSE(contains(fixtures_cut_to(whole).out, "cut to fit"));
+  std::size_t cut_at_least_once = 0;
+  for (std::size_t limit = whole - 1; limit > 0; --limit) {
+    const Result r = fixtures_cut_to(limit);
+    if (r.status != 0) {  // too small even for the headers and notes: said, not written
+      EXPECT_EQ(r.status, kBadInput);
+      EXPECT_TRUE(r.out.empty());
+      EXPECT_TRUE(contains(r.err, "even with every row cut")) << r.err;
+      break;
+    }
+    ASSERT_LE(display_width(r.out), limit);
+    ++cut_at_least_once;
+    std::size_t kept = 0;
+    while (kept < priority.size() && contains(r.out, priority[kept])) ++kept;
+    for (std::size_t i = kept; i < priority.size(); ++i)
+      EXPECT_FALSE(contains(r.out, priority[i])) << "limit " << limit << ": " << priority[i];
+    const std::string cut = std::to_string(priority.size() - kept);
+    EXPECT_EQ(last_line(r.out), std::string("_").append(cut).append(
+                                    " of 5 rows cut to fit --max-chars " + grouped(limit) +
+                                    "; kept: the significant changes, then the errors, then the "
+                                    "largest changes. Run with --format=text for all._"));
+    // An error's line under the table goes with its row.
+    EXPECT_EQ(contains(r.out, "error in parbench_b.json"), kept >= 2) << limit;
+  }
+  EXPECT_GT(cut_at_least_once, 100u);
+}
+
+// The output at every --max-chars below what it needs whole, down to where even no row fits.
+std::vector<std::string> every_cut(std::vector<std::string> args) {
+  args.push_back("--format=markdown");
+  args.push_back("--max-chars=0");
+  std::vector<std::string> outputs;
+  for (std::size_t limit = display_width(run_args(args).out) - 1; limit > 0; --limit) {
+    args.back() = "--max-chars=" + std::to_string(limit);
+    const Result r = run_args(args);
+    if (r.status != 0) break;
+    EXPECT_LE(display_width(r.out), limit);
+    outputs.push_back(r.out);
+  }
+  return outputs;
+}
+
+TEST(MaxChars, SignificantBeforeALargerChangeThatIsNot) {
+  // Five runs +40% with repetitions that overlap (not significant) against one +10% that is.
+  std::vector<Written> a = {{sum_params("fork", 2, 1), around(100)}};
+  std::vector<Written> b = {{sum_params("fork", 2, 1), around(110)}};
+  for (int size = 1; size <= 5; ++size) {
+    a.push_back({sum_params("thread", 2, size), {10, 20, 30, 40, 50, 60}});
+    b.push_back({sum_params("thread", 2, size), {14, 28, 42, 56, 70, 84}});
+  }
+  const testing::TempDir dir;
+  const std::string pa = dir.write("a.json", report_text(a));
+  const std::string pb = dir.write("b.json", report_text(b));
+  const Result whole = run_args({pa, pb, "--format=markdown"});
+  EXPECT_TRUE(contains(line_with(whole.out, "sum thread"), "slower?")) << whole.out;
+  EXPECT_TRUE(contains(line_with(whole.out, "sum fork"), "| slower |")) << whole.out;
+  bool fork_alone = false;
+  for (const std::string& out : every_cut({pa, pb})) {
+    if (contains(out, "| sum thread")) {
+      EXPECT_TRUE(contains(out, "| sum fork")) << out;
+    }
+    fork_alone = fork_alone || (contains(out, "| sum fork") && !contains(out, "| sum thread") &&
+                                contains(last_line(out), "_5 of 6 rows cut"));
+  }
+  EXPECT_TRUE(fork_alone);
+}
+
+TEST(MaxChars, MarkdownFitsAGitHubCommentByDefaultAndTextIsWhole) {
+  std::vector<Written> a, b;
+  for (int i = 0; i < 1500; ++i) {
+    a.push_back({sum_params("thread", 2, 1000 + i), around(100 + i)});
+    b.push_back({sum_params("thread", 2, 1000 + i), around((100 + i) * (i % 7 == 0 ? 1.5 : 1))});
+  }
+  const testing::TempDir dir;
+  const std::string pa = dir.write("a.json", report_text(a));
+  const std::string pb = dir.write("b.json", report_text(b));
+  Result r = run_args({pa, pb, "--format=markdown"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  // Characters, not bytes: every value has a "±".
+  EXPECT_LE(display_width(r.out), kGitHubCommentChars);
+  EXPECT_GT(display_width(r.out), kGitHubCommentChars - 200);
+  EXPECT_TRUE(contains(last_line(r.out), "rows cut to fit a GitHub comment (65,536 characters)"))
+      << last_line(r.out);
+  // The 215 runs 50% slower are all kept.
+  EXPECT_EQ(count_of(r.out, "| slower |"), 215u);
+  r = run_args({pa, pb, "--format=markdown", "--max-chars=0"});
+  EXPECT_GT(display_width(r.out), kGitHubCommentChars);
+  EXPECT_FALSE(contains(r.out, "cut to fit"));
+  r = run_args({pa, pb});
+  EXPECT_EQ(count_of(r.out, "\nsum thread pool block"), 1500u);
+  r = run_args({pa, pb, "--max-chars=20000"});
+  EXPECT_LE(display_width(r.out), 20000u);
+  EXPECT_TRUE(contains(last_line(r.out), "cut to fit --max-chars 20,000")) << last_line(r.out);
+  EXPECT_TRUE(contains(last_line(r.out), "Run without --max-chars for all.")) << last_line(r.out);
+}
+
+TEST(MaxChars, PivotKeepsTheRowsWhoseColumnsDifferMost) {
+  // fork takes 3 times thread's time at size 2, 1.01 to 1.09 times elsewhere (more, larger).
+  std::vector<Written> runs;
+  for (int size = 1; size <= 9; ++size) {
+    runs.push_back({sum_params("thread", 2, size), {100}});
+    runs.push_back({sum_params("fork", 2, size), {size == 2 ? 300 : 100.0 + size}});
+  }
+  const testing::TempDir dir;
+  const std::string path = dir.write("r.json", report_text(runs));
+  const auto shown = [](const std::string& out, int size) {
+    return contains(out, "| sum workers:2 size:" + std::to_string(size) + " |");
+  };
+  bool widest_alone = false;
+  for (const std::string& out : every_cut({path, "--pivot=backend"})) {
+    EXPECT_TRUE(contains(last_line(out), "kept: the rows whose columns differ most")) << out;
+    for (int size = 1; size <= 9; ++size)
+      if (shown(out, size) && size != 2) {
+        EXPECT_TRUE(shown(out, 2)) << out;
+        for (int larger = size + 1; larger <= 9; ++larger) EXPECT_TRUE(shown(out, larger)) << out;
+      }
+    widest_alone = widest_alone || (shown(out, 2) && contains(last_line(out), "_8 of 9 rows cut"));
+  }
+  EXPECT_TRUE(widest_alone);
 }
 
 // --- Several reports in one pivot table -----------------------------------------------------

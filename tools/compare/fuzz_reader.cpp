@@ -42,6 +42,16 @@ void consume(const Report& a, const Report& b) {
     (void)format_comparison(tables, notes, options);
     (void)format_pivots(pivots, notes, options);
   }
+  // Cut to fit: every row, some, or none (then OutputTooLong, which the command reports).
+  for (const std::size_t max_chars : {std::size_t{4096}, std::size_t{64}}) {
+    options.format = Format::markdown;
+    options.max_chars = max_chars;
+    try {
+      (void)format_comparison(tables, notes, options);
+      (void)format_pivots(pivots, notes, options);
+    } catch (const OutputTooLong&) {
+    }
+  }
   const std::vector<Pattern> filters = {parse_pattern("backend=t*,workers=2"),
                                         parse_pattern("sum")};
   (void)select(groups[1], filters);
