@@ -65,6 +65,13 @@ std::vector<std::string> left_out_of_row(const Group& g, const std::string& dime
   return keys;
 }
 
+// A run's row less its workers: the rows a reference run (one worker) is shown in.
+std::string key_without_workers(const Group& g, const std::string& dimension) {
+  std::vector<std::string> keys = left_out_of_row(g, dimension);
+  keys.push_back("workers");
+  return canonical(*g.params, keys);
+}
+
 std::string variant_of(const Group& g, const std::string& dimension) {
   std::string v;
   for (const auto& key : own_choices(g, dimension)) {
@@ -128,9 +135,7 @@ class Builder {
   // report. After every report is added, so that each sees all the rows.
   void place_references() {
     for (const auto& [g, cell] : references_) {
-      std::vector<std::string> leave_workers = left_out_of_row(*g, dimension_);
-      leave_workers.push_back("workers");
-      const std::string key = canonical(*g->params, leave_workers);
+      const std::string key = key_without_workers(*g, dimension_);
       bool placed = false;
       for (auto& row : rows_)
         if (row.key_without_workers == key) {
@@ -153,12 +158,9 @@ class Builder {
 
   std::size_t row_for(const Group& g) {
     const std::vector<std::string> leave_out = left_out_of_row(g, dimension_);
-    std::vector<std::string> leave_workers = leave_out;
-    leave_workers.push_back("workers");
     const auto [it, fresh] = row_of_.emplace(canonical(*g.params, leave_out), rows_.size());
     if (fresh)
-      rows_.push_back(
-          {params_label(*g.params, leave_out), canonical(*g.params, leave_workers), {}});
+      rows_.push_back({params_label(*g.params, leave_out), key_without_workers(g, dimension_), {}});
     return it->second;
   }
 
