@@ -33,18 +33,42 @@ std::size_t fewest_values_for_interval(double confidence = 0.95);
 // exp(mean(log x)); nullopt when empty or when any value is not positive.
 std::optional<double> geometric_mean(const std::vector<double>& values);
 
-struct UTest {
-  double u = 0;  // U statistic of the first sample: its rank sum less n1(n1+1)/2
-  double p = 1;  // two-sided p-value
+// How the U test finds its p-value.
+enum class UMethod {
+  // scipy's default (method='auto'), and so Google Benchmark's compare.py: exact when a sample
+  // has at most kExactUTestSmallSample values and no value occurs twice, else asymptotic. One
+  // addition: a sample of more than kExactUTestLargeSample values is asymptotic whatever the
+  // other, so that the exact distribution's cost stays small (the approximation is close there).
+  automatic,
+  exact,       // the null distribution of U, counted; assumes no ties (U is rounded down, as scipy)
+  asymptotic,  // the normal approximation, corrected for ties and for continuity
 };
 
-// Two-sided Mann-Whitney U test, with the normal approximation corrected for ties and for
-// continuity: the same as scipy.stats.mannwhitneyu(a, b, alternative='two-sided',
-// method='asymptotic'), which Google Benchmark's compare.py relies on. Both samples must have
-// at least one value. All values equal gives p = 1.
-UTest mann_whitney_u(const std::vector<double>& a, const std::vector<double>& b);
+inline constexpr std::size_t kExactUTestSmallSample = 8;
+inline constexpr std::size_t kExactUTestLargeSample = 1000;
 
-// The smallest p-value the test above can give for samples of these sizes (no ties, fully
+struct UTest {
+  double u = 0;        // U statistic of the first sample: its rank sum less n1(n1+1)/2
+  double p = 1;        // two-sided p-value
+  bool exact = false;  // p is from the exact distribution, not the normal approximation
+};
+
+// Two-sided Mann-Whitney U test: the same as scipy.stats.mannwhitneyu(a, b,
+// alternative='two-sided', method=...) for method 'auto', 'exact' and 'asymptotic' (scipy 1.10.1;
+// see UMethod for the one difference of 'auto'). Both samples must have at least one value. All
+// values equal gives p = 1.
+UTest mann_whitney_u(const std::vector<double>& a, const std::vector<double>& b,
+                     UMethod method = UMethod::automatic);
+
+// P(U >= u) for samples of n1 and n2 values without ties, under the null hypothesis (every
+// order of the n1 + n2 values equally likely). Its cost grows as n1 n2 min(n1, n2) (n1 n2 - u).
+double mann_whitney_exact_sf(std::size_t u, std::size_t n1, std::size_t n2);
+
+// Whether the automatic method counts the exact distribution for samples of these sizes (and
+// no ties).
+bool exact_u_test_applies(std::size_t n1, std::size_t n2);
+
+// The smallest p-value the automatic test can give for samples of these sizes (no ties, fully
 // separated). When it is not below the significance level, the test cannot tell anything.
 double smallest_p_value(std::size_t n1, std::size_t n2);
 

@@ -107,11 +107,14 @@ const TableRow& row_named(const Table& t, const std::string& label) {
 TEST(Compare, VerdictsOnParbenchFixtures) {
   CompareSettings s;
   s.fail_above = 10;
+  s.show_unmatched = true;
   const Table t = compare_files("parbench_a.json", "parbench_b.json", "real_time", s);
   const Change& fork = row_named(t, "sum fork pool block workers:2 size:1M").changes[0];
   EXPECT_EQ(fork.verdict, Verdict::worse);
   EXPECT_EQ(fork.test, SignificanceTest::u_test);
-  EXPECT_NEAR(*fork.p, 0.012185780355344813, 1e-12);
+  // scipy 1.10.1: mannwhitneyu([60, 61, 59, 60.5, 59.5], [72, 73.2, 70.8, 72.6, 71.4]), exact.
+  EXPECT_NEAR(*fork.p, 0.007936507936507936, 1e-12);
+  EXPECT_TRUE(fork.exact);
   EXPECT_NEAR(*fork.percent, 20, 1e-9);  // 60 us against 72000 ns
   EXPECT_TRUE(fork.regression);
   EXPECT_EQ(row_named(t, "sum serial inline block workers:1 size:1M").changes[0].verdict,
@@ -170,15 +173,37 @@ TEST(Compare, ChangeNotSignificantIsUnsure) {
 TEST(Pivot, BackendSideBySideWithSerialAsReference) {
   const Report r = read_report(kFixtures + "/parbench_a.json");
   std::vector<std::string> notes;
-  const auto groups = group_entries(r, notes);
-  const PivotTable t = pivot("a", groups, "backend", make_metric("real_time"));
+  const PivotTable t = pivot({"a"}, {group_entries(r, notes)}, "backend", make_metric("real_time"));
   const std::vector<std::string> columns = {"serial", "thread", "fork", "openmp", "tbb"};
-  EXPECT_EQ(t.columns, columns);
-  ASSERT_EQ(t.rows.size(), 2u);  // sum workers:2 size:1M, launch workers:2
+  std::vector<std::string> headers;
+  for (const auto& c : t.columns) headers.push_back(c.header);
+  EXPECT_EQ(headers, columns);
+  ASSERT_EQ(t.rows.size(), 2u);  // sum workers:2 size:1M, launch create_join workers:2
   EXPECT_EQ(t.rows[0].label, "sum workers:2 size:1M");
   for (const auto& c : t.rows[0].cells) EXPECT_TRUE(c.value.has_value());
   EXPECT_NEAR(*t.rows[0].cells[0].value, 100e-6, 1e-15);
   EXPECT_EQ(t.summary_rows, 1u);
+}
+
+TEST(Labels, TaskUnitsAsTheNamesWriteThem) {
+  EXPECT_EQ(duration_text(0.001), "1ms");
+  EXPECT_EQ(duration_text(0.01), "10ms");
+  EXPECT_EQ(duration_text(0.0001), "100us");
+  EXPECT_EQ(duration_text(0.0005), "500us");
+  EXPECT_EQ(duration_text(0.0015), "1.5ms");
+  EXPECT_EQ(duration_text(1e-6), "1us");
+  EXPECT_EQ(duration_text(2), "2s");
+  EXPECT_EQ(duration_text(5e-9), "5ns");
+  EXPECT_EQ(duration_text(0), "0s");
+  const nlohmann::json params = {{"kernel", "sleep"}, {"backend", "thread"}, {"launch", "pool"},
+                                 {"policy", "queue"}, {"workers", 4},        {"tasks", "seed"},
+                                 {"task_count", 8},   {"unit", 0.001}};
+  // As in the name sleep/thread/pool/queue/workers:4/tasks:seed/unit:1ms.
+  EXPECT_EQ(params_label(params, {}), "sleep thread pool queue workers:4 tasks:seed unit:1ms");
+  EXPECT_EQ(param_value_text("unit", 0.01), "10ms");
+  EXPECT_EQ(param_value_text("unit", "odd"), "odd");  // not seconds: as it is
+  EXPECT_EQ(param_value_text("size", 1048576), "1M");
+  EXPECT_EQ(param_value_text("workers", 4), "4");
 }
 
 TEST(Labels, ParamsLabelAndCounts) {

@@ -24,6 +24,20 @@ TEST(Glob, StarsAndQuestionMarks) {
   EXPECT_FALSE(glob_match("*a*a*a*a*a*b", std::string(400, 'a')));
 }
 
+TEST(Pattern, TaskUnitAsItsNameWritesIt) {
+  // A task unit is seconds in params and "unit:1ms" in the benchmark's name.
+  const std::optional<nlohmann::json> p =
+      nlohmann::json{{"kernel", "sleep"}, {"tasks", "seed"}, {"unit", 0.001}};
+  EXPECT_TRUE(matches(parse_pattern("unit=1ms"), p, "n"));
+  EXPECT_TRUE(matches(parse_pattern("unit=1000us"), p, "n"));
+  EXPECT_TRUE(matches(parse_pattern("unit=0.001"), p, "n"));  // as the JSON writes it
+  EXPECT_FALSE(matches(parse_pattern("unit=10ms"), p, "n"));
+  EXPECT_FALSE(matches(parse_pattern("unit=1s"), p, "n"));
+  EXPECT_FALSE(matches(parse_pattern("unit=ms"), p, "n"));
+  const std::optional<nlohmann::json> ten = nlohmann::json{{"unit", 0.01}};
+  EXPECT_TRUE(matches(parse_pattern("unit=10ms"), ten, "n"));  // 0.01 is not 10e-3 in binary
+}
+
 TEST(Pattern, ConditionsOnParams) {
   const std::optional<nlohmann::json> p = kParams;
   EXPECT_TRUE(matches(parse_pattern("backend=fork"), p, "n"));

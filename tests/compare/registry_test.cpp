@@ -65,11 +65,12 @@ json inline_is_reference() {
 
 PivotTable backend_pivot(const Report& report) {
   std::vector<std::string> notes;
-  return pivot("r", group_entries(report, notes), "backend", make_metric("real_time"));
+  return pivot({"r"}, {group_entries(report, notes)}, "backend", make_metric("real_time"));
 }
 
 std::size_t column_of(const PivotTable& t, const std::string& backend) {
-  const auto it = std::find(t.columns.begin(), t.columns.end(), backend);
+  const auto it = std::find_if(t.columns.begin(), t.columns.end(),
+                               [&](const PivotColumn& c) { return c.header == backend; });
   EXPECT_NE(it, t.columns.end()) << backend;
   return static_cast<std::size_t>(it - t.columns.begin());
 }

@@ -28,6 +28,8 @@ struct Options {
   std::string thresholds_file;
   std::string format = "text";
   std::string colour = "auto";
+  bool show_unmatched = false;
+  std::optional<std::size_t> max_chars;  // as given; 0 is no limit
 };
 
 class BadInput : public std::runtime_error {
@@ -63,9 +65,10 @@ Options parse(CLI::App& app, int argc, const char* const* argv) {
                "Across machines: compare speedup, efficiency and bandwidth_fraction (each "
                "report's fraction of its own measured bandwidth) instead of times")
       ->excludes(metric);
-  auto* pivot = app.add_option("--pivot", o.pivot,
-                               "Lay each report out side by side by this params key: backend, "
-                               "policy, workers, launch, ...");
+  auto* pivot =
+      app.add_option("--pivot", o.pivot,
+                     "Lay the reports out side by side by this params key, one "
+                     "column per value and report: backend, policy, workers, launch, ...");
   app.add_option("--filter", o.filters,
                  "Only runs matching a pattern: key=glob[,key=glob] on params (key 'name' is the "
                  "run name), or a glob on the run name, or a kernel; repeat for 'or'")
@@ -87,12 +90,25 @@ Options parse(CLI::App& app, int argc, const char* const* argv) {
   app.add_option("--format", o.format, "Output: text, markdown or json")
       ->check(CLI::IsMember({"text", "markdown", "json"}))
       ->capture_default_str();
+  // Signed, so that CLI11 refuses -1 rather than wrapping it round to a huge limit.
+  long long max_chars = 0;
+  auto* limit =
+      app.add_option("--max-chars", max_chars,
+                     "Text or Markdown: at most N characters, cutting the rows least worth "
+                     "keeping (default 65536 for markdown, a GitHub comment; 0: no limit)");
+  app.add_flag("--show-unmatched", o.show_unmatched,
+               "List the runs that nothing is compared with (in one report only, or not in the "
+               "first) as rows, not just their count");
   app.add_option("--color", o.colour,
                  "Colour the text: auto (when stdout is a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
   app.parse(argc, argv);
   if (fail->count() > 0) o.fail_above = fail_above;
+  if (max_chars < 0) throw BadInput("--max-chars must be 0 (no limit) or more");
+  if (limit->count() > 0) o.max_chars = static_cast<std::size_t>(max_chars);
+  if (o.max_chars && o.format == "json")
+    throw BadInput("--max-chars: JSON output is never cut (use --format=text or markdown)");
   if (!(o.alpha > 0 && o.alpha < 1)) throw BadInput("--alpha must be between 0 and 1");
   if (o.pivot.empty() && o.paths.size() < 2)
     throw BadInput("give two or more reports to compare, or --pivot KEY to lay out one");
@@ -183,11 +199,19 @@ bool anywhere(const std::vector<std::vector<Group>>& groups, const Metric& metri
   return false;
 }
 
+// Markdown is cut to fit a GitHub comment unless told otherwise; text only when asked.
+std::optional<std::size_t> max_chars_of(const Options& o) {
+  if (o.max_chars) return *o.max_chars == 0 ? std::nullopt : o.max_chars;
+  if (o.format == "markdown") return kGitHubCommentChars;
+  return std::nullopt;
+}
+
 int run_checked(const Options& o, std::ostream& out, std::ostream& err, bool out_is_terminal) {
   CompareSettings settings;
   settings.threshold = o.threshold;
   settings.alpha = o.alpha;
   settings.fail_above = o.fail_above;
+  settings.show_unmatched = o.show_unmatched;
   if (!o.thresholds_file.empty()) try {
       settings.thresholds = read_thresholds(o.thresholds_file);
     } catch (const InputError& e) {
@@ -248,16 +272,16 @@ int run_checked(const Options& o, std::ostream& out, std::ostream& err, bool out
   format.failing = o.fail_above.has_value() || !o.thresholds_file.empty();
   format.paths = o.paths;
   for (const auto& r : reports) format.completeness.push_back(r.completeness);
+  format.max_chars = max_chars_of(o);
 
   if (!o.pivot.empty()) {
     std::vector<PivotTable> tables;
     const auto labels = report_labels(pointers);
     bool any_row = false;
-    for (std::size_t r = 0; r < reports.size(); ++r)
-      for (const auto& m : present) {
-        tables.push_back(pivot(labels[r], groups[r], o.pivot, m));
-        any_row = any_row || !tables.back().rows.empty();
-      }
+    for (const auto& m : present) {
+      tables.push_back(pivot(labels, groups, o.pivot, m));
+      any_row = any_row || !tables.back().rows.empty();
+    }
     if (!any_row)
       throw BadInput("--pivot " + o.pivot + ": no run has params with '" + o.pivot + "'");
     if (!laid_out_anything(tables)) throw BadInput(nothing_laid_out(o, present));
@@ -297,6 +321,9 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
     err << "parbench-compare: " << e.what() << "\n";
     return kBadInput;
   } catch (const BadInput& e) {
+    err << "parbench-compare: " << e.what() << "\n";
+    return kBadInput;
+  } catch (const OutputTooLong& e) {
     err << "parbench-compare: " << e.what() << "\n";
     return kBadInput;
   } catch (const std::bad_alloc&) {

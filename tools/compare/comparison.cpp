@@ -1,8 +1,10 @@
 #include "tools/compare/comparison.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <numeric>
 
 #include "stats/statistics.hpp"
 
@@ -61,6 +63,7 @@ Change make_change(const Cell& first, const Cell& other, const Metric& metric, d
     const UTest t = mann_whitney_u(first.repetitions, other.repetitions);
     c.u = t.u;
     c.p = t.p;
+    c.exact = t.exact;
   }
   c.test = c.p.has_value() && smallest_p_value(n1, n2) < alpha ? SignificanceTest::u_test
                                                                : SignificanceTest::too_few;
@@ -75,7 +78,40 @@ Change make_change(const Cell& first, const Cell& other, const Metric& metric, d
 }
 
 std::string plural(std::size_t n, const char* one, const char* many) {
-  return std::to_string(n) + " " + (n == 1 ? one : many);
+  return grouped(n) + " " + (n == 1 ? one : many);
+}
+
+// "3,805 runs only in a.json, 12 only in b.json (--show-unmatched lists them)."
+std::string unmatched_note(const Unmatched& u, const std::vector<std::string>& reports) {
+  if (u.listed || u.total() == 0) return "";
+  std::string note;
+  for (std::size_t r = 0; r < u.only_in.size(); ++r) {
+    if (u.only_in[r] == 0) continue;
+    note += note.empty() ? plural(u.only_in[r], "run", "runs") : ", " + grouped(u.only_in[r]);
+    note += " only in " + reports[r];
+  }
+  if (u.not_in_first > 0)
+    note +=
+        (note.empty() ? plural(u.not_in_first, "run", "runs") : ", " + grouped(u.not_in_first)) +
+        " in other reports but not in " + reports[0];
+  return note + " (--show-unmatched lists them).";
+}
+
+// A run is compared when the first report has it and another report too.
+bool compared(const std::vector<Cell>& cells) {
+  return cells[0].present &&
+         std::any_of(cells.begin() + 1, cells.end(), [](const Cell& c) { return c.present; });
+}
+
+void count_unmatched(const std::vector<Cell>& cells, Unmatched& u) {
+  const auto present = static_cast<std::size_t>(
+      std::count_if(cells.begin(), cells.end(), [](const Cell& c) { return c.present; }));
+  if (present != 1) {
+    ++u.not_in_first;
+    return;
+  }
+  for (std::size_t r = 0; r < cells.size(); ++r)
+    if (cells[r].present) ++u.only_in[r];
 }
 
 }  // namespace
@@ -108,6 +144,8 @@ Table compare(const std::vector<const Report*>& reports,
   t.metric = metric;
   t.reports = report_labels(reports);
   const std::size_t n = reports.size();
+  t.unmatched.only_in.assign(n, 0);
+  t.unmatched.listed = settings.show_unmatched;
   std::size_t without_metric = 0, one_sided = 0, too_few = 0, few = 0, unsure = 0;
   std::vector<std::vector<double>> common(n);
   for (const Row& row : rows) {
@@ -132,6 +170,10 @@ Table compare(const std::vector<const Report*>& reports,
     if (!any_value && !any_error) {
       ++without_metric;
       continue;
+    }
+    if (!compared(tr.cells)) {
+      count_unmatched(tr.cells, t.unmatched);
+      if (!settings.show_unmatched) continue;
     }
     if (!all_present) ++one_sided;
     const double threshold = settings.threshold_for(tr.params, tr.name);
@@ -167,6 +209,8 @@ Table compare(const std::vector<const Report*>& reports,
     s.percent.push_back(percent);
     s.verdict.push_back(verdict);
   }
+  if (const std::string note = unmatched_note(t.unmatched, t.reports); !note.empty())
+    t.notes.push_back(note);
   if (without_metric > 0)
     t.notes.push_back(plural(without_metric, "run has", "runs have") + " no '" + metric.field +
                       "' in any report: not shown.");
@@ -211,6 +255,10 @@ std::string verdict_text(Verdict verdict, const Metric& metric) {
       break;
   }
   return "n/a";
+}
+
+std::size_t Unmatched::total() const {
+  return std::accumulate(only_in.begin(), only_in.end(), not_in_first);
 }
 
 std::optional<double> Cell::interval_percent() const {

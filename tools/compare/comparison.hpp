@@ -20,6 +20,7 @@ struct CompareSettings {
   double alpha = 0.05;               // significance level of the U test
   std::optional<double> fail_above;  // percent: a significant worse change past it fails
   Thresholds thresholds;             // per-run thresholds (first matching rule wins)
+  bool show_unmatched = false;       // list runs that nothing is compared with, not just count
   // The threshold for a run: its rule in `thresholds`, else fail_above, else the thresholds
   // file's default, else `threshold`.
   double threshold_for(const std::optional<nlohmann::json>& params, const std::string& name) const;
@@ -50,6 +51,7 @@ struct Change {
   std::optional<double> percent;  // (other - first) / |first| * 100
   SignificanceTest test = SignificanceTest::none;
   std::optional<double> u, p;  // the U test, when both sides have repetitions
+  bool exact = false;          // p from U's exact distribution (else the normal approximation)
   double threshold = 0;        // percent used for the verdict
   Verdict verdict = Verdict::na;
   bool regression = false;  // worse past the threshold, significantly or with too few to test
@@ -70,11 +72,21 @@ struct Summary {                               // the geometric-mean row
   std::vector<Verdict> verdict;                // per report after the first, threshold only
 };
 
+// Runs that nothing is compared with: in one report alone, or not in the first. They are rows
+// of the table only with show_unmatched; else the table counts them.
+struct Unmatched {
+  std::vector<std::size_t> only_in;  // per report: runs in that report and no other
+  std::size_t not_in_first = 0;      // runs in several reports, but not in the first
+  bool listed = false;               // they are rows of the table
+  std::size_t total() const;
+};
+
 struct Table {
   Metric metric;
   std::vector<std::string> reports;  // labels, unique
   std::vector<TableRow> rows;
   Summary summary;
+  Unmatched unmatched;
   std::vector<std::string> notes;
   std::size_t regressions = 0;
 };

@@ -51,6 +51,7 @@ json change_json(const Change& c, const Metric& m, const std::string& report) {
           {"test", test_name(c.test)},
           {"u", optional_number(c.u)},
           {"p_value", optional_number(c.p)},
+          {"p_method", c.p ? json(c.exact ? "exact" : "normal approximation") : json(nullptr)},
           {"threshold_percent", c.threshold},
           {"verdict", verdict_text(c.verdict, m)},
           {"regression", c.regression}};
@@ -117,6 +118,9 @@ std::string comparison_json(const std::vector<Table>& tables, const std::vector<
     }
     json geomean = json::array();
     for (const auto& g : t.summary.geomean) geomean.push_back(optional_number(g));
+    json only_in = json::object();
+    for (std::size_t r = 0; r < t.unmatched.only_in.size(); ++r)
+      only_in[t.reports[r]] = t.unmatched.only_in[r];
     out["tables"].push_back({{"metric", metric_json(t.metric)},
                              {"report_labels", t.reports},
                              {"rows", rows},
@@ -125,6 +129,10 @@ std::string comparison_json(const std::vector<Table>& tables, const std::vector<
                                {"values", geomean},
                                {"change_percent", percent},
                                {"verdict", verdicts}}},
+                             {"unmatched",
+                              {{"only_in", only_in},
+                               {"not_in_first", t.unmatched.not_in_first},
+                               {"listed", t.unmatched.listed}}},
                              {"notes", t.notes},
                              {"regressions", t.regressions}});
     regressions += t.regressions;
@@ -151,17 +159,22 @@ std::string pivots_json(const std::vector<PivotTable>& tables,
         else
           j["value"] = optional_number(cell.value);
         if (!cell.variant.empty()) j["variant"] = cell.variant;
-        cells[t.columns[c]] = j;
+        cells[t.columns[c].header] = j;
       }
       rows.push_back({{"name", row.label}, {"cells", cells}});
     }
-    json geomean = json::object();
-    for (std::size_t c = 0; c < t.columns.size(); ++c)
-      geomean[t.columns[c]] = optional_number(t.geomean[c]);
-    out["pivots"].push_back({{"report", t.report},
+    json geomean = json::object(), columns = json::array(), column_keys = json::array();
+    for (std::size_t c = 0; c < t.columns.size(); ++c) {
+      geomean[t.columns[c].header] = optional_number(t.geomean[c]);
+      columns.push_back(t.columns[c].header);
+      column_keys.push_back(
+          {{"value", t.columns[c].value}, {"report", t.reports[t.columns[c].report]}});
+    }
+    out["pivots"].push_back({{"reports", t.reports},
                              {"dimension", t.dimension},
                              {"metric", metric_json(t.metric)},
-                             {"columns", t.columns},
+                             {"columns", columns},
+                             {"column_keys", column_keys},
                              {"rows", rows},
                              {"geomean", {{"rows", t.summary_rows}, {"values", geomean}}},
                              {"notes", t.notes}});

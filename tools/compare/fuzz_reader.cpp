@@ -31,7 +31,7 @@ void consume(const Report& a, const Report& b) {
     const Metric m = make_metric(field);
     tables.push_back(compare(reports, groups, rows, m, settings));
     for (const char* dimension : {"backend", "workers"})
-      pivots.push_back(pivot("a.json", groups[0], dimension, m));
+      pivots.push_back(pivot({"a.json", "b.json"}, groups, dimension, m));
   }
   FormatOptions options;
   options.paths = {a.path, b.path};
@@ -41,6 +41,16 @@ void consume(const Report& a, const Report& b) {
     options.colour = f == Format::text;
     (void)format_comparison(tables, notes, options);
     (void)format_pivots(pivots, notes, options);
+  }
+  // Cut to fit: every row, some, or none (then OutputTooLong, which the command reports).
+  for (const std::size_t max_chars : {std::size_t{4096}, std::size_t{64}}) {
+    options.format = Format::markdown;
+    options.max_chars = max_chars;
+    try {
+      (void)format_comparison(tables, notes, options);
+      (void)format_pivots(pivots, notes, options);
+    } catch (const OutputTooLong&) {
+    }
   }
   const std::vector<Pattern> filters = {parse_pattern("backend=t*,workers=2"),
                                         parse_pattern("sum")};

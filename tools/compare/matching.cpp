@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <map>
 #include <set>
 
@@ -127,6 +129,27 @@ std::string count_text(const nlohmann::json& value) {
   return std::to_string(n);
 }
 
+std::string duration_text(double seconds) {
+  static constexpr std::array<std::pair<double, const char*>, 4> kUnits = {
+      {{1, "s"}, {1e-3, "ms"}, {1e-6, "us"}, {1e-9, "ns"}}};
+  if (seconds == 0) return "0s";
+  for (const auto& [scale, suffix] : kUnits)
+    if (std::fabs(seconds) >= scale || scale == kUnits.back().first) {
+      char text[48];
+      // %g to six digits: 0.01 / 1e-3 is 10.000000000000002 in binary, and must read 10ms.
+      std::snprintf(text, sizeof text, "%g%s", seconds / scale, suffix);
+      return text;
+    }
+  return "";
+}
+
+std::string param_value_text(const std::string& key, const nlohmann::json& value) {
+  if (key == "size") return count_text(value);
+  if (key == "unit" && value.is_number() && std::isfinite(value.get<double>()))
+    return duration_text(value.get<double>());
+  return param_text(value);
+}
+
 std::string params_label(const nlohmann::json& params, const std::vector<std::string>& leave_out) {
   static const std::vector<std::string> kOrder = {"kernel",  "backend", "launch", "policy",
                                                   "workers", "size",    "tasks",  "unit"};
@@ -140,8 +163,7 @@ std::string params_label(const nlohmann::json& params, const std::vector<std::st
     if (skipped(key)) return;
     if (!label.empty()) label += ' ';
     const bool bare = key == "kernel" || key == "backend" || key == "launch" || key == "policy";
-    label += bare ? param_text(value)
-                  : key + ":" + (key == "size" ? count_text(value) : param_text(value));
+    label += bare ? param_text(value) : key + ":" + param_value_text(key, value);
   };
   for (const auto& key : kOrder)
     if (const auto it = params.find(key); it != params.end()) add(key, *it);

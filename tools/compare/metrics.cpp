@@ -76,6 +76,16 @@ std::string format_value(double value, const Metric& metric) {
   return printf_string("%.4g%s", value, "");
 }
 
+std::string grouped(std::size_t n) {
+  const std::string digits = std::to_string(n);
+  std::string text;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) text += ',';
+    text += digits[i];
+  }
+  return text;
+}
+
 std::string direction_text(const Metric& metric) {
   return metric.better == Better::lower ? "lower is better" : "higher is better";
 }

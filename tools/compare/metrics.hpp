@@ -28,6 +28,9 @@ std::optional<double> metric_value(const Entry& entry, const Metric& metric, con
 // "1.23 ms", "45.6 G/s", "0.812": four significant digits, times and rates scaled.
 std::string format_value(double value, const Metric& metric);
 
+// 1234567 -> "1,234,567": counts in notes.
+std::string grouped(std::size_t n);
+
 // "lower is better" / "higher is better".
 std::string direction_text(const Metric& metric);
 

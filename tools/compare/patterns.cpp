@@ -1,6 +1,9 @@
 #include "tools/compare/patterns.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
@@ -38,9 +41,34 @@ std::optional<double> count_value(const std::string& text) {
   return static_cast<double>(value) * scale;
 }
 
+// "1ms", "500us", "1.5s", "10ns" as seconds; nullopt if it is not one. A task unit is in
+// seconds in params and written so in the benchmark names (unit:1ms).
+std::optional<double> duration_value(const std::string& text) {
+  static constexpr std::array<std::pair<std::string_view, double>, 4> kSuffixes = {
+      {{"ns", 1e-9}, {"us", 1e-6}, {"ms", 1e-3}, {"s", 1}}};
+  for (const auto& [suffix, scale] : kSuffixes) {
+    if (text.size() <= suffix.size() ||
+        text.compare(text.size() - suffix.size(), suffix.size(), suffix.data(), suffix.size()) != 0)
+      continue;
+    const std::string number = text.substr(0, text.size() - suffix.size());
+    double value = 0;
+    const auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
+    if (ec != std::errc() || end != number.data() + number.size() || !(value >= 0)) return {};
+    return value * scale;
+  }
+  return std::nullopt;
+}
+
+bool same_duration(double a, double b) {
+  return std::fabs(a - b) <= 1e-9 * std::max(std::fabs(a), std::fabs(b));
+}
+
 bool value_matches(const nlohmann::json& value, const std::string& glob) {
-  if (value.is_number())
+  if (value.is_number()) {
     if (const auto count = count_value(glob)) return value.get<double>() == *count;
+    if (const auto seconds = duration_value(glob))
+      return same_duration(value.get<double>(), *seconds);
+  }
   return glob_match(glob, param_text(value));
 }
 

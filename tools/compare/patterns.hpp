@@ -13,6 +13,7 @@ namespace parbench::compare {
 // A pattern is either
 //   key=glob[,key=glob...]  every condition holds: params[key] matches the glob (key `name`
 //                           is the run name); a number also matches a count such as 1M or 64K
+//                           and a duration in seconds such as 1ms or 500us (unit=1ms)
 //   glob                    the run name matches the glob, or the kernel equals it
 // Globs know * (any run of characters) and ? (one character).
 struct Pattern {

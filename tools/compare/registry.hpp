@@ -31,12 +31,20 @@ struct Registry {
 
   // The reference backend, or nullptr where the registry names none.
   const BackendInfo* reference() const;
+
+  // Whether a run's `policy` is one of the ways its backend splits work (a sum or task policy
+  // of the backend, any ":grain" aside), which a backend chooses for itself; else it names what
+  // the run measures, as the launch kernel's do (start, dispatch, create_join, fork_wait,
+  // floor: reports/SCHEMA.md). A backend the registry lacks splits nothing.
+  bool splits_work(const std::string& kernel, const std::string& backend,
+                   const std::string& policy) const;
 };
 
 // Reports written before parbench recorded its registry (the committed reference reports
 // reports/*/full.json.gz among them) say nothing about their backends. All of them measured
-// speedups against serial; nothing else about their backends is needed here. This is the only
-// place parbench-compare names a backend.
+// speedups against serial, and in all of them every policy split work but the launch kernel's
+// (see Registry::splits_work). This is the only place parbench-compare names a backend or a
+// kernel.
 Registry registry_before_context_backends();
 
 }  // namespace parbench::compare
