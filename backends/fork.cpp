@@ -23,6 +23,7 @@
 #include "platform/clocks.hpp"
 #include "platform/machine.hpp"
 #include "platform/mapping.hpp"
+#include "schema/names.hpp"
 
 namespace parbench {
 namespace {
@@ -263,7 +264,8 @@ DispatchFloor board_floor() {
 LaunchProbe fork_wait_probe(std::size_t bytes, Mapping mapping) {
   LaunchProbe probe;
   probe.what = "fork_wait";
-  probe.detail = "mapping:" + std::string(to_string(mapping)) + "/bytes:" + exact_bytes_text(bytes);
+  probe.detail =
+      "mapping:" + std::string(to_string(mapping)) + "/bytes:" + schema::exact_bytes_text(bytes);
   probe.launch = "spawn";
   probe.params = {{"bytes", bytes}, {"mapping", to_string(mapping)}};
   probe.prepare = [bytes, mapping] {

@@ -13,6 +13,7 @@
 #include "benchmarks/console.hpp"
 #include "benchmarks/options.hpp"
 #include "benchmarks/report.hpp"
+#include "schema/names.hpp"
 #include "stats/statistics.hpp"
 
 namespace parbench {
@@ -398,12 +399,6 @@ Finding launch(const Inputs& in) {
   return f;
 }
 
-std::string unit_text(double seconds) {
-  return seconds >= 1      ? format("%g s", seconds)
-         : seconds >= 1e-3 ? format("%g ms", seconds * 1e3)
-                           : format("%g µs", seconds * 1e6);
-}
-
 // The task set most of the task benchmarks ran ("seed" when it is there).
 std::string main_task_set(const std::vector<const Result*>& rs) {
   std::map<std::string, int> count;
@@ -478,8 +473,9 @@ Finding uneven(const Inputs& in) {
       "%s tasks (%d of them, unit %s, %s) on %d workers, best of each split: %s; "
       "no split can beat %s.",
       capitalized(set).c_str(), first->params().value("task_count", 0),
-      unit_text(first->unit()).c_str(), first->kernel == "sleep" ? "sleeping" : "spinning", workers,
-      joined(parts).c_str(), time_text(bound).c_str());
+      schema::duration_name(first->unit()).c_str(),
+      first->kernel == "sleep" ? "sleeping" : "spinning", workers, joined(parts).c_str(),
+      time_text(bound).c_str());
   const std::string winner = split_name(in.backends, *first);
   if (static_best != nullptr && static_best != first)
     f.answer +=

@@ -9,6 +9,7 @@
 #include "kernels/sum.hpp"
 #include "platform/machine.hpp"
 #include "platform/topology.hpp"
+#include "schema/names.hpp"
 
 namespace parbench {
 
@@ -221,9 +222,10 @@ void register_sum_benchmarks(const Config& config, Registry& registry) {
                                        {"workers", w},
                                        {"size", n},
                                        {"bytes", n * sizeof(std::uint64_t)}};
-        const std::string name = benchmark_name("sum", *v.backend, v.launch, v.policy.name(),
-                                                "workers:" + std::to_string(w) + "/bytes:" +
-                                                    exact_bytes_text(n * sizeof(std::uint64_t)));
+        const std::string name =
+            benchmark_name("sum", *v.backend, v.launch, v.policy.name(),
+                           "workers:" + std::to_string(w) +
+                               "/bytes:" + schema::exact_bytes_text(n * sizeof(std::uint64_t)));
         KernelSpec spec;
         spec.kernel = "sum";
         spec.size = n;

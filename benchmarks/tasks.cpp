@@ -13,6 +13,7 @@
 #include "kernels/tasks.hpp"
 #include "platform/clocks.hpp"
 #include "platform/machine.hpp"
+#include "schema/names.hpp"
 
 namespace parbench {
 namespace {
@@ -174,9 +175,10 @@ void register_task_benchmarks(const Config& config, Registry& registry) {
         for (unsigned workers : worker_counts) {
           if (v.backend->reference && workers != worker_counts.front()) continue;
           const unsigned w = v.backend->reference ? 1 : workers;
-          const std::string name = benchmark_name(
-              kernel, *v.backend, v.launch, v.policy.name(),
-              "workers:" + std::to_string(w) + "/tasks:" + spec_text + "/unit:" + config.unit_text);
+          const std::string name =
+              benchmark_name(kernel, *v.backend, v.launch, v.policy.name(),
+                             "workers:" + std::to_string(w) + "/tasks:" + spec_text +
+                                 "/unit:" + schema::duration_name(config.unit));
           const nlohmann::json params = {
               {"kernel", kernel},    {"backend", v.backend->name},
               {"launch", v.launch},  {"policy", v.policy.name()},

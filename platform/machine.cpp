@@ -184,13 +184,4 @@ std::string bytes_text(std::size_t bytes) {
   return text;
 }
 
-std::string exact_bytes_text(std::size_t bytes) {
-  int unit = 0;
-  while (unit < 5 && bytes != 0 && bytes % 1024 == 0) {
-    bytes /= 1024;
-    ++unit;
-  }
-  return std::to_string(bytes) + kByteUnits[unit];
-}
-
 }  // namespace parbench

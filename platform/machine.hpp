@@ -34,9 +34,6 @@ std::size_t total_memory_bytes();        // MemTotal
 
 // 25276063744 -> "23.5 GiB": three significant digits in the largest binary unit it reaches.
 std::string bytes_text(std::size_t bytes);
-// 2147483648 -> "2GiB", 8000 -> "8000B": the largest binary unit that divides the bytes
-// exactly, with no space (names of benchmarks).
-std::string exact_bytes_text(std::size_t bytes);
 
 // First line of a file, or "" when it cannot be read (many sysfs files are optional).
 std::string read_first_line(const std::string& path);

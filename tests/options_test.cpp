@@ -5,6 +5,7 @@
 
 #include "benchmarks/options.hpp"
 #include "platform/machine.hpp"
+#include "schema/names.hpp"
 #include "tests/process.hpp"
 
 namespace parbench {
@@ -36,10 +37,10 @@ TEST(ParseSize, BytesWithABinarySuffixOrElements) {
 }
 
 TEST(BytesText, ExactForNamesAndShortForProse) {
-  EXPECT_EQ(exact_bytes_text(std::size_t{2} << 30), "2GiB");
-  EXPECT_EQ(exact_bytes_text(32768), "32KiB");
-  EXPECT_EQ(exact_bytes_text(8000), "8000B");
-  EXPECT_EQ(exact_bytes_text(3 << 20), "3MiB");
+  EXPECT_EQ(schema::exact_bytes_text(std::size_t{2} << 30), "2GiB");
+  EXPECT_EQ(schema::exact_bytes_text(32768), "32KiB");
+  EXPECT_EQ(schema::exact_bytes_text(8000), "8000B");
+  EXPECT_EQ(schema::exact_bytes_text(3 << 20), "3MiB");
   EXPECT_EQ(bytes_text(25276063744u), "23.5 GiB");
   EXPECT_EQ(bytes_text(480u << 20), "480 MiB");
   EXPECT_EQ(bytes_text(100), "100 B");

@@ -113,7 +113,7 @@ TEST(Cli, MarkdownOutput) {
   EXPECT_TRUE(contains(r.out, "|---|---:|---:|---:|---:|---|"));
   EXPECT_TRUE(contains(
       r.out,
-      "| sum fork pool block workers:2 size:1M | 60 us | 72 us | +20.0% | 0.008 | slower |"));
+      "| sum fork pool block workers:2 bytes:8MiB | 60 us | 72 us | +20.0% | 0.008 | slower |"));
   EXPECT_TRUE(contains(r.out, "| **geomean (4 runs in all)** |"));
   EXPECT_TRUE(contains(r.out, "- error in parbench_b.json"));
 }
@@ -199,7 +199,7 @@ TEST(Cli, PivotBackend) {
   const std::string header = line_with(r.out, "Benchmark");
   for (const char* b : {"serial", "thread", "fork", "openmp", "tbb"})
     EXPECT_TRUE(contains(header, b)) << header;
-  const std::string row = line_with(r.out, "sum workers:2 size:1M");
+  const std::string row = line_with(r.out, "sum workers:2 bytes:8MiB");
   EXPECT_TRUE(contains(row, "100 us"));
   EXPECT_TRUE(contains(row, "52 us"));
   EXPECT_TRUE(contains(row, "55 us"));

@@ -1,5 +1,6 @@
 // Grouping entries into runs, matching runs across reports, and the comparison table.
 #include "tools/compare/matching.hpp"
+#include "schema/names.hpp"
 
 #include <gtest/gtest.h>
 
@@ -109,7 +110,7 @@ TEST(Compare, VerdictsOnParbenchFixtures) {
   s.fail_above = 10;
   s.show_unmatched = true;
   const Table t = compare_files("parbench_a.json", "parbench_b.json", "real_time", s);
-  const Change& fork = row_named(t, "sum fork pool block workers:2 size:1M").changes[0];
+  const Change& fork = row_named(t, "sum fork pool block workers:2 bytes:8MiB").changes[0];
   EXPECT_EQ(fork.verdict, Verdict::worse);
   EXPECT_EQ(fork.test, SignificanceTest::u_test);
   // scipy 1.10.1: mannwhitneyu([60, 61, 59, 60.5, 59.5], [72, 73.2, 70.8, 72.6, 71.4]), exact.
@@ -117,15 +118,15 @@ TEST(Compare, VerdictsOnParbenchFixtures) {
   EXPECT_TRUE(fork.exact);
   EXPECT_NEAR(*fork.percent, 20, 1e-9);  // 60 us against 72000 ns
   EXPECT_TRUE(fork.regression);
-  EXPECT_EQ(row_named(t, "sum serial inline block workers:1 size:1M").changes[0].verdict,
+  EXPECT_EQ(row_named(t, "sum serial inline block workers:1 bytes:8MiB").changes[0].verdict,
             Verdict::same);
-  const TableRow& openmp = row_named(t, "sum openmp team static workers:2 size:1M");
+  const TableRow& openmp = row_named(t, "sum openmp team static workers:2 bytes:8MiB");
   EXPECT_TRUE(openmp.cells[1].error);
   EXPECT_FALSE(openmp.cells[1].value.has_value());
   EXPECT_EQ(openmp.changes[0].verdict, Verdict::error);
-  EXPECT_EQ(row_named(t, "sum tbb arena auto workers:2 size:1M").changes[0].verdict,
+  EXPECT_EQ(row_named(t, "sum tbb arena auto workers:2 bytes:8MiB").changes[0].verdict,
             Verdict::missing);
-  EXPECT_EQ(row_named(t, "sum thread spawn block workers:2 size:1M").changes[0].verdict,
+  EXPECT_EQ(row_named(t, "sum thread spawn block workers:2 bytes:8MiB").changes[0].verdict,
             Verdict::missing);
   EXPECT_EQ(t.regressions, 1u);
   EXPECT_EQ(t.summary.rows, 4u);  // serial, thread pool, fork, launch
@@ -133,7 +134,7 @@ TEST(Compare, VerdictsOnParbenchFixtures) {
 
 TEST(Compare, HigherIsBetterMetric) {
   const Table t = compare_files("parbench_a.json", "parbench_b.json", "bytes_per_second");
-  const Change& fork = row_named(t, "sum fork pool block workers:2 size:1M").changes[0];
+  const Change& fork = row_named(t, "sum fork pool block workers:2 bytes:8MiB").changes[0];
   EXPECT_NEAR(*fork.percent, (1 / 1.2 - 1) * 100, 1e-9);
   EXPECT_EQ(fork.verdict, Verdict::worse);
   EXPECT_EQ(verdict_text(fork.verdict, t.metric), "worse");
@@ -178,23 +179,23 @@ TEST(Pivot, BackendSideBySideWithSerialAsReference) {
   std::vector<std::string> headers;
   for (const auto& c : t.columns) headers.push_back(c.header);
   EXPECT_EQ(headers, columns);
-  ASSERT_EQ(t.rows.size(), 2u);  // sum workers:2 size:1M, launch create_join workers:2
-  EXPECT_EQ(t.rows[0].label, "sum workers:2 size:1M");
+  ASSERT_EQ(t.rows.size(), 2u);  // sum workers:2 bytes:8MiB, launch create_join workers:2
+  EXPECT_EQ(t.rows[0].label, "sum workers:2 bytes:8MiB");
   for (const auto& c : t.rows[0].cells) EXPECT_TRUE(c.value.has_value());
   EXPECT_NEAR(*t.rows[0].cells[0].value, 100e-6, 1e-15);
   EXPECT_EQ(t.summary_rows, 1u);
 }
 
 TEST(Labels, TaskUnitsAsTheNamesWriteThem) {
-  EXPECT_EQ(duration_text(0.001), "1ms");
-  EXPECT_EQ(duration_text(0.01), "10ms");
-  EXPECT_EQ(duration_text(0.0001), "100us");
-  EXPECT_EQ(duration_text(0.0005), "500us");
-  EXPECT_EQ(duration_text(0.0015), "1.5ms");
-  EXPECT_EQ(duration_text(1e-6), "1us");
-  EXPECT_EQ(duration_text(2), "2s");
-  EXPECT_EQ(duration_text(5e-9), "5ns");
-  EXPECT_EQ(duration_text(0), "0s");
+  EXPECT_EQ(schema::duration_name(0.001), "1ms");
+  EXPECT_EQ(schema::duration_name(0.01), "10ms");
+  EXPECT_EQ(schema::duration_name(0.0001), "100us");
+  EXPECT_EQ(schema::duration_name(0.0005), "500us");
+  EXPECT_EQ(schema::duration_name(0.0015), "1.5ms");
+  EXPECT_EQ(schema::duration_name(1e-6), "1us");
+  EXPECT_EQ(schema::duration_name(2), "2s");
+  EXPECT_EQ(schema::duration_name(5e-9), "5ns");
+  EXPECT_EQ(schema::duration_name(0), "0s");
   const nlohmann::json params = {{"kernel", "sleep"}, {"backend", "thread"}, {"launch", "pool"},
                                  {"policy", "queue"}, {"workers", 4},        {"tasks", "seed"},
                                  {"task_count", 8},   {"unit", 0.001}};
@@ -218,7 +219,9 @@ TEST(Labels, ParamsLabelAndCounts) {
                           {"bytes", 524288},
                           {"workers", 2}},
                          {"backend"}),
-            "sum workers:2 size:64K");
+            "sum workers:2 bytes:512KiB");
+  // Reports that name a size only in elements keep it so.
+  EXPECT_EQ(params_label({{"kernel", "sum"}, {"size", 65536}}, {}), "sum size:64K");
 }
 
 }  // namespace

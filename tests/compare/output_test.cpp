@@ -298,7 +298,7 @@ TEST(PivotOfSeveralReports, OneTableWithAColumnPerReport) {
     EXPECT_TRUE(contains(header, column)) << header;
   EXPECT_FALSE(contains(header, "tbb (B)"));  // parbench_b has no tbb run
   EXPECT_LT(header.find("fork (A)"), header.find("fork (B)"));
-  const std::string row = line_with(r.out, "sum workers:2 size:1M");
+  const std::string row = line_with(r.out, "sum workers:2 bytes:8MiB");
   EXPECT_TRUE(contains(row, "60 us")) << row;  // fork in A
   EXPECT_TRUE(contains(row, "72 us")) << row;  // fork in B
   EXPECT_TRUE(contains(row, "error")) << row;  // openmp in B

@@ -1,5 +1,6 @@
 #include "tools/compare/matching.hpp"
 
+#include "schema/names.hpp"
 #include "stats/statistics.hpp"
 
 #include <algorithm>
@@ -129,33 +130,21 @@ std::string count_text(const nlohmann::json& value) {
   return std::to_string(n);
 }
 
-std::string duration_text(double seconds) {
-  static constexpr std::array<std::pair<double, const char*>, 4> kUnits = {
-      {{1, "s"}, {1e-3, "ms"}, {1e-6, "us"}, {1e-9, "ns"}}};
-  if (seconds == 0) return "0s";
-  for (const auto& [scale, suffix] : kUnits)
-    if (std::fabs(seconds) >= scale || scale == kUnits.back().first) {
-      char text[48];
-      // %g to six digits: 0.01 / 1e-3 is 10.000000000000002 in binary, and must read 10ms.
-      std::snprintf(text, sizeof text, "%g%s", seconds / scale, suffix);
-      return text;
-    }
-  return "";
-}
-
 std::string param_value_text(const std::string& key, const nlohmann::json& value) {
   if (key == "size") return count_text(value);
+  if (key == "bytes" && value.is_number_integer() && value.get<std::int64_t>() >= 0)
+    return schema::exact_bytes_text(value.get<std::uint64_t>());
   if (key == "unit" && value.is_number() && std::isfinite(value.get<double>()))
-    return duration_text(value.get<double>());
+    return schema::duration_name(value.get<double>());
   return param_text(value);
 }
 
 std::string params_label(const nlohmann::json& params, const std::vector<std::string>& leave_out) {
   static const std::vector<std::string> kOrder = {"kernel",  "backend", "launch", "policy",
-                                                  "workers", "size",    "tasks",  "unit"};
+                                                  "workers", "bytes",   "tasks",  "unit"};
   auto skipped = [&](const std::string& key) {
     if (std::find(leave_out.begin(), leave_out.end(), key) != leave_out.end()) return true;
-    if (key == "bytes" && params.contains("size")) return true;
+    if (key == "size" && params.contains("bytes")) return true;
     return key == "task_count" && params.contains("tasks");
   };
   std::string label;

@@ -55,12 +55,9 @@ std::string params_label(const nlohmann::json& params, const std::vector<std::st
 // 1048576 -> "1M", 65536 -> "64K", 1000 -> "1000".
 std::string count_text(const nlohmann::json& value);
 
-// 0.001 -> "1ms", 0.0005 -> "500us", 0.01 -> "10ms", 2 -> "2s": seconds as parbench's benchmark
-// names write a task unit (unit:1ms).
-std::string duration_text(double seconds);
-
-// A params value as labels and pivot columns show it: `size` as a count (1M), `unit` (seconds)
-// as a duration (1ms), as the benchmark names do; anything else as param_text.
+// A params value as labels and pivot columns show it, as the benchmark names do: `bytes` in a
+// binary unit (2GiB), `size` as a count (1M), `unit` (seconds) as a duration (1ms); anything else
+// as param_text.
 std::string param_value_text(const std::string& key, const nlohmann::json& value);
 
 }  // namespace parbench::compare
