@@ -8,7 +8,6 @@ bad report. (77, no Python with matplotlib, comes from plots/plot and parbench_p
 import argparse
 import os
 import sys
-import warnings
 
 from . import palette
 from .compare_figures import fig_compare_bandwidth, fig_compare_speedup
@@ -34,7 +33,8 @@ EPILOG = """figures (NAME.png and NAME.svg; skipped, with a note, when a report 
   sum_split           sum: contiguous blocks versus strided slices (cyclic, static1)
   launch              thread create+join, fork+wait, pool start, dispatch
   makespan            sleep/spin: makespan per backend and policy, bound and prediction
-  gantt_sleep, gantt_spin   the seed task set's timeline per policy
+  gantt_sleep, gantt_spin   the seed task set's timeline per policy (and NAME.trace.json,
+                      the same timelines for ui.perfetto.dev or chrome://tracing)
   sleep_spin          sleep versus spin as workers grow past the usable CPUs
 With several reports each gets its own figures, named after its file (FILE_bandwidth, ...),
 and compare_bandwidth and compare_speedup put them side by side. Points are the median of the
@@ -92,15 +92,30 @@ def figure_name(function):
     return function.__name__[len("fig_"):]
 
 
+def write_text(path, text):
+    """A file written to a temporary name first, then renamed."""
+    temporary = path + ".tmp"
+    try:
+        with open(temporary, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
 def draw(function, data, prefix, out_dir):
     """Draws one figure function (of a report, or of the list of reports); returns the names
-    written, or raises Skip."""
+    written, or raises Skip. A figure may come with files of its own (a Gantt chart's trace),
+    written beside it as NAME.SUFFIX."""
     names = []
-    for name, fig in function(data):
+    for name, fig, *extras in function(data):
         try:
             save(fig, out_dir, prefix + name)
         finally:
             plt.close(fig)
+        for suffix, text in (extras[0] if extras else {}).items():
+            write_text(os.path.join(out_dir, f"{prefix}{name}.{suffix}"), text)
         names.append(prefix + name)
     return names
 
@@ -159,8 +174,7 @@ def main(argv=None):
 
 
 def run():
-    """main() as a command: its exit status, 130 on ^C, matplotlib's warnings kept quiet."""
-    warnings.filterwarnings("ignore", module="matplotlib")
+    """main() as a command: its exit status, 130 on ^C."""
     try:
         sys.exit(main())
     except KeyboardInterrupt:
