@@ -1,17 +1,22 @@
 """The plot command: reads every report first (bad input: one line on stderr, exit status 2,
-nothing written), then draws each figure, a failed one not stopping the others.
+nothing written), then draws each figure, a failed one not stopping the others; writes them as
+files (--out), or as one self-contained HTML page (--html, page.py).
 
 Exit status: 0 figures written; 1 a figure failed or none could be drawn; 2 bad arguments or a
 bad report. (77, no Python with matplotlib, comes from plots/plot and parbench_plot.py.)
 """
 
 import argparse
+import io
 import os
 import sys
+
+import matplotlib
 
 from . import palette
 from .compare_figures import fig_compare_bandwidth, fig_compare_speedup
 from .launch_figures import fig_launch
+from .page import page
 from .report import InputError, label_reports, load_report
 from .selection import PROG, Skip, note
 from .style import DPI, plt
@@ -25,6 +30,7 @@ EXIT_INTERRUPTED = 130
 SINGLE_FIGURES = [fig_bandwidth, fig_bandwidth_policies, fig_speedup, fig_sum_split,
                   fig_launch, fig_makespan, fig_gantt, fig_sleep_spin]
 COMPARE_FIGURES = [fig_compare_bandwidth, fig_compare_speedup]
+USAGE = "usage: plots/plot [--out DIR] [--html PAGE.html] REPORT..."
 
 EPILOG = """figures (NAME.png and NAME.svg; skipped, with a note, when a report lacks them):
   bandwidth           sum: bandwidth against array size, best launch/policy per backend
@@ -40,6 +46,10 @@ With several reports each gets its own figures, named after its file (FILE_bandw
 and compare_bandwidth and compare_speedup put them side by side. Points are the median of the
 repetitions, bars its 95% confidence interval (the range, with fewer than 6 repetitions).
 
+--html PAGE.html writes one self-contained page (no URL, font or file is loaded; it works
+offline): each report's findings, its figures, the machine and every result in a table that
+sorts by a click on a header.
+
 exit status: 0 figures written; 1 a figure failed or none could be drawn; 2 bad arguments
 or a bad report (nothing is written); 77 no Python 3 with matplotlib (from plots/plot)"""
 
@@ -48,20 +58,36 @@ class OneLineParser(argparse.ArgumentParser):
     """Bad arguments are bad input like any other: one line, exit status 2."""
 
     def error(self, message):
-        raise InputError(f"{message} (usage: plots/plot --out DIR REPORT...)")
+        raise InputError(f"{message} ({USAGE})")
 
 
 def parse_args(argv):
     parser = OneLineParser(
         prog="plots/plot", formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Draws parbench reports (reports/SCHEMA.md) as PNG and SVG figures.",
-        epilog=EPILOG)
-    parser.add_argument("--out", required=True, metavar="DIR",
-                        help="folder for the figures (made if missing)")
+        description="Draws parbench reports (reports/SCHEMA.md) as PNG and SVG figures, "
+                    "or as one HTML page.", epilog=EPILOG)
+    parser.add_argument("--out", metavar="DIR", help="folder for the figures (made if missing)")
+    parser.add_argument("--html", metavar="PAGE.html",
+                        help="one self-contained HTML page of the reports")
     parser.add_argument("reports", nargs="+", metavar="REPORT",
                         help="parbench JSON report (gzip-compressed or not, complete or not), "
                              "or the journal of an unfinished run (REPORT.partial)")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.out is None and args.html is None:
+        parser.error("one of --out or --html is required")
+    return args
+
+
+def check_page_path(path):
+    """The page is written beside its name, to a temporary file first: its folder must be
+    there and writable, and the name not a folder."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise InputError(f"cannot write the page {path}: it is a directory")
+    if not os.path.isdir(folder):
+        raise InputError(f"cannot write the page {path}: no folder {folder}")
+    if not os.access(folder, os.W_OK):
+        raise InputError(f"cannot write the page {path}: cannot write into {folder}")
 
 
 def prepare_out(out_dir):
@@ -73,19 +99,28 @@ def prepare_out(out_dir):
         raise InputError(f"cannot write into the output folder {out_dir}")
 
 
-def save(fig, out_dir, name):
+def svg_text(fig, text_as="path"):
+    """The figure as SVG text, without a date (the same report gives the same file). Text as
+    paths (the SVG files: they look the same everywhere), or as text (the page: a tenth of the
+    size, searchable, in the reader's DejaVu Sans or Verdana, whose letters are as wide)."""
+    buffer = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": text_as}):
+        fig.savefig(buffer, format="svg", dpi=DPI, metadata={"Date": None})
+    return buffer.getvalue()
+
+
+def save(fig, out_dir, name, svg):
     """PNG and SVG, each written to a temporary name first and then renamed, so that a figure
     that fails half-way leaves no half-written file under its name."""
-    for ext in ("png", "svg"):
-        final = os.path.join(out_dir, f"{name}.{ext}")
-        temporary = final + ".tmp"
-        try:
-            fig.savefig(temporary, format=ext, dpi=DPI,
-                        metadata={"Date": None} if ext == "svg" else None)
-            os.replace(temporary, final)
-        finally:
-            if os.path.exists(temporary):
-                os.remove(temporary)
+    final = os.path.join(out_dir, f"{name}.png")
+    temporary = final + ".tmp"
+    try:
+        fig.savefig(temporary, format="png", dpi=DPI)
+        os.replace(temporary, final)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+    write_text(os.path.join(out_dir, f"{name}.svg"), svg)
 
 
 def figure_name(function):
@@ -104,20 +139,25 @@ def write_text(path, text):
             os.remove(temporary)
 
 
-def draw(function, data, prefix, out_dir):
-    """Draws one figure function (of a report, or of the list of reports); returns the names
-    written, or raises Skip. A figure may come with files of its own (a Gantt chart's trace),
-    written beside it as NAME.SUFFIX."""
-    names = []
+def draw(function, data, prefix, out_dir, for_page):
+    """Draws one figure function (of a report, or of the list of reports): [(name, SVG text
+    for the page or None, extras)], each written to out_dir where there is one, or raises
+    Skip. A figure may come with files of its own (a Gantt chart's trace), written beside it
+    as NAME.SUFFIX."""
+    drawn = []
     for name, fig, *extras in function(data):
+        extras = extras[0] if extras else {}
         try:
-            save(fig, out_dir, prefix + name)
+            if out_dir is not None:
+                save(fig, out_dir, prefix + name, svg_text(fig))
+            svg = svg_text(fig, "none") if for_page else None
         finally:
             plt.close(fig)
-        for suffix, text in (extras[0] if extras else {}).items():
-            write_text(os.path.join(out_dir, f"{prefix}{name}.{suffix}"), text)
-        names.append(prefix + name)
-    return names
+        if out_dir is not None:
+            for suffix, text in extras.items():
+                write_text(os.path.join(out_dir, f"{prefix}{name}.{suffix}"), text)
+        drawn.append((name, svg, extras))
+    return drawn
 
 
 def jobs_for(reports):
@@ -132,13 +172,16 @@ def jobs_for(reports):
     return jobs
 
 
-def draw_all(jobs, out_dir):
-    """The names written and how many figures failed; a figure that fails must not stop the
-    others."""
-    written, failed = [], 0
+def draw_all(jobs, out_dir, for_page=False):
+    """The names drawn, the figures by what they were drawn of ({id(report or list of
+    reports): [(name, svg, extras)]}) and how many failed; a figure that fails must not stop
+    the others."""
+    written, figures, failed = [], {}, 0
     for function, data, prefix, where in jobs:
         try:
-            written += draw(function, data, prefix, out_dir)
+            drawn = draw(function, data, prefix, out_dir, for_page)
+            written += [prefix + name for name, _, _ in drawn]
+            figures.setdefault(id(data), []).extend(drawn)
         except Skip as why:
             note(f"skipped {prefix}{figure_name(function)}: {where}: {why}")
         except Exception as e:
@@ -148,7 +191,7 @@ def draw_all(jobs, out_dir):
             note(f"could not draw {prefix}{figure_name(function)} from {where}: "
                  f"{type(e).__name__}: {e} (PARBENCH_PLOT_DEBUG=1 shows where)")
             plt.close("all")
-    return written, failed
+    return written, figures, failed
 
 
 def main(argv=None):
@@ -156,7 +199,10 @@ def main(argv=None):
         args = parse_args(argv)
         reports = [load_report(path) for path in args.reports]
         label_reports(reports)
-        prepare_out(args.out)
+        if args.html is not None:
+            check_page_path(args.html)
+        if args.out is not None:
+            prepare_out(args.out)
     except InputError as e:
         note(str(e))
         return EXIT_BAD_INPUT
@@ -164,13 +210,19 @@ def main(argv=None):
         for line in report.notes:
             note(line)
     palette.use(reports)
-    written, failed = draw_all(jobs_for(reports), args.out)
-    if not written:
+    jobs = jobs_for(reports)
+    written, figures, failed = draw_all(jobs, args.out, for_page=args.html is not None)
+    if not written and args.html is None:
         note("no figure could be drawn from " + ", ".join(r.path for r in reports))
         return EXIT_FIGURE_FAILED
-    print(f"{PROG}: wrote {len(written)} figures (PNG and SVG) to {args.out}: "
-          + ", ".join(written))
-    return EXIT_FIGURE_FAILED if failed else 0
+    if args.out is not None and written:
+        print(f"{PROG}: wrote {len(written)} figures (PNG and SVG) to {args.out}: "
+              + ", ".join(written))
+    if args.html is not None:
+        write_text(args.html, page(reports, figures, figures.get(id(reports), [])))
+        print(f"{PROG}: wrote the page {args.html} ({len(reports)} "
+              f"report{'s' if len(reports) > 1 else ''}, {len(written)} figures)")
+    return EXIT_FIGURE_FAILED if failed or not written else 0
 
 
 def run():
