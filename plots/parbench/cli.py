@@ -1,6 +1,7 @@
 """The plot command: reads every report first (bad input: one line on stderr, exit status 2,
 nothing written), then draws each figure, a failed one not stopping the others; writes them as
-files (--out), or as one self-contained HTML page (--html, page.py).
+files (--out), as one self-contained HTML page (--html, page.py), or draws the gallery of the
+reference reports of several machines (--gallery, gallery.py).
 
 Exit status: 0 figures written; 1 a figure failed or none could be drawn; 2 bad arguments or a
 bad report. (77, no Python with matplotlib, comes from plots/plot and parbench_plot.py.)
@@ -13,8 +14,9 @@ import sys
 
 import matplotlib
 
-from . import palette
+from . import gallery, palette
 from .compare_figures import fig_compare_bandwidth, fig_compare_speedup
+from .gallery_figures import GALLERY_FIGURES
 from .launch_figures import fig_launch
 from .page import page
 from .report import InputError, label_reports, load_report
@@ -30,7 +32,8 @@ EXIT_INTERRUPTED = 130
 SINGLE_FIGURES = [fig_bandwidth, fig_bandwidth_policies, fig_speedup, fig_sum_split,
                   fig_launch, fig_makespan, fig_gantt, fig_sleep_spin]
 COMPARE_FIGURES = [fig_compare_bandwidth, fig_compare_speedup]
-USAGE = "usage: plots/plot [--out DIR] [--html PAGE.html] REPORT..."
+USAGE = ("usage: plots/plot [--out DIR] [--html PAGE.html] REPORT...; "
+         "plots/plot --gallery PAGE.html FOLDER...")
 
 EPILOG = """figures (NAME.png and NAME.svg; skipped, with a note, when a report lacks them):
   bandwidth           sum: bandwidth against array size, best launch/policy per backend
@@ -48,7 +51,9 @@ repetitions, bars its 95% confidence interval (the range, with fewer than 6 repe
 
 --html PAGE.html writes one self-contained page (no URL, font or file is loaded; it works
 offline): each report's findings, its figures, the machine and every result in a table that
-sorts by a click on a header.
+sorts by a click on a header. --gallery PAGE.html FOLDER... sets machines side by side: each
+FOLDER is a machine's folder of reports (its full.json.gz, full.json, else every *.json), or
+a folder of such folders (reports/).
 
 exit status: 0 figures written; 1 a figure failed or none could be drawn; 2 bad arguments
 or a bad report (nothing is written); 77 no Python 3 with matplotlib (from plots/plot)"""
@@ -69,12 +74,17 @@ def parse_args(argv):
     parser.add_argument("--out", metavar="DIR", help="folder for the figures (made if missing)")
     parser.add_argument("--html", metavar="PAGE.html",
                         help="one self-contained HTML page of the reports")
+    parser.add_argument("--gallery", metavar="PAGE.html",
+                        help="a page that sets the machines of the FOLDERs side by side")
     parser.add_argument("reports", nargs="+", metavar="REPORT",
                         help="parbench JSON report (gzip-compressed or not, complete or not), "
-                             "or the journal of an unfinished run (REPORT.partial)")
+                             "or the journal of an unfinished run (REPORT.partial); with "
+                             "--gallery, folders of reports")
     args = parser.parse_args(argv)
-    if args.out is None and args.html is None:
-        parser.error("one of --out or --html is required")
+    if args.gallery is not None and (args.out is not None or args.html is not None):
+        parser.error("--gallery makes a page of its own: not with --out or --html")
+    if args.out is None and args.html is None and args.gallery is None:
+        parser.error("one of --out, --html or --gallery is required")
     return args
 
 
@@ -197,12 +207,17 @@ def draw_all(jobs, out_dir, for_page=False):
 def main(argv=None):
     try:
         args = parse_args(argv)
-        reports = [load_report(path) for path in args.reports]
-        label_reports(reports)
-        if args.html is not None:
-            check_page_path(args.html)
-        if args.out is not None:
-            prepare_out(args.out)
+        if args.gallery is not None:
+            machines = gallery.find_machines(args.reports)
+            reports = [m.report for m in machines]
+            check_page_path(args.gallery)
+        else:
+            reports = [load_report(path) for path in args.reports]
+            label_reports(reports)
+            if args.html is not None:
+                check_page_path(args.html)
+            if args.out is not None:
+                prepare_out(args.out)
     except InputError as e:
         note(str(e))
         return EXIT_BAD_INPUT
@@ -210,6 +225,8 @@ def main(argv=None):
         for line in report.notes:
             note(line)
     palette.use(reports)
+    if args.gallery is not None:
+        return write_gallery(machines, args.gallery)
     jobs = jobs_for(reports)
     written, figures, failed = draw_all(jobs, args.out, for_page=args.html is not None)
     if not written and args.html is None:
@@ -222,6 +239,17 @@ def main(argv=None):
         write_text(args.html, page(reports, figures, figures.get(id(reports), [])))
         print(f"{PROG}: wrote the page {args.html} ({len(reports)} "
               f"report{'s' if len(reports) > 1 else ''}, {len(written)} figures)")
+    return EXIT_FIGURE_FAILED if failed or not written else 0
+
+
+def write_gallery(machines, path):
+    """The gallery page: its figures, then the page; exit status as for figures."""
+    written, figures, failed = draw_all(
+        [(function, machines, "", "the machines") for function in GALLERY_FIGURES], None,
+        for_page=True)
+    write_text(path, gallery.gallery_page(machines, figures.get(id(machines), [])))
+    print(f"{PROG}: wrote the gallery {path} ({len(machines)} machines: "
+          + ", ".join(m.name for m in machines) + f"; {len(written)} figures)")
     return EXIT_FIGURE_FAILED if failed or not written else 0
 
 

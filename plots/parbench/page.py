@@ -38,6 +38,8 @@ CAPTIONS = {
     "sleep_spin": "Sleeping versus spinning tasks as the workers grow past the usable CPUs.",
     "compare_bandwidth": "Sum bandwidth, report against report, one panel per backend.",
     "compare_speedup": "Sum speedup at each report's largest array, report against report.",
+    "gallery": "Each machine against itself: a group of bars per machine, a bar per backend; "
+               "dashed: the ideal, or 1 (as the model says, all of the read bandwidth).",
 }
 
 CSS = """

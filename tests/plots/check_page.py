@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Runs plots/plot --html and checks the page it wrote; the ctest tests call it.
+"""Runs plots/plot --html or --gallery and checks the page it wrote; the ctest tests call it.
 
   check_page.py PLOT page OUT_DIR [--findings N] [--unsupported N] [--predates N]
                 [--with-out] -- REPORT...
@@ -8,6 +8,9 @@
       that passes static_problems() (below), with a figure (inline SVG) or more per report, a
       row in the results table per run of each report (as plots/parbench/report.py reads it),
       N findings (N of them unsupported, shown muted), and N notes that a report predates them
+  check_page.py PLOT gallery OUT_DIR --machines N -- FOLDER...
+      plots/plot --gallery OUT_DIR/gallery.html FOLDER...: exit 0, a page that passes
+      static_problems(), N machines, the figure, a table of the numbers
   check_page.py PLOT browser OUT_DIR -- REPORT
       the page of REPORT opened by headless Chromium (chromium, chromium-browser or
       google-chrome on the PATH, or $CHROMIUM), with every host name resolving nowhere and a
@@ -225,6 +228,21 @@ def page(plot, out_dir, options, reports):
           f"({muted} not answered), {parser.counts.get('svg', 0)} figures, self-contained")
 
 
+def gallery(plot, out_dir, options, folders):
+    path, text = make_page(plot, "--gallery", out_dir, "gallery.html", folders)
+    parser = parse_page(text)
+    machines = int(options[options.index("--machines") + 1])
+    listed = len(re.findall(r"<li><b>", text))
+    if listed != machines:
+        fail(f"{listed} machines listed, expected {machines}")
+    if parser.counts.get("svg", 0) != 1:
+        fail("not one figure")
+    columns = re.search(r'<table class="gallery"><thead><tr>(.*?)</tr>', text)
+    if not columns or columns.group(1).count("<th>") != machines + 2:
+        fail("the table of numbers has not one column per machine")
+    print(f"OK: {path}: {len(text)} bytes, {machines} machines, self-contained")
+
+
 # ----------------------------------------------------------------------------------------------
 # A real browser
 
@@ -347,6 +365,8 @@ def main(argv):
     before, after = rest[:cut], rest[cut + 1:]
     if mode == "page":
         page(plot, before[0], before[1:], after)
+    elif mode == "gallery":
+        gallery(plot, before[0], before[1:], after)
     elif mode == "browser":
         browser(plot, before[0], after)
     else:

@@ -206,5 +206,28 @@ class Layout(unittest.TestCase):
                             plt.close(item[1])
 
 
+class Gallery(unittest.TestCase):
+    def tearDown(self):
+        plt.close("all")
+
+    def test_machines_side_by_side_without_a_warning(self):
+        from parbench import gallery
+        from parbench.gallery_figures import fig_gallery
+        machines = gallery.find_machines([os.path.join(FIXTURES, n) for n in
+                                          ("full.json", "quick.json", "sum_only.json")])
+        palette.use([m.report for m in machines])
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            fig = drawn(fig_gallery(machines)[0][1])
+        titles = [ax.get_title() for ax in fig.axes if ax.get_visible()]
+        self.assertEqual(len(titles), 6)
+        self.assertTrue(titles[0].startswith("fraction of own read bandwidth"))
+        bandwidth = fig.axes[0]
+        self.assertEqual([t.get_text() for t in bandwidth.get_xticklabels()],
+                         [m.name for m in machines])
+        # a bar per backend of each machine: 5 (serial too) + 5 + 4 (sum_only has no fork)
+        self.assertEqual(len(bandwidth.patches), 14)
+
+
 if __name__ == "__main__":
     unittest.main()

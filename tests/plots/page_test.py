@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Tests of the result page's pieces (plots/parbench/page.py), of the timelines as a trace
-(trace.py), and of check_page.py's idea of a
+"""Tests of the result page's pieces (plots/parbench/page.py), of the gallery's numbers
+(gallery.py), of the timelines as a trace (trace.py), and of check_page.py's idea of a
 self-contained page. They use only the standard library, so they run under any Python 3.8 or
 newer, with or without matplotlib:
 
@@ -26,7 +26,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "..", "plots"))
 sys.path.insert(0, HERE)
 
 from check_page import static_problems  # noqa: E402
-from parbench import page, trace  # noqa: E402
+from parbench import gallery, page, trace  # noqa: E402
 from parbench import report as loader  # noqa: E402
 
 # What matplotlib 3.6 writes, cut down: prologue, DOCTYPE, metadata with URLs, a style sheet,
@@ -214,6 +214,56 @@ class Trace(unittest.TestCase):
         self.assertEqual(len({e["pid"] for e in tasks}), len(runs))
         marks = [e for e in events if e["ph"] == "i"]
         self.assertEqual(len(marks), 3 * len(runs))
+
+
+class Gallery(unittest.TestCase):
+    def test_machines_of_a_folder_of_folders(self):
+        with tempfile.TemporaryDirectory() as folder:
+            for machine, files in (("a", ["full.json", "other.json"]), ("b", ["x.json",
+                                                                             "y.json"]),
+                                   ("c", ["notes.txt"])):
+                os.mkdir(os.path.join(folder, machine))
+                for name in files:
+                    with open(os.path.join(FIXTURES, "sum_only.json")) as src, \
+                            open(os.path.join(folder, machine, name), "w") as dst:
+                        dst.write(src.read())
+            machines = gallery.find_machines([folder])
+            self.assertEqual([m.name for m in machines], ["a", "b/x", "b/y"])
+            one = gallery.find_machines([os.path.join(folder, "a")])
+            self.assertEqual([m.name for m in one], ["a"])
+            with self.assertRaises(loader.InputError) as caught:
+                gallery.find_machines([os.path.join(folder, "c")])
+            self.assertIn("holds no reports", str(caught.exception))
+
+    def test_numbers_normalised_by_their_machine(self):
+        machine = gallery.find_machines([os.path.join(FIXTURES, "full.json")])[0]
+        self.assertEqual(machine.name, "fixtures")
+        report = machine.report
+        items, size = gallery.bandwidth_items(report)
+        self.assertEqual(size, 4194304 * 8)
+        thread = next(i for i in items if i.backend == "thread")
+        best = max((r for r in report.select("sum", backend="thread", bytes=size, workers=4)),
+                   key=lambda r: r.center("bandwidth_fraction"))
+        self.assertAlmostEqual(thread.value.center, best.center("bandwidth_fraction"))
+        speedups, _, workers = gallery.speedup_items(report, "speedup")
+        self.assertEqual(workers, 4)  # the usable CPUs
+        self.assertNotIn("serial", [i.backend for i in speedups])
+        sleep, tasks, at = gallery.seed_items(report, "sleep")
+        self.assertEqual((tasks, at), ("seed", 4))
+        lpt = next(i for i in sleep if i.backend == "thread")
+        self.assertIn("lpt", lpt.label)  # the fastest policy
+        dispatch, _ = gallery.dispatch_items(report)
+        self.assertEqual([(i.backend, i.launch) for i in dispatch if i.backend == "thread"],
+                         [("thread", "spawn"), ("thread", "pool")])
+
+    def test_the_page_lists_each_machine_and_every_number(self):
+        machines = gallery.find_machines([os.path.join(FIXTURES, "full.json"),
+                                          os.path.join(FIXTURES, "sum_only.json")])
+        html = gallery.gallery_page(machines, [])
+        self.assertEqual(static_problems(html), [])
+        self.assertIn("<li><b>fixtures</b>: Fixture CPU, 4 usable CPUs", html)
+        self.assertIn("<li><b>fixtures (2)</b>: Fixture CPU, 8 usable CPUs", html)
+        self.assertIn("fraction of own read bandwidth", html)
 
 
 class SelfContained(unittest.TestCase):
