@@ -10,6 +10,7 @@ bad report. (77, no Python with matplotlib, comes from plots/plot and parbench_p
 import argparse
 import io
 import os
+import re
 import sys
 
 import matplotlib
@@ -116,7 +117,22 @@ def svg_text(fig, text_as="path"):
     buffer = io.StringIO()
     with matplotlib.rc_context({"svg.fonttype": text_as}):
         fig.savefig(buffer, format="svg", dpi=DPI, metadata={"Date": None})
-    return buffer.getvalue()
+    return stable_ids(buffer.getvalue())
+
+
+def stable_ids(svg):
+    """matplotlib names clip paths and markers after a hash of what they are, which for some
+    clip paths includes where the object lay in memory: each is renamed after its first use
+    (p0, p1, ..., m0, ...), so that the same report gives the same file."""
+    names = {}
+
+    def renamed(match):
+        old = match.group(0)
+        if old not in names:
+            names[old] = f"{old[0]}{sum(1 for n in names if n[0] == old[0])}"
+        return names[old]
+
+    return re.sub(r"(?<=[\"#])[pm][0-9a-f]{10}(?=[\")])", renamed, svg)
 
 
 def save(fig, out_dir, name, svg):

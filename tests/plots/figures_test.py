@@ -187,6 +187,19 @@ class Layout(unittest.TestCase):
         low, high = (t.get_window_extent(renderer) for t in corners)
         self.assertLessEqual(low.y1, high.y0 + 1)  # the two corners on lines of their own
 
+    def test_the_same_report_gives_the_same_svg(self):
+        from parbench.cli import svg_text
+        from parbench.task_figures import fig_gantt
+        report = load("full.json")
+        texts = []
+        for _ in range(2):
+            fig = fig_gantt(report)[0][1]
+            texts.append(svg_text(fig))
+            plt.close(fig)
+        self.assertEqual(texts[0], texts[1])
+        self.assertIn('id="p0"', texts[0])
+        self.assertNotRegex(texts[0], r'id="p[0-9a-f]{10}"')
+
     def test_every_figure_of_the_fixtures_without_a_warning(self):
         from parbench.cli import SINGLE_FIGURES
         for name in ("full.json", "quick.json", "toy.json", "sum_only.json"):
