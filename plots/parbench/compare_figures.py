@@ -7,9 +7,9 @@ from .palette import backend_color, backends_of, report_styles
 from .report import is_number
 from .selection import Skip, best_config, config_label, int_workers, main_workers
 from .stats import interval_note
-from .style import (bytes_axis, finish, fmt_bytes, legend_below, log_axis, new_figure,
-                    plot_series, wide_workers, workers_axis, hide_unused)
-from .sum_figures import GIGA, bandwidth_points, sum_runs
+from .style import (MAX_JOIN, bytes_axis, finish, fmt_bytes, legend_below, log_axis,
+                    new_figure, plot_series, wide_workers, workers_axis, hide_unused)
+from .sum_figures import GIGA, bandwidth_points, ideal_speedup, sum_runs
 
 
 def compare_stamp(reports):
@@ -67,8 +67,8 @@ def fig_compare_bandwidth(reports):
             config, chosen = best_config([r for r in mine if r.workers == workers],
                                          "bytes_per_second")
             style, marker = styles[id(report)]
-            plot_series(ax, bandwidth_points(chosen), log_y=True, color=backend_color(backend),
-                        linestyle=style, marker=marker,
+            plot_series(ax, bandwidth_points(chosen), log_y=True, max_gap=MAX_JOIN,
+                        color=backend_color(backend), linestyle=style, marker=marker,
                         label=f"{report.label}: {config_label(config) or backend}, {workers} w")
             ceiling = report.context.get("read_bandwidth")
             if is_number(ceiling) and ceiling > 0:
@@ -110,7 +110,7 @@ def fig_compare_speedup(reports):
     backends = backends_of([r for runs in data.values() for r in runs])
     fig, axes = compare_grid(backends)
     for ax, backend in zip(axes, backends):
-        workers = []
+        workers, ideals = [], {}
         for report in reports:
             runs = data.get(id(report), [])
             size = max((r.bytes for r in runs), default=None)
@@ -120,12 +120,17 @@ def fig_compare_speedup(reports):
             config, chosen = best_config(mine, "speedup")
             style, marker = styles[id(report)]
             workers += int_workers(chosen)
+            ideals.setdefault(report.usable_cpus, style)
             plot_series(ax, [(r.workers, r.stat("speedup")) for r in chosen],
                         color=backend_color(backend), linestyle=style, marker=marker,
                         label=f"{report.label}: {config_label(config)}, {fmt_bytes(size)}")
         workers = sorted(set(workers))
-        ax.plot(workers, workers, color="0.6", linestyle="--", linewidth=1.2,
-                label="ideal (= workers)")
+        for usable, style in ideals.items():  # one per number of CPUs, bent at them
+            bend = {usable} if usable and workers[0] < usable < workers[-1] else set()
+            xs = sorted(set(workers) | bend)
+            cpus = f", up to {usable} CPUs" if usable and usable < workers[-1] else ""
+            ax.plot(xs, [ideal_speedup(w, usable) for w in xs], color="0.6", linestyle=style,
+                    linewidth=1.2, label=f"ideal (= workers{cpus})")
         workers_axis(ax, workers)
         if wide_workers(workers):
             ax.set_yscale("log")  # log–log keeps the ideal line straight

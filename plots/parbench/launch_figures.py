@@ -27,12 +27,18 @@ def fig_launch(report):
     for ax, (kind, mine) in zip(axes[0], panels):
         if kind == "once":
             launch_bars(ax, mine)
+            continue
+        what = ("pool/arena start (once, before any job)" if kind == "start" else
+                "dispatch: hand one empty job to the workers and collect it")
+        counts = int_workers(mine)
+        if len(counts) == 1:  # one worker count: bars, not points on a one-tick axis
+            workers_bars(ax, mine, report.registry)
+            what += f"\nat {counts[0]} workers, the one count measured"
         else:
             launch_lines(ax, mine, report.usable_cpus, report.registry)
-            ax.set_title("pool/arena start (once, before any job)" if kind == "start" else
-                         "dispatch: hand one empty job to the workers and collect it",
-                         fontsize=10)
-    title = "Launch costs: starting workers and handing them work (dashed: workers spawned per job)"
+        ax.set_title(what, fontsize=10)
+    title = ("Launch costs: starting workers and handing them work (dashed or hatched: workers "
+             "spawned per job)")
     return [("launch", finish(fig, title, report.stamp(),
                               interval_note(report.repetition_counts())))]
 
@@ -66,6 +72,29 @@ def launch_bars(ax, runs):
     ax.grid(True, axis="x", alpha=0.3)
     handles = [Patch(color=backend_color(b), label=b) for b in backends_of(runs)]
     ax.legend(handles=handles, fontsize=8, loc="lower right")
+
+
+def workers_bars(ax, runs, registry):
+    """One bar per backend and launch, at the one worker count of these runs."""
+    def order(run):
+        launches = registry.launches(run.backend)
+        return (backend_rank(run), launches.index(run.launch) if run.launch in launches else 99,
+                str(run.launch))
+
+    runs = sorted(runs, key=order)
+    found = [scaled(r.stat("real_time"), MICRO) for r in runs]
+    ys = list(range(len(runs)))
+    ax.barh(ys, [e.center for e in found], xerr=interval_errors(found, log=True),
+            color=[backend_color(r.backend) for r in runs], alpha=0.85, capsize=3,
+            hatch=[("//" if LAUNCH_STYLES.get(r.launch) else None) for r in runs])
+    ax.set_yticks(ys, [f"{r.backend} {r.launch}" for r in runs], fontsize=8)
+    ax.invert_yaxis()
+    log_axis(ax, "x")
+    for y, e in zip(ys, found):
+        ax.text(e.top() * 1.1, y, time_text(e.center), va="center", ha="left", fontsize=8)
+    ax.set_xlim(min(e.center for e in found) / 3, max(e.top() for e in found) * 8)
+    ax.set_xlabel("time (µs, log; hatched: workers spawned per job)")
+    ax.grid(True, axis="x", alpha=0.3)
 
 
 def launch_lines(ax, runs, usable, registry):

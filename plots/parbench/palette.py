@@ -60,6 +60,11 @@ def backends_of(runs):
     return ordered({r.backend for r in runs}, _look.order)
 
 
+def in_backend_order(names):
+    """Backend names in the order of the command's reports."""
+    return ordered(set(names), _look.order)
+
+
 def backend_rank(run):
     """For sorting runs by backend."""
     return _look.rank(run.backend)

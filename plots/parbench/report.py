@@ -46,6 +46,12 @@ CONTIGUOUS_SPLIT, STRIDED_SPLIT = "block", "cyclic"
 TIME_UNITS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
 DEFAULT_TIME_UNIT = "ns"
 TIME_FIELDS = ("real_time", "cpu_time")
+# Fields that are a constant over the run's real time (bytes / time, serial time / time, ...):
+# their interval follows from the interval of the time's median (reports/SCHEMA.md:
+# measurement.median_interval), each end from the other end of the time's.
+PER_TIME_FIELDS = ("bytes_per_second", "speedup", "efficiency", "bandwidth_fraction")
+# Fields that are the run's real time in seconds.
+AS_TIME_FIELDS = ("real_time", "makespan")
 PARAMS = ("kernel", "backend", "launch", "policy", "workers", "size", "bytes", "tasks", "unit",
           "task_count", "mapping")
 
@@ -144,15 +150,60 @@ class Run:
         """The field on every repetition that has it (times in seconds)."""
         return [v for v in (entry_value(e, field) for e in self.reps) if v is not None]
 
+    def median_entry(self):
+        """The entry that stands for the run: its median aggregate, or its one repetition."""
+        if "median" in self.aggs:
+            return self.aggs["median"]
+        return self.reps[0] if len(self.reps) == 1 else None
+
+    @property
+    def run_name(self):
+        """Google Benchmark's run_name (the name less an aggregate's suffix): what a report's
+        findings cite as evidence."""
+        for entry in [self.median_entry()] + self.reps + list(self.aggs.values()):
+            if entry and isinstance(entry.get("run_name"), str):
+                return entry["run_name"]
+        for entry in self.reps:
+            if isinstance(entry.get("name"), str):
+                return entry["name"]
+        return json.dumps(self.params, sort_keys=True)
+
+    def measurement(self):
+        """The median's `measurement` object (how its repetitions were decided), or {}."""
+        found = (self.median_entry() or {}).get("measurement")
+        return found if isinstance(found, dict) else {}
+
+    def median_interval(self):
+        """measurement.median_interval in seconds as (low, high), or None."""
+        entry = self.median_entry() or {}
+        found = self.measurement().get("median_interval")
+        seconds = TIME_UNITS.get(entry.get("time_unit", DEFAULT_TIME_UNIT))
+        if (isinstance(found, list) and len(found) == 2 and all(is_number(v) for v in found)
+                and seconds and 0 < found[0] <= found[1]):
+            return found[0] * seconds, found[1] * seconds
+        return None
+
     def stat(self, field):
-        """The median of the field over the repetitions with its confidence interval; for a run
-        without them (a report of aggregates only) the median aggregate, with no interval; or
-        None. The same centre as parbench-compare's (tools/compare/matching.cpp)."""
+        """The median of the field over the repetitions with its confidence interval (the
+        interval parbench writes as measurement.median_interval, found again from the
+        repetitions: order statistics, or their range below 6 of them); for a run without them
+        (a report of aggregates only) the median aggregate, with measurement.median_interval
+        where it has one, carried over to the fields made from the time; or None. The same
+        centre as parbench-compare's (tools/compare/matching.cpp)."""
         found = stats.estimate(self.values(field))
         if found is not None:
             return found
-        center = entry_value(self.aggs.get("median", {}), field)
-        return None if center is None else stats.Estimate(center)
+        center = entry_value(self.median_entry() or {}, field)
+        if center is None:
+            return None
+        interval = self.median_interval()
+        time = entry_value(self.median_entry(), "real_time")
+        if interval and time and field in AS_TIME_FIELDS + PER_TIME_FIELDS:
+            low, high = interval
+            if field in AS_TIME_FIELDS:
+                return stats.Estimate(center, center * low / time, center * high / time)
+            return stats.Estimate(center, center * time / high, center * time / low)
+        return stats.Estimate(center)
 
     def center(self, field):
         found = self.stat(field)
@@ -175,10 +226,12 @@ class Run:
 
 
 class Report:
-    def __init__(self, path, context, runs, notes=()):
+    def __init__(self, path, context, runs, notes=(), findings=None, errors=()):
         self.path = path
         self.context = context
         self.runs = runs
+        self.findings = findings  # None: the report predates them (reports/SCHEMA.md)
+        self.errors = list(errors)  # (run_name, error message) of the entries that failed
         self.notes = list(notes)  # said on stderr once every report has been read
         self.unfinished = context.get("complete") is False
         self.host = str(context.get("host_name") or "unknown host")
@@ -311,6 +364,29 @@ def read_registry(path, context):
         raise InputError(f"{path}: 'context.backends' marks {len(references)} backends as the "
                          f"reference ('{references[0]}', '{references[1]}'): a report has one")
     return Registry(backends, from_report=True)
+
+
+def read_findings(path, data):
+    """The report's `findings` (reports/SCHEMA.md), checked; None for a report without the key
+    (made before parbench wrote them). Keys are optional, so that a finding of a later parbench
+    still reads; a key that is there must have its type."""
+    if "findings" not in data:
+        return None
+    findings = data["findings"]
+    if not isinstance(findings, list):
+        raise InputError(f"{path}: 'findings' is {json_type(findings)}, not an array of findings")
+    for index, finding in enumerate(findings):
+        place = f"findings[{index}]"
+        if not isinstance(finding, dict):
+            raise InputError(f"{path}: '{place}' is {json_type(finding)}, not an object")
+        for key in ("question", "title", "answer"):
+            check_field(path, place, finding, key, "a string")
+        check_field(path, place, finding, "supported", "true or false")
+        check_field(path, place, finding, "evidence", "an array of strings")
+        if "figures" in finding and not isinstance(finding["figures"], dict):
+            raise InputError(f"{path}: '{place}.figures' is {json_type(finding['figures'])}, "
+                             "not an object")
+    return findings
 
 
 # ----------------------------------------------------------------------------------------------
@@ -521,9 +597,10 @@ def failed(entry):
     return bool(entry.get("error_occurred") or entry.get("skipped"))
 
 
-def group_runs(path, entries):
+def group_runs(path, entries, errors=None):
     """The runs of a report's entries (one per distinct params), and how many entries with
-    params were there and how many of those failed."""
+    params were there and how many of those failed; each failed entry's (run_name, message)
+    is appended to `errors` where given."""
     runs, with_params, failures = {}, 0, 0
     for index, entry in enumerate(entries):
         if not has_run_params(entry):
@@ -532,6 +609,10 @@ def group_runs(path, entries):
         check_time_unit(path, index, entry)
         if failed(entry):
             failures += 1
+            if errors is not None:
+                name = entry.get("run_name", entry.get("name"))
+                message = entry.get("error_message") or entry.get("skip_message") or "failed"
+                errors.append((str(name), str(message)))
             continue
         run = runs.setdefault(json.dumps(entry["params"], sort_keys=True), Run(entry["params"]))
         if is_aggregate(entry):
@@ -564,7 +645,9 @@ def load_report(path):
     notes = [f"note: {unfinished}"] if unfinished else []
     if not data["benchmarks"]:
         raise InputError(f"{path} is an empty report: it has no benchmarks")
-    runs, with_params, failures = group_runs(path, data["benchmarks"])
+    findings = read_findings(path, data)
+    errors = []
+    runs, with_params, failures = group_runs(path, data["benchmarks"], errors)
     if not with_params:
         raise InputError(f"{path} is not a parbench report: its benchmarks have no 'params' "
                          "(plain Google Benchmark output?)")
@@ -572,7 +655,7 @@ def load_report(path):
         raise InputError(f"{path} has no results: all {failures} of its benchmarks failed")
     if failures:
         notes.append(f"{path}: {failures} benchmark entries reported errors and are left out")
-    return Report(path, data["context"], runs, notes)
+    return Report(path, data["context"], runs, notes, findings, errors)
 
 
 def label_reports(reports):

@@ -3,10 +3,14 @@ axes, points with their interval, legends, the title and the corners.
 """
 
 import math
+import textwrap
 
 import matplotlib
 
 matplotlib.use("Agg")  # files only: no display is needed, nor wanted on a build machine
+# The same SVG for the same report: ids of clip paths and markers from a fixed salt, not a
+# random one (committed figures and pages change only where the report does).
+matplotlib.rcParams["svg.hashsalt"] = "parbench"
 import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 from matplotlib import ticker  # noqa: E402
 from matplotlib.transforms import ScaledTranslation, blended_transform_factory  # noqa: E402
@@ -14,8 +18,14 @@ from matplotlib.transforms import ScaledTranslation, blended_transform_factory  
 from .report import is_number  # noqa: E402
 
 DPI = 130
-# The strip along the figure's bottom kept for its corners (the machine; what the bars mean).
-CORNER_STRIP = 0.025
+# The strip along the figure's bottom kept for its corners (the machine; what the bars mean),
+# in inches per line of text.
+CORNER_LINE = 0.17
+TITLE_SIZE = 13
+CORNER_SIZE = 8
+# Neighbouring points further apart than this factor on a log x axis (array sizes) are not
+# joined by a line: a line across decades would claim values nobody measured.
+MAX_JOIN = 16
 
 
 def fmt_bytes(value):
@@ -97,26 +107,62 @@ def interval_errors(estimates, log=False):
     return [below, [e.above() for e in estimates]]
 
 
-def plot_series(ax, points, log_y=False, **style):
+def joined(xs, max_gap):
+    """For each x after the first, whether a line joins it to the one before: not where the
+    step is more than `max_gap` times (a log axis), or where there is no `max_gap`."""
+    return [max_gap is None or b <= a * max_gap for a, b in zip(xs, xs[1:])]
+
+
+def plot_series(ax, points, log_y=False, max_gap=None, **style):
     """points: [(x, Estimate)], drawn as the centre with its interval as a bar; drops what a
-    log axis cannot show."""
-    points = sorted((x, e) for x, e in points if e is not None and x is not None)
+    log axis cannot show. With `max_gap`, neighbours further apart than that factor are left
+    unjoined (points, not a line across decades); the legend keeps the line's style."""
+    points = sorted(((x, e) for x, e in points if e is not None and x is not None),
+                    key=lambda p: p[0])
     if log_y:
         points = [(x, e) for x, e in points if e.center > 0]
     if not points:
         return None
     estimates = [e for _, e in points]
+    xs, ys = [x for x, _ in points], [e.center for e in estimates]
     options = {"capsize": 3, "markersize": 5, "linewidth": 1.5, "elinewidth": 1}
     options.update(style)
-    return ax.errorbar([x for x, _ in points], [e.center for e in estimates],
-                       yerr=interval_errors(estimates, log_y), **options)
+    drawn = ax.errorbar(xs, ys, yerr=interval_errors(estimates, log_y), **options)
+    links = joined(xs, max_gap)
+    if not all(links):  # a NaN between two points breaks the line there, and nothing else
+        broken_x, broken_y = [xs[0]], [ys[0]]
+        for x, y, link in zip(xs[1:], ys[1:], links):
+            if not link:
+                broken_x.append(math.nan)
+                broken_y.append(math.nan)
+            broken_x.append(x)
+            broken_y.append(y)
+        drawn.lines[0].set_data(broken_x, broken_y)
+    return drawn
 
 
 def new_figure(nrows, ncols, width, height, **kw):
     fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False,
                              layout="constrained", **kw)
-    fig.get_layout_engine().set(rect=(0, CORNER_STRIP, 1, 1 - CORNER_STRIP))
+    keep_corners(fig, 1)
     return fig, axes
+
+
+def keep_corners(fig, lines):
+    """Leaves `lines` lines of text free along the bottom for the corners."""
+    strip = lines * CORNER_LINE / fig.get_figheight()
+    fig.get_layout_engine().set(rect=(0, strip, 1, 1 - strip))
+
+
+def text_width(text, size):
+    """Roughly how wide a line of text is, in inches (DejaVu Sans averages 0.6 em)."""
+    return len(text) * size * 0.6 / 72
+
+
+def wrapped(text, width_inches, size):
+    """The text in lines that fit the width."""
+    columns = max(20, int(width_inches * 72 / (size * 0.6)))
+    return "\n".join(textwrap.wrap(text, columns)) if len(text) > columns else text
 
 
 def tidy_log_axes(fig):
@@ -135,29 +181,42 @@ def tidy_log_axes(fig):
 
 
 def finish(fig, title, stamp, bars=None):
-    """The title; the machine in the bottom right corner; in the bottom left, where the figure
-    draws intervals, what its points and bars are (stats.interval_note)."""
+    """The title, in as many lines as the figure's width needs; the machine in the bottom right
+    corner; in the bottom left, where the figure draws intervals, what its points and bars are
+    (stats.interval_note), on a line of its own where the two would meet."""
     tidy_log_axes(fig)
-    fig.suptitle(title, fontsize=13)
-    fig.text(0.995, 0.004, stamp, ha="right", va="bottom", fontsize=8, color="0.35")
+    width = fig.get_figwidth() * 0.97
+    fig.suptitle(wrapped(title, width, TITLE_SIZE), fontsize=TITLE_SIZE)
+    fig.text(0.995, 0.004, wrapped(stamp, width, CORNER_SIZE), ha="right", va="bottom",
+             fontsize=CORNER_SIZE, color="0.35")
+    lines = stamp_lines = wrapped(stamp, width, CORNER_SIZE).count("\n") + 1
     if bars:
-        fig.text(0.005, 0.004, bars, ha="left", va="bottom", fontsize=8, color="0.35")
+        apart = text_width(stamp, CORNER_SIZE) + text_width(bars, CORNER_SIZE) + 0.3 < width
+        bars = wrapped(bars, width, CORNER_SIZE)
+        bottom = 0.004 if apart else (0.004 + stamp_lines * CORNER_LINE / fig.get_figheight())
+        fig.text(0.005, bottom, bars, ha="left", va="bottom", fontsize=CORNER_SIZE,
+                 color="0.35")
+        if not apart:
+            lines += bars.count("\n") + 1
+    keep_corners(fig, lines)
     return fig
 
 
 def mark_caches(ax, context):
-    """Dotted vertical lines at the data caches' sizes."""
+    """Dotted vertical lines at the data caches' sizes, those within the x axis's limits (a
+    label outside them would push the layout's margins out until the axes collapse)."""
     levels = context.get("cache_levels") or []
     if not isinstance(levels, list) or not levels:
         levels = [{"bytes": c.get("size"), "level": c.get("level"), "type": c.get("type")}
                   for c in (context.get("caches") or []) if isinstance(c, dict)]
     seen = set()
+    low, high = sorted(ax.get_xlim())
     trans = blended_transform_factory(ax.transData, ax.transAxes)
     for cache in levels:
         if not isinstance(cache, dict) or cache.get("type") == "Instruction":
             continue
         size, level = cache.get("bytes"), cache.get("level")
-        if not is_number(size) or size <= 0 or (level, size) in seen:
+        if not is_number(size) or not low <= size <= high or (level, size) in seen:
             continue
         seen.add((level, size))
         name = f"L{level}{'d' if cache.get('type') == 'Data' else ''}"

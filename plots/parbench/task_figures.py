@@ -11,6 +11,7 @@ from .report import entry_value, is_number
 from .selection import (Skip, best_config, centers, config_label, config_of, int_workers,
                         main_workers, note)
 from .stats import interval_note, scaled
+from .trace import gantt_trace
 from .style import (finish, hide_unused, interval_errors, legend, mark_usable, new_figure,
                     plot_series, time_scale, value_axis, workers_axis)
 
@@ -125,7 +126,8 @@ def makespan_bars(ax, runs):
 
 
 def fig_gantt(report):
-    """Gantt charts of the seed task set (or the first set) per policy, one file per kernel."""
+    """Gantt charts of the seed task set (or the first set) per policy, one file per kernel,
+    each with its timelines as a trace (NAME.trace.json, trace.py) beside it."""
     figures = []
     for kernel in TASK_KERNELS:
         try:
@@ -139,7 +141,8 @@ def fig_gantt(report):
         mine = [r for r in runs if r.tasks == tasks]
         workers = main_workers(int_workers(mine), report.usable_cpus, prefer=SEED_WORKERS)
         mine = sorted((r for r in mine if r.workers == workers), key=backend_rank)
-        figures.append((f"gantt_{kernel}", gantt_figure(report, kernel, tasks, mine, workers)))
+        figures.append((f"gantt_{kernel}", gantt_figure(report, kernel, tasks, mine, workers),
+                        {"trace.json": gantt_trace(report, kernel, tasks, mine)}))
     if not figures:
         raise Skip("no sleep/spin results with a timeline")
     return figures
@@ -238,17 +241,32 @@ def fig_sleep_spin(report):
         raise Skip("task results at fewer than two worker counts")
     use_speedup = all(any(r.center("speedup") for r in runs if r.kernel == k) for k in kernels)
     over = report.registry.reference_name()
-    fig, axes = new_figure(1, len(kernels), 7.0 * len(kernels), 5.4, sharey=use_speedup)
-    for ax, kernel in zip(axes[0], kernels):
-        mine = [r for r in runs if r.kernel == kernel]
-        if use_speedup:
-            mine = report.registry.without_reference(mine)
-        sleep_spin_panel(ax, mine, report.usable_cpus, use_speedup, over)
+    parallel = report.registry.without_reference(runs) if use_speedup else runs
+    counts = int_workers(parallel)
+    panels = {k: [r for r in parallel if r.kernel == k] for k in kernels}
+    bars = {len(int_workers(mine)) == 1 for mine in panels.values()}
+    fig, axes = new_figure(1, len(kernels), 7.0 * len(kernels), 5.4,
+                           sharey=use_speedup and len(bars) == 1)
+    tops = []
+    for ax, (kernel, mine) in zip(axes[0], panels.items()):
+        if not mine:
+            ax.set_visible(False)
+            tops.append(None)
+            continue
+        tops.append(sleep_spin_panel(ax, mine, report.usable_cpus, use_speedup, over))
         nature = "gives the CPU away" if kernel == "sleep" else "keeps the CPU busy"
         ax.set_title(f"{kernel} ({nature}), tasks {tasks}", fontsize=10)
     what = f"speedup over {over}" if use_speedup else "makespan"
-    title = (f"Tasks: sleep versus spin as workers grow past the usable CPUs ({what}, "
-             "best policy per backend)")
+    for ax, top in zip(axes[0], tops):
+        if top is not None:  # bars: room for the legend above them, the same in both panels
+            ax.set_ylim(0, max(t for t in tops if t is not None) * 1.3)
+            legend(ax, loc="upper right")
+    if len(counts) == 1:
+        title = (f"Tasks: sleep versus spin at {counts[0]} workers, the one worker count of "
+                 f"this report ({what}, best policy per backend)")
+    else:
+        title = (f"Tasks: sleep versus spin as workers grow past the usable CPUs ({what}, "
+                 "best policy per backend)")
     return [("sleep_spin", finish(fig, title, report.stamp(),
                                   interval_note(report.repetition_counts())))]
 
@@ -282,11 +300,34 @@ def best_possible(runs, use_speedup, factor):
     return {w: total / b for w, b in bounds.items()} if total else {}
 
 
+def sleep_spin_bars(ax, lines, best, field, factor, usable):
+    """The one worker count of these runs: a bar per backend (its best policy), the best the
+    lower bound allows across them; the highest value drawn."""
+    backends = list(lines)
+    found = [scaled(lines[b][1][0].stat(field), factor) for b in backends]
+    xs = list(range(len(backends)))
+    ax.bar(xs, [e.center for e in found], yerr=interval_errors(found), width=0.7, capsize=3,
+           color=[backend_color(b) for b in backends], alpha=0.85)
+    ax.set_xticks(xs, [f"{b}\n({config_label(lines[b][0])})" for b in backends], fontsize=8)
+    for value in best.values():
+        ax.axhline(value, color="0.55", linestyle="--", linewidth=1.4,
+                   label="best possible (from the lower bound)")
+    workers = lines[backends[0]][1][0].workers
+    ax.set_xlabel(f"{workers} workers, {usable} usable CPUs" if usable else f"{workers} workers")
+    return max([e.top() for e in found] + list(best.values()))
+
+
 def sleep_spin_panel(ax, runs, usable, use_speedup, over):
     field = "speedup" if use_speedup else "makespan"
     factor, unit = (1.0, "") if use_speedup else time_scale(max(r.center("makespan") for r in runs))
     lines = {b: best_config([r for r in runs if r.backend == b], field, higher=use_speedup)
              for b in backends_of(runs)}
+    if len(int_workers(runs)) == 1:
+        top = sleep_spin_bars(ax, lines, best_possible(runs, use_speedup, factor), field,
+                              factor, usable)
+        ax.set_ylabel(f"speedup over {over} (×)" if use_speedup else f"makespan ({unit})")
+        ax.grid(True, axis="y", alpha=0.3)
+        return top
     values = [v * factor for v in centers([r for _, rs in lines.values() for r in rs], field)]
     best = best_possible(runs, use_speedup, factor)
     log = value_axis(ax, values + list(best.values()), log_above=8)

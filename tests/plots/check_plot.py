@@ -3,9 +3,10 @@
 
   check_plot.py PLOT figures OUT_DIR NAMES [--notes NAMES] [--says TEXT] -- REPORT...
       exit 0 and exactly NAMES.png and NAMES.svg in OUT_DIR (comma-separated names), each a
-      valid, non-empty PNG (magic bytes, IHDR size) and SVG (an <svg> root element); with
-      --notes, a "skipped NAME" note on stderr for each of those names; with --says, exactly
-      one line on stderr that contains TEXT
+      valid, non-empty PNG (magic bytes, IHDR size) and SVG (an <svg> root element), and for
+      each Gantt chart (a name with "gantt_") its trace, NAME.trace.json, in Chrome's Trace
+      Event Format; no warning on stderr; with --notes, a "skipped NAME" note on stderr for
+      each of those names; with --says, exactly one line on stderr that contains TEXT
   check_plot.py PLOT bad OUT_DIR TEXT -- ARG...
       exit 2, one line on stderr that contains TEXT, no traceback, nothing written in OUT_DIR;
       in ARG, @OUT@ is OUT_DIR and @FIFO@, @HUGE@, @BOMB@ are made in a folder of their own:
@@ -18,6 +19,7 @@ matplotlib, so that a machine without it skips the tests instead of failing them
 """
 
 import gzip
+import json
 import os
 import shutil
 import struct
@@ -73,6 +75,28 @@ def check_svg(path):
         fail(f"{path} is nearly empty")
 
 
+def check_trace(path):
+    """Chrome's Trace Event Format, as ui.perfetto.dev reads it: {"traceEvents": [...]}, a
+    complete event ("ph": "X") per task with numeric ts and dur (µs) and integer pid and tid."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            trace = json.load(f)
+    except (OSError, ValueError) as e:
+        fail(f"{path} is not JSON: {e}")
+    events = trace.get("traceEvents") if isinstance(trace, dict) else None
+    if not isinstance(events, list):
+        fail(f"{path} has no traceEvents list")
+    tasks = [e for e in events if isinstance(e, dict) and e.get("ph") == "X"]
+    if not tasks:
+        fail(f"{path} has no complete (X) events")
+    for event in tasks:
+        if not (isinstance(event.get("name"), str)
+                and all(isinstance(event.get(k), (int, float)) for k in ("ts", "dur"))
+                and all(isinstance(event.get(k), int) for k in ("pid", "tid"))
+                and event["dur"] >= 0 and event["ts"] >= 0):
+            fail(f"{path}: a task event lacks name, ts, dur, pid or tid: {event}")
+
+
 def figures(plot, out_dir, names, notes, says, reports):
     shutil.rmtree(out_dir, ignore_errors=True)
     result = run(plot, ["--out", out_dir, *reports])
@@ -81,13 +105,19 @@ def figures(plot, out_dir, names, notes, says, reports):
         fail(f"exit status {result.returncode}, expected 0")
     if "Traceback" in result.stderr:
         fail("a Python traceback on stderr")
+    if "Warning" in result.stderr:
+        fail("a warning on stderr")
+    traces = [n for n in names if n.startswith("gantt_") or "_gantt_" in n]
     expected = {f"{n}.{ext}" for n in names for ext in ("png", "svg")}
+    expected |= {f"{n}.trace.json" for n in traces}
     found = set(os.listdir(out_dir))
     if found != expected:
         fail(f"files missing: {sorted(expected - found)}; unexpected: {sorted(found - expected)}")
     for name in names:
         check_png(os.path.join(out_dir, name + ".png"))
         check_svg(os.path.join(out_dir, name + ".svg"))
+    for name in traces:
+        check_trace(os.path.join(out_dir, name + ".trace.json"))
     lines = result.stderr.splitlines()
     for name in notes:
         if not any(line.startswith(f"plot: skipped {name}:") for line in lines):

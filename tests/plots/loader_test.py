@@ -421,5 +421,106 @@ class Centre(Folder):
                          [f"{path}: 2 benchmark entries reported errors and are left out"])
 
 
+class Findings(Folder):
+    """The report's answers (reports/SCHEMA.md: findings), read for the result page."""
+
+    def test_read_from_the_report(self):
+        report = loader.load_report(os.path.join(FIXTURES, "findings.json"))
+        self.assertEqual([f["question"] for f in report.findings],
+                         ["split", "bandwidth", "launch", "uneven", "oversubscription",
+                          "placement", "measurement"])
+        names = {run.run_name for run in report.runs}
+        cited = {n for f in report.findings for n in f["evidence"]}
+        self.assertEqual(cited - names, {"sum/thread/pool/block/workers:64/size:4194304"})
+
+    def test_a_report_before_findings_has_none(self):
+        self.assertIsNone(loader.load_report(os.path.join(FIXTURES, "full.json")).findings)
+
+    def test_bad_findings(self):
+        cases = [
+            ({}, "'findings' is an object, not an array of findings"),
+            (["split"], "'findings[0]' is a string, not an object"),
+            ([{"title": 3}], "'findings[0].title' is a number, not a string"),
+            ([{"answer": None}], "'findings[0].answer' is null, not a string"),
+            ([{"supported": "yes"}], "'findings[0].supported' is a string, not true or false"),
+            ([{"evidence": "sum/1"}], "'findings[0].evidence' is a string, not an array of "
+                                      "strings"),
+            ([{"figures": [1]}], "'findings[0].figures' is an array, not an object"),
+        ]
+        for findings, says in cases:
+            with self.subTest(says=says):
+                path = self.write("bad.json", json.dumps({
+                    "context": {}, "benchmarks": [sum_entry("thread", 2, 1.0)],
+                    "findings": findings}))
+                self.refused(path, says)
+
+    def test_unknown_keys_are_kept(self):
+        path = self.write("r.json", json.dumps({
+            "context": {}, "benchmarks": [sum_entry("thread", 2, 1.0)],
+            "findings": [{"question": "new", "later": {"x": 1}}]}))
+        self.assertEqual(loader.load_report(path).findings, [{"question": "new",
+                                                              "later": {"x": 1}}])
+
+
+class MedianEntry(Folder):
+    """What the result page reads of a run's median entry: its run_name, the interval parbench
+    measured (measurement.median_interval), the entries that failed."""
+
+    def median(self, real_time, interval, unit="us", **fields):
+        entry = dict(timed_entry(real_time, unit), run_type="aggregate", aggregate_name="median",
+                     name="sum/1_median", run_name="sum/1", bytes_per_second=8e9 / real_time,
+                     speedup=2.0, **fields)
+        if interval is not None:
+            entry["measurement"] = {"median_interval": interval, "repetitions": 9}
+        return entry
+
+    def test_run_name_from_the_entries(self):
+        report = loader.load_report(os.path.join(FIXTURES, "full.json"))
+        self.assertEqual(report.runs[0].run_name, "sum/serial/inline/block/workers:1/size:2048")
+
+    def test_aggregates_only_take_the_measured_interval(self):
+        path = self.write("r.json", json.dumps({"context": {}, "benchmarks": [
+            self.median(100.0, [80.0, 125.0])]}))
+        run = loader.load_report(path).runs[0]
+        low, high = run.median_interval()
+        self.assertAlmostEqual(low, 80e-6)
+        self.assertAlmostEqual(high, 125e-6)
+        time = run.stat("real_time")
+        self.assertAlmostEqual(time.low, 80e-6)
+        self.assertAlmostEqual(time.high, 125e-6)
+        rate = run.stat("bytes_per_second")  # bytes / time: the ends swap
+        self.assertAlmostEqual(rate.low, 8e9 / 125.0)
+        self.assertAlmostEqual(rate.high, 8e9 / 80.0)
+        speedup = run.stat("speedup")
+        self.assertAlmostEqual(speedup.low, 2.0 * 100 / 125)
+        self.assertFalse(run.stat("cpu_time").has_interval)  # not made from the real time
+
+    def test_repetitions_give_the_same_interval_as_parbench(self):
+        reps = [dict(timed_entry(t, "us", i), run_name="sum/1") for i, t in
+                enumerate([5, 1, 4, 2, 3, 9, 6, 8, 7])]
+        path = self.write("r.json", json.dumps({"context": {}, "benchmarks": reps + [
+            self.median(5.0, [2.0, 8.0])]}))
+        run = loader.load_report(path).runs[0]
+        found = run.stat("real_time")
+        self.assertEqual((found.low, found.high), (2e-6, 8e-6))  # k = 2 of 9
+        for mine, written in zip((found.low, found.high), run.median_interval()):
+            self.assertAlmostEqual(mine, written)
+
+    def test_a_bad_interval_is_not_used(self):
+        for interval in ([1.0], [3.0, 2.0], ["a", "b"], None, [0, 1]):
+            with self.subTest(interval=interval):
+                path = self.write("r.json", json.dumps({"context": {}, "benchmarks": [
+                    self.median(2.0, interval)]}))
+                run = loader.load_report(path).runs[0]
+                self.assertIsNone(run.median_interval())
+                self.assertFalse(run.stat("real_time").has_interval)
+
+    def test_failed_entries_are_listed(self):
+        path = self.write("r.json", json.dumps({"context": {}, "benchmarks": [
+            timed_entry(1, "s", 0), dict(timed_entry(50, "s", 1), error_occurred=True,
+                                         run_name="sum/2", error_message="job timed out")]}))
+        self.assertEqual(loader.load_report(path).errors, [("sum/2", "job timed out")])
+
+
 if __name__ == "__main__":
     unittest.main()
