@@ -153,55 +153,19 @@ class MpiBackend final : public Backend {
   bool opened_ = false;
 };
 
-// Collectives of a team, each rank taking part in every one: the serving ranks are told to
-// run them in batches, so that each one rank 0 times is the collective alone. A batch left
-// unfinished is finished when this ends.
+// One collective of a team at a time (World::collective), for the launch benchmarks.
 class TeamCollectives {
  public:
   TeamCollectives(OrderKind kind, unsigned ranks) : kind_(kind) {
     mpi::World* w = mpi::world();
     ranks_ = w == nullptr ? 1 : w->team_size_for(ranks);
   }
-  ~TeamCollectives() {
-    try {
-      while (left_ > 0) one();
-    } catch (const WorkerFailure&) {
-      // The world is lost: the next mpi benchmark says so.
-    }
-  }
-  TeamCollectives(const TeamCollectives&) = delete;
-  TeamCollectives& operator=(const TeamCollectives&) = delete;
-
   // One barrier (returns the team's size) or allreduce (returns the sum of one per rank).
-  std::uint64_t one() {
-    if (ranks_ == 1) return 1;
-    mpi::World& w = *mpi::world();
-    if (left_ == 0) {
-      Order order;
-      order.kind = kind_;
-      order.team = static_cast<std::int32_t>(ranks_);
-      order.count = kBatch;
-      w.send_order(order, ranks_);
-      left_ = kBatch;
-    }
-    --left_;
-    const MPI_Comm comm = w.team(ranks_)->comm;
-    MPI_Request request;
-    std::uint64_t one = 1, sum = ranks_;
-    if (kind_ == OrderKind::barriers)
-      MPI_Ibarrier(comm, &request);
-    else
-      MPI_Iallreduce(&one, &sum, 1, MPI_UINT64_T, MPI_SUM, comm, &request);
-    w.wait(request, kind_ == OrderKind::barriers ? "a barrier" : "an allreduce", ranks_,
-           mpi::kControlTimeout);
-    return sum;
-  }
+  std::uint64_t one() { return ranks_ == 1 ? 1 : mpi::world()->collective(kind_, ranks_); }
 
  private:
-  static constexpr std::uint64_t kBatch = 1000;
   OrderKind kind_;
   unsigned ranks_ = 1;
-  std::uint64_t left_ = 0;
 };
 
 DispatchFloor allreduce_floor() {

@@ -97,8 +97,14 @@ class World {
   // Which transport Open MPI uses between ranks, as far as it says.
   nlohmann::json transport() const;
 
-  // Rank 0: sends `order` to ranks [1, team) and waits until each is sent.
+  // Rank 0: sends `order` to ranks [1, team) and waits until each is sent, after finishing
+  // the batch of collectives the serving ranks may be in.
   void send_order(const Order& order, unsigned team);
+  // Rank 0: one MPI_Barrier (kind barriers; returns the team's size) or 8-byte MPI_Allreduce
+  // of one per rank (allreduces; returns the sum) over the team of `team` ranks. The serving
+  // ranks are told in batches, so that each one timed is the collective alone; a batch left
+  // unfinished is finished, untimed as far as it can be, before the next order.
+  std::uint64_t collective(OrderKind kind, unsigned team);
   // Rank 0: waits for `request`, at most `timeout` seconds, checking that the ranks [1, team)
   // on this host are alive. Throws WorkerFailure and marks the world lost otherwise. Fills
   // `status`, when given, as MPI_Test does.
@@ -118,6 +124,8 @@ class World {
   void learn_ranks();
   void measure_clock_offsets();
   [[noreturn]] void lose(const std::string& why);
+  std::uint64_t run_collective(OrderKind kind, unsigned team);
+  void finish_batch();
   std::string dead_rank_on_this_host(unsigned team) const;
 
   int rank_ = 0;
@@ -130,6 +138,10 @@ class World {
   std::vector<int> local_pids_;  // rank 0: pid of each rank on this host, else 0
   int rank0_pid_ = 0;            // a serving rank on rank 0's host: rank 0's pid, else 0
   std::string lost_;
+  // Rank 0: the batch of collectives the serving ranks are in, and how many of it are left.
+  OrderKind batch_kind_ = OrderKind::barriers;
+  unsigned batch_team_ = 0;
+  std::uint64_t batch_left_ = 0;
 };
 
 // The world of this process; null outside mpirun.
