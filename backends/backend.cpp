@@ -1,5 +1,7 @@
 #include "backends/backend.hpp"
 
+#include "backends/mpi.hpp"
+
 #include <charconv>
 #include <chrono>
 
@@ -14,9 +16,34 @@ std::deque<BackendInfo>& registry() {
     compiled_in.push_back(openmp_backend_info());
 #endif
     compiled_in.push_back(tbb_backend_info());
+#ifdef PARBENCH_HAVE_MPI
+    compiled_in.push_back(mpi_backend_info());
+#endif
     return compiled_in;
   }();
   return all;
+}
+
+// What the registry knows of the backends whose workers a launcher starts, beyond BackendInfo.
+struct LaunchedWorkers {
+  std::string backend;
+  std::function<unsigned()> most;
+  std::function<bool()> selected_by_default;
+};
+
+const std::vector<LaunchedWorkers>& launched_workers() {
+  static const std::vector<LaunchedWorkers> all = {
+#ifdef PARBENCH_HAVE_MPI
+      {"mpi", mpi_world_size, started_by_mpirun},
+#endif
+  };
+  return all;
+}
+
+const LaunchedWorkers* launched_workers_of(const BackendInfo& backend) {
+  for (const auto& l : launched_workers())
+    if (l.backend == backend.name) return &l;
+  return nullptr;
 }
 
 const std::vector<PolicyName>& policies_of(const BackendInfo& backend, KernelKind kernel) {
@@ -91,6 +118,25 @@ void register_backend(BackendInfo info) {
   if (find_backend(info.name) != nullptr)
     throw std::invalid_argument("a backend named '" + info.name + "' is registered already");
   registry().push_back(std::move(info));
+}
+
+std::string how_to_get_backend(const std::string& name) {
+  if (name == "mpi" && find_backend(name) == nullptr) return "backend mpi: " + mpi_missing_help();
+  return "";
+}
+
+std::string how_to_get_launched_workers() {
+  return launched_workers().empty() ? mpi_missing_help() : "";
+}
+
+unsigned most_workers(const BackendInfo& backend) {
+  const LaunchedWorkers* l = launched_workers_of(backend);
+  return l == nullptr ? 0 : l->most();
+}
+
+bool selected_by_default(const BackendInfo& backend) {
+  const LaunchedWorkers* l = launched_workers_of(backend);
+  return l == nullptr || l->selected_by_default();
 }
 
 BackendLaunch calibration_backend() {

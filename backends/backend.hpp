@@ -185,6 +185,12 @@ struct BackendInfo {
   std::optional<DispatchFloor> dispatch_floor;
 };
 
+// The most workers a backend can have, whatever a job asks, when its workers are processes a
+// launcher started for the whole run (MPI's ranks, started by mpirun); 0: as many as asked.
+unsigned most_workers(const BackendInfo& backend);
+// Whether a run that names no backends runs it (MPI's ranks exist only under mpirun).
+bool selected_by_default(const BackendInfo& backend);
+
 // The backend of `info` for `launch`, ready to be started.
 std::unique_ptr<Backend> make_backend(const BackendInfo& info, const std::string& launch);
 
@@ -219,6 +225,13 @@ BackendInfo thread_backend_info();
 BackendInfo fork_backend_info();
 BackendInfo openmp_backend_info();
 BackendInfo tbb_backend_info();
+BackendInfo mpi_backend_info();
+
+// One line on how to get a backend this build lacks ("" for a name it does not know).
+std::string how_to_get_backend(const std::string& name);
+// "" when some backend's workers are started by a launcher (most_workers > 0); else one line
+// on how to get one.
+std::string how_to_get_launched_workers();
 
 // oneTBB keeps its worker threads for the whole process, past the end of every backend. This
 // waits for them to end, so that none still runs, or holds TBB's memory, when the process

@@ -159,7 +159,16 @@ void validate(Config& c) {
   std::vector<std::string> backend_names;
   for (const auto& b : backends()) backend_names.push_back(b.name);
   check_known(c.kernels, kKernels, "kernel");
+  for (const auto& name : c.backends)
+    if (const std::string help = how_to_get_backend(name); !help.empty())
+      throw std::invalid_argument(help);
   check_known(c.backends, backend_names, "backend");
+  if (c.ranks > 0) {
+    if (const std::string help = how_to_get_launched_workers(); !help.empty())
+      throw std::invalid_argument("--ranks: " + help);
+    if (c.ranks > kMaxWorkers)
+      throw std::invalid_argument("ranks must be between 1 and " + std::to_string(kMaxWorkers));
+  }
   for (const auto& launch : c.launches) {
     bool offered = false;
     for (const auto& name : c.backends) {
@@ -428,6 +437,10 @@ ParseOutcome parse_options(int argc, char** argv) {
   app.add_flag("--show-placement", c.show_placement,
                "Print the PU, package, NUMA node, L3 and core each worker would get with --pin "
                "for each worker count, and run nothing (HWLOC_XMLFILE shows another machine's)");
+  app.add_option("--ranks", c.ranks,
+                 "Start parbench under mpirun with this many ranks on this host, the mpi "
+                 "backend's workers (default with --backends=mpi: the most workers asked for; "
+                 "under mpirun: the ranks it started)");
   app.add_option("--job-timeout", c.job_timeout,
                  "Seconds one job may run before it counts as hung (or ten times the "
                  "benchmark's mean job, if longer): its workers are ended and the run goes on")
@@ -437,7 +450,7 @@ ParseOutcome parse_options(int argc, char** argv) {
   for (const char* scalar :
        {"--suite", "--calibration-size", "--repetitions", "--target", "--max-repetitions",
         "--benchmark-budget", "--run-budget", "--interleave", "--seed", "--min-time", "--unit",
-        "--pin", "--data-mapping", "--first-touch", "--out", "--job-timeout"})
+        "--pin", "--data-mapping", "--first-touch", "--out", "--job-timeout", "--ranks"})
     app.get_option(scalar)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   try {
     app.parse(argc, argv);
@@ -455,7 +468,8 @@ ParseOutcome parse_options(int argc, char** argv) {
     if (app.count("--seed") == 0) c.measurement.seed = std::random_device{}();
     if (c.kernels.empty()) c.kernels = kKernels;
     if (c.backends.empty())
-      for (const auto& b : backends()) c.backends.push_back(b.name);
+      for (const auto& b : backends())
+        if (selected_by_default(b)) c.backends.push_back(b.name);
     for (const auto& w : workers) {
       const std::size_t n = parse_count(w);
       c.workers.push_back(n > kMaxWorkers ? kMaxWorkers + 1 : static_cast<unsigned>(n));

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "backends/backend.hpp"
+#include "backends/mpi.hpp"
 #include "benchmarks/calibration.hpp"
 #include "benchmarks/console.hpp"
 #include "benchmarks/context.hpp"
@@ -496,10 +497,29 @@ int dry_run(const parbench::Config& config, const parbench::Registry& registry,
   return 0;
 }
 
+// The ranks to start this program under mpirun with: those asked for, or, for a backend whose
+// workers a launcher starts, the most workers the selection asks for; 0 under mpirun already
+// or when nothing needs it.
+unsigned ranks_to_launch(const parbench::Config& config) {
+  using namespace parbench;
+  if (started_by_mpirun() || config.list_only || config.dry_run) return 0;
+  if (config.ranks > 0) return config.ranks;
+  bool launched = false;
+  for (const auto& name : config.backends) launched |= most_workers(*find_backend(name)) > 0;
+  if (!launched) return 0;
+  unsigned most = 1;
+  for (bool tasks : {false, true})
+    for (unsigned w : workers_for(config, tasks)) most = std::max(most, w);
+  return most;
+}
+
 }  // namespace
 
 int parbench::run_parbench(int argc, char** argv) {
+  // A rank of an MPI run other than rank 0 serves rank 0's jobs, and nothing else.
+  if (const std::optional<int> served = serve_if_mpi_rank()) return *served;
   take_over_signals();
+  const MpiRun mpi_run;  // rank 0 of an MPI run: MPI is up until the command ends
 
   std::vector<std::string> args(argv + 1, argv + argc);
   if (const auto status = findings_of_a_report(args)) return *status;
@@ -512,6 +532,8 @@ int parbench::run_parbench(int argc, char** argv) {
   ParseOutcome parsed = parse_arguments(argv[0], args);
   if (!parsed.config) return parsed.exit_status;
   const Config& config = *parsed.config;
+  if (const unsigned ranks = ranks_to_launch(config); ranks > 0 && !config.show_placement)
+    return run_under_mpirun(ranks, std::vector<std::string>(argv + 1, argv + argc));
 
   if (config.show_placement) {
     std::printf("%s", describe_placement(parse_pin(config.pin), placement_counts(config),

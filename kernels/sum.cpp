@@ -1,5 +1,7 @@
 #include "kernels/sum.hpp"
 
+#include "kernels/spec.hpp"
+
 namespace parbench {
 
 std::uint64_t sum_contiguous(const std::uint64_t* data, std::size_t begin, std::size_t end) {
@@ -22,6 +24,14 @@ std::uint64_t expected_sum(std::size_t n) {
 
 SumWork::SumWork(std::size_t n, Mapping mapping)
     : region_(n * sizeof(std::uint64_t), mapping), n_(n), mapping_(mapping) {}
+
+bool SumWork::describe(KernelSpec& spec) const {
+  spec = KernelSpec{};
+  spec.kernel = "sum";
+  spec.size = n_;
+  spec.mapping = mapping_;
+  return true;
+}
 
 void SumWork::prepare(unsigned worker, std::size_t begin, std::size_t end, std::size_t stride) {
   saw(worker);

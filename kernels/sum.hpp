@@ -27,6 +27,7 @@ class SumWork final : public Work {
   std::size_t items() const override { return n_; }
   std::uint64_t run(unsigned worker, std::size_t begin, std::size_t end,
                     std::size_t stride) const override;
+  bool describe(KernelSpec& spec) const override;
   bool has_data() const override { return true; }
   bool data_shared_across_fork() const override { return mapping_ == Mapping::shared; }
 

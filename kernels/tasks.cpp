@@ -173,7 +173,8 @@ std::uint64_t run_task_body(TaskBody body, double seconds) {
 
 TaskWork::TaskWork(const TaskSet& set, double unit_seconds, TaskBody body,
                    std::vector<std::size_t> order)
-    : durations_(set.durations),
+    : spec_text_(set.spec),
+      durations_(set.durations),
       unit_(unit_seconds),
       body_(body),
       order_(std::move(order)),
@@ -219,6 +220,26 @@ std::uint64_t TaskWork::run(unsigned worker, std::size_t begin, std::size_t end,
     ran += kept != 0;
   }
   return ran;
+}
+
+bool TaskWork::describe(KernelSpec& spec) const {
+  if (spec_text_.empty()) return false;
+  spec = KernelSpec{};
+  spec.kernel = to_string(body_);
+  spec.tasks = spec_text_;
+  spec.unit = unit_;
+  // A set already longest first has one order either way.
+  spec.longest_first = order_ == longest_first(durations_);
+  return true;
+}
+
+void TaskWork::record_ran_elsewhere(std::size_t task, unsigned worker, double start, double end) {
+  JobClock& clock = clock_[0];
+  TaskRecord& r = records_[task];
+  if (r.job.exchange(clock.job) == clock.job) clock.duplicates.fetch_add(1);
+  r.worker = static_cast<std::int32_t>(worker);
+  r.start = start;
+  r.end = end;
 }
 
 std::string TaskWork::check_job() const {

@@ -62,8 +62,14 @@ class TaskWork final : public Work {
   std::size_t items() const override { return order_.size(); }
   std::uint64_t run(unsigned worker, std::size_t begin, std::size_t end,
                     std::size_t stride) const override;
+  bool describe(KernelSpec& spec) const override;
 
   void begin_job();
+  // When the current job began, on CLOCK_MONOTONIC.
+  double job_start() const { return clock_[0].start; }
+  // Records a task of the current job that a worker sharing no memory with this work ran (an
+  // MPI rank), as run() would have: start and end in seconds from job_start().
+  void record_ran_elsewhere(std::size_t task, unsigned worker, double start, double end);
   // "" when every task ran exactly once in this job and none ended before its duration;
   // otherwise what went wrong.
   std::string check_job() const;
@@ -79,6 +85,7 @@ class TaskWork final : public Work {
     std::atomic<std::uint64_t> duplicates{0};
   };
 
+  std::string spec_text_;  // the set as asked, "" when not known
   std::vector<double> durations_;
   double unit_;
   TaskBody body_;

@@ -11,6 +11,8 @@
 
 namespace parbench {
 
+struct KernelSpec;
+
 // What a job does with each piece: make its data (the first touch, which on a NUMA machine
 // places the piece's pages on the node of the worker that writes them) or compute it.
 enum class Pass { prepare, compute };
@@ -34,6 +36,10 @@ class Work {
   // forked child; anything it records must live in memory the parent can read (see SharedArray).
   virtual std::uint64_t run(unsigned worker, std::size_t begin, std::size_t end,
                             std::size_t stride) const = 0;
+
+  // Fills `spec` with what makes this work anew in a process that shares no memory with this
+  // one (an MPI rank on another host): false for a work that no spec describes (a test's).
+  virtual bool describe(KernelSpec& /*spec*/) const { return false; }
 
   // Whether the items have data to make before the first job. Work without (tasks, the empty
   // job) skips the prepare pass.

@@ -1,0 +1,327 @@
+// mpi: ranks that mpirun started (Open MPI), which share no memory with rank 0 or each other.
+// Rank 0 runs the harness and is worker 0 of every team; a started backend is a session on
+// the team of its first W ranks: each rank makes the work from its spec (a sum's array, a task
+// set) and first-touches its own part, then runs its share of each job rank 0 orders
+// (block, cyclic, a one-sided counter, or pieces handed out by rank 0), and the partial
+// results are added up with MPI_Reduce. Task timelines come back with each job, on rank 0's
+// clock. Every wait of rank 0 has a timeout and sees a rank on its host die.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "backends/backend.hpp"
+#include "backends/mpi.hpp"
+#include "backends/mpi_world.hpp"
+#include "kernels/spec.hpp"
+#include "kernels/tasks.hpp"
+#include "platform/children.hpp"
+
+namespace parbench {
+namespace {
+
+using mpi::Deal;
+using mpi::Order;
+using mpi::OrderKind;
+
+int new_session_id() {
+  static int last = 0;
+  return ++last;
+}
+
+class MpiBackend final : public Backend {
+ public:
+  ~MpiBackend() override { close_session(); }
+
+  unsigned start(Work& work, unsigned workers) override {
+    work_ = &work;
+    tasks_ = dynamic_cast<TaskWork*>(&work);
+    mpi::World* w = mpi::world();
+    ranks_ = w == nullptr ? 1 : w->team_size_for(workers);
+    if (ranks_ > 1) open_session(*w);
+    return ranks_;
+  }
+
+ protected:
+  std::uint64_t run_pass(const Policy& policy, Pass pass) override {
+    const Deal deal = policy.how<Deal>();
+    if (ranks_ == 1) return mpi::run_rank_share(*work_, pass, deal, policy.grain(), nullptr, 0);
+    mpi::World& w = *mpi::world();
+    const mpi::Team& team = *w.team(ranks_);
+    if (deal == Deal::queue) reset_counter(team);
+    Order order;
+    order.kind = OrderKind::job;
+    order.session = session_;
+    order.team = static_cast<std::int32_t>(ranks_);
+    order.pass = static_cast<std::int32_t>(pass);
+    order.deal = deal;
+    order.grain = policy.grain();
+    order.records = tasks_ != nullptr ? 1 : 0;
+    w.send_order(order, ranks_);
+    // {partial result, ranks that could not make the work}
+    std::uint64_t mine[2] = {0, 0}, all[2] = {0, 0};
+    if (deal == Deal::master)
+      mpi::hand_out_pieces(w, team, work_->items(), policy.grain());
+    else
+      mine[0] = mpi::run_rank_share(*work_, pass, deal, policy.grain(), &team, 0);
+    MPI_Request request;
+    MPI_Ireduce(mine, all, 2, MPI_UINT64_T, MPI_SUM, 0, team.comm, &request);
+    w.wait(request, "the job's partial results", ranks_, mpi::kJobTimeout);
+    if (tasks_ != nullptr) take_records(w);
+    if (all[1] != 0)
+      throw WorkerFailure(std::to_string(all[1]) +
+                          " mpi rank(s) could not make the work from its spec");
+    return all[0];
+  }
+  Work& work() const override { return *work_; }
+  std::string why_workers_cannot_prepare() const override {
+    if (ranks_ == 1) return "";
+    return "each mpi rank makes its own part in its own memory; rank 0's copy, which other "
+           "backends read too, is made by the calling thread";
+  }
+
+ private:
+  // Sends the work's spec to ranks [1, ranks_): each makes the same work from it.
+  void open_session(mpi::World& w) {
+    KernelSpec spec;
+    if (!work_->describe(spec)) throw WorkerFailure("this work has no spec to send to mpi ranks");
+    const std::string text = to_json(spec).dump();
+    session_ = new_session_id();
+    Order order;
+    order.kind = OrderKind::open;
+    order.session = session_;
+    order.team = static_cast<std::int32_t>(ranks_);
+    order.spec_bytes = static_cast<std::int32_t>(text.size());
+    w.send_order(order, ranks_);
+    opened_ = true;
+    for (unsigned r = 1; r < ranks_; ++r) {
+      MPI_Request request;
+      MPI_Isend(text.data(), static_cast<int>(text.size()), MPI_CHAR, static_cast<int>(r),
+                mpi::spec_tag, w.comm(), &request);
+      w.wait(request, "a kernel spec to be sent", ranks_, mpi::kControlTimeout);
+    }
+  }
+
+  void close_session() {
+    mpi::World* w = mpi::world();
+    if (!opened_ || w == nullptr || w->lost()) return;
+    Order order;
+    order.kind = OrderKind::close;
+    order.session = session_;
+    try {
+      w->send_order(order, ranks_);
+    } catch (const WorkerFailure&) {
+      // The world is lost: the next mpi benchmark says so.
+    }
+  }
+
+  // The queue's counter back to 0 before the job is sent, so no rank takes from it early.
+  static void reset_counter(const mpi::Team& team) {
+    const std::uint64_t zero = 0;
+    std::uint64_t old = 0;
+    MPI_Fetch_and_op(&zero, &old, MPI_UINT64_T, 0, 0, MPI_REPLACE, team.counter);
+    MPI_Win_flush(0, team.counter);
+  }
+
+  // Each rank's task records of the job: task, worker, start, end, on its own clock; placed on
+  // rank 0's job clock with that rank's offset.
+  void take_records(mpi::World& w) {
+    std::vector<double> records(4 * tasks_->durations().size() + 1);
+    for (unsigned r = 1; r < ranks_; ++r) {
+      MPI_Request request;
+      MPI_Status status;
+      MPI_Irecv(records.data(), static_cast<int>(records.size()), MPI_DOUBLE, static_cast<int>(r),
+                mpi::records_tag, w.comm(), &request);
+      w.wait(request, "the tasks' records", ranks_, mpi::kControlTimeout, &status);
+      int count = 0;
+      MPI_Get_count(&status, MPI_DOUBLE, &count);
+      const double shift = w.clock_offset(static_cast<int>(r)) + tasks_->job_start();
+      for (int i = 0; i + 3 < count; i += 4)
+        tasks_->record_ran_elsewhere(static_cast<std::size_t>(records[i]),
+                                     static_cast<unsigned>(records[i + 1]), records[i + 2] - shift,
+                                     records[i + 3] - shift);
+    }
+  }
+
+  Work* work_ = nullptr;
+  TaskWork* tasks_ = nullptr;
+  unsigned ranks_ = 1;
+  int session_ = 0;
+  bool opened_ = false;
+};
+
+// One collective of a team at a time (World::collective), for the launch benchmarks.
+class TeamCollectives {
+ public:
+  TeamCollectives(OrderKind kind, unsigned ranks) : kind_(kind) {
+    mpi::World* w = mpi::world();
+    ranks_ = w == nullptr ? 1 : w->team_size_for(ranks);
+  }
+  // One barrier (returns the team's size) or allreduce (returns the sum of one per rank).
+  std::uint64_t one() { return ranks_ == 1 ? 1 : mpi::world()->collective(kind_, ranks_); }
+
+ private:
+  OrderKind kind_;
+  unsigned ranks_ = 1;
+};
+
+DispatchFloor allreduce_floor() {
+  DispatchFloor floor;
+  floor.launch = "ranks";
+  floor.what = "one 8-byte MPI_Allreduce over the team (each rank adds 1), nothing else";
+  floor.start = [](unsigned workers) {
+    auto team = std::make_shared<TeamCollectives>(OrderKind::allreduces, workers);
+    return std::function<std::uint64_t()>([team] { return team->one(); });
+  };
+  return floor;
+}
+
+// MPI_Barrier over a team of `ranks`, alone.
+LaunchProbe barrier_probe(unsigned ranks) {
+  LaunchProbe probe;
+  probe.what = "barrier";
+  probe.detail = "ranks:" + std::to_string(ranks);
+  probe.launch = "ranks";
+  probe.params = {{"workers", ranks}};
+  probe.prepare = [ranks] {
+    auto team = std::make_shared<TeamCollectives>(OrderKind::barriers, ranks);
+    return std::function<std::string()>([team, ranks]() -> std::string {
+      return team->one() == ranks ? "" : "the barrier's team is smaller than asked";
+    });
+  };
+  return probe;
+}
+
+std::string own_executable() {
+  std::string path(4096, '\0');
+  const ssize_t n = readlink("/proc/self/exe", path.data(), path.size() - 1);
+  return n > 0 ? path.substr(0, static_cast<std::size_t>(n)) : "";
+}
+
+// The environment of a new mpirun started from inside a rank: without what the outer mpirun
+// gave this rank (a new mpirun would take itself for one of its ranks), with the permission
+// to run as root.
+std::vector<std::string> fresh_mpirun_environment() {
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string var = *e;
+    const bool outer = var.rfind("OMPI_", 0) == 0 || var.rfind("PMIX_", 0) == 0 ||
+                       var.rfind("OPAL_", 0) == 0 || var.rfind("ORTE_", 0) == 0;
+    const bool kept =
+        var.rfind("OMPI_ALLOW_RUN_AS_ROOT", 0) == 0 || var.rfind("OMPI_MCA_btl=", 0) == 0;
+    if (!outer || kept) env.push_back(var);
+  }
+  env.push_back("PARBENCH_MPI_HELLO=1");
+  return env;
+}
+
+// Starting N ranks under mpirun, from outside, as fork+wait measures a process: mpirun starts
+// N copies of parbench that only initialise MPI, meet at a barrier and finalize.
+LaunchProbe mpirun_start_probe(unsigned ranks) {
+  LaunchProbe probe;
+  probe.what = "mpirun_start";
+  probe.detail = "ranks:" + std::to_string(ranks);
+  probe.launch = "ranks";
+  probe.params = {{"workers", ranks}};
+  probe.prepare = [ranks] {
+    auto args =
+        std::make_shared<std::vector<std::string>>(mpirun_arguments(ranks, {own_executable()}));
+    auto env = std::make_shared<std::vector<std::string>>(fresh_mpirun_environment());
+    return std::function<std::string()>([args, env]() -> std::string {
+      std::vector<char*> argv, envp;
+      for (auto& a : *args) argv.push_back(a.data());
+      for (auto& e : *env) envp.push_back(e.data());
+      argv.push_back(nullptr);
+      envp.push_back(nullptr);
+      const pid_t pid = fork();
+      if (pid == 0) {
+        execvpe(argv[0], argv.data(), envp.data());
+        _exit(127);
+      }
+      if (pid < 0) return "fork failed";
+      track_child(pid);
+      int status = 0;
+      reap_child(pid, &status, true);
+      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return "mpirun ended with status " + std::to_string(status);
+      return "";
+    });
+  };
+  return probe;
+}
+
+std::vector<LaunchProbe> mpi_launch_probes() {
+  mpi::World* w = mpi::world();
+  if (w == nullptr) return {};
+  std::vector<LaunchProbe> probes = {mpirun_start_probe(w->size())};
+  for (unsigned s = 2; s <= w->size(); ++s)
+    if (((s & (s - 1)) == 0 || s == w->size()) && w->team_size_for(s) == s)
+      probes.push_back(barrier_probe(s));
+  return probes;
+}
+
+nlohmann::json mpi_runtime() {
+  char library[MPI_MAX_LIBRARY_VERSION_STRING] = {};
+  int length = 0, version = 0, subversion = 0;
+  MPI_Get_library_version(library, &length);
+  MPI_Get_version(&version, &subversion);
+  std::string text(library, static_cast<std::size_t>(length));
+  text = text.substr(0, text.find_first_of(",\n"));
+  nlohmann::json runtime = {
+      {"library", text},
+      {"standard", std::to_string(version) + "." + std::to_string(subversion)},
+      {"under_mpirun", started_by_mpirun()}};
+  if (mpi::World* w = mpi::world()) {
+    std::vector<unsigned> teams;
+    for (unsigned s = 1; s <= w->size(); ++s)
+      if (w->team_size_for(s) == s) teams.push_back(s);
+    runtime["world_size"] = w->size();
+    runtime["teams"] = teams;
+    runtime["ranks"] = w->ranks();
+    runtime["transport"] = w->transport();
+  } else {
+    runtime["world_size"] = 1;
+  }
+  return runtime;
+}
+
+std::vector<PolicyName> mpi_sum_policies() {
+  return {{"block", Split::block, false, false, static_cast<int>(Deal::block)},
+          {"cyclic", Split::cyclic, false, false, static_cast<int>(Deal::cyclic)}};
+}
+
+std::vector<PolicyName> mpi_task_policies() {
+  return {{"block", Split::block, false, false, static_cast<int>(Deal::block)},
+          {"cyclic", Split::cyclic, false, false, static_cast<int>(Deal::cyclic)},
+          {"queue", Split::dynamic, false, false, static_cast<int>(Deal::queue)},
+          {"lpt", Split::dynamic, false, true, static_cast<int>(Deal::queue)},
+          {"master", Split::dynamic, false, false, static_cast<int>(Deal::master)}};
+}
+
+}  // namespace
+
+BackendInfo mpi_backend_info() {
+  return {.name = "mpi",
+          .launches = {"ranks"},
+          .sum_policies = mpi_sum_policies(),
+          .task_policies = mpi_task_policies(),
+          .create = [](const std::string&) -> std::unique_ptr<Backend> {
+            return std::make_unique<MpiBackend>();
+          },
+          .reference = false,
+          .reports_children_cpu = false,
+          .timed_starts = {},
+          .workers_per_job = {},
+          .launch_probes = mpi_launch_probes,
+          .runtime = mpi_runtime,
+          .dispatch_floor = allreduce_floor()};
+}
+
+unsigned mpi_world_size() {
+  return mpi::world() == nullptr ? 1 : mpi::world()->size();
+}
+
+}  // namespace parbench

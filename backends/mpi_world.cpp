@@ -1,0 +1,506 @@
+#include "backends/mpi_world.hpp"
+
+#include <sched.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <stdexcept>
+
+#include "backends/backend.hpp"
+#include "kernels/partition.hpp"
+#include "kernels/tasks.hpp"
+#include "platform/machine.hpp"
+#include "platform/topology.hpp"
+
+namespace parbench::mpi {
+namespace {
+
+World* g_world = nullptr;
+
+// Team sizes set up at start: every size up to this, then powers of two and the world's size
+// (each is a communicator and a window, made once for the run).
+constexpr unsigned kEverySizeUpTo = 16;
+
+double now() {
+  return monotonic_seconds();
+}
+
+std::string mpi_error_text(int code) {
+  char text[MPI_MAX_ERROR_STRING];
+  int length = 0;
+  MPI_Error_string(code, text, &length);
+  return std::string(text, static_cast<std::size_t>(length));
+}
+
+// Throws when an MPI call at start fails: without MPI the run cannot be what was asked.
+void check(int code, const char* what) {
+  if (code != MPI_SUCCESS)
+    throw std::runtime_error(std::string(what) + ": " + mpi_error_text(code));
+}
+
+// How a rank waits for MPI. Open MPI's blocking calls spin, and a rank that spins while it waits
+// takes a CPU from whoever works: rank 0's other backends between MPI's jobs, a busy rank when
+// ranks outnumber CPUs. So a rank polls: it spins only briefly, or yields when crowded, and
+// then sleeps between polls, longer the longer it has waited (at most a fiftieth of it).
+class Patience {
+ public:
+  Patience(bool crowded, double spin_seconds, double longest_sleep)
+      : crowded_(crowded), spin_(spin_seconds), longest_(longest_sleep), began_(now()) {}
+
+  void pause() {
+    const double waited = now() - began_;
+    if (waited < spin_) {
+      if (crowded_) sched_yield();
+      return;
+    }
+    const double sleep = std::clamp(waited / 50, 10e-6, longest_);
+    const timespec ts{0, static_cast<long>(sleep * 1e9)};
+    nanosleep(&ts, nullptr);
+  }
+  double waited() const { return now() - began_; }
+
+ private:
+  bool crowded_;
+  double spin_, longest_, began_;
+};
+
+// Rank 0 spins for a job's end while each rank has a CPU of its own (1 s), else 50 us; a
+// serving rank 200 us for the next order after its last, so that jobs sent back to back (a
+// dispatch benchmark) find it awake.
+Patience driver_patience(bool crowded) {
+  return Patience(crowded, crowded ? 50e-6 : 1.0, 500e-6);
+}
+Patience server_patience(bool crowded) {
+  return Patience(crowded, 200e-6, 2e-3);
+}
+
+bool process_gone(int pid) {
+  if (pid <= 0) return false;
+  if (kill(pid, 0) != 0) return errno == ESRCH;
+  // A zombie has ended; its parent (mpirun) has not reaped it yet.
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text;
+  std::getline(stat, text);
+  const auto paren = text.rfind(')');
+  return paren != std::string::npos && paren + 2 < text.size() &&
+         (text[paren + 2] == 'Z' || text[paren + 2] == 'X');
+}
+
+std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  return "";
+}
+
+std::string host_name() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return host;
+}
+
+// The Open MPI components this process has loaded, of one framework ("pml", "btl"): Open MPI
+// unloads those it did not select, so what is mapped is what runs.
+std::vector<std::string> loaded_components(const std::string& framework) {
+  std::vector<std::string> found;
+  std::ifstream maps("/proc/self/maps");
+  const std::string marker = "mca_" + framework + "_";
+  for (std::string line; std::getline(maps, line);) {
+    const auto at = line.find(marker);
+    if (at == std::string::npos) continue;
+    std::string name = line.substr(at + marker.size());
+    name = name.substr(0, name.find('.'));
+    if (std::find(found.begin(), found.end(), name) == found.end()) found.push_back(name);
+  }
+  return found;
+}
+
+// A string MCA parameter as Open MPI holds it (MPI_T), "" when it has none.
+std::string mca_parameter(const char* name) {
+  int index = -1;
+  if (MPI_T_cvar_get_index(name, &index) != MPI_SUCCESS) return "";
+  MPI_T_cvar_handle handle;
+  int count = 0;
+  if (MPI_T_cvar_handle_alloc(index, nullptr, &handle, &count) != MPI_SUCCESS) return "";
+  std::string value(4096, '\0');
+  if (count > 0 && count < 4096) MPI_T_cvar_read(handle, value.data());
+  MPI_T_cvar_handle_free(&handle);
+  return value.substr(0, value.find('\0'));
+}
+
+}  // namespace
+
+nlohmann::json describe_this_rank() {
+  return {{"host", host_name()},          {"pid", getpid()},
+          {"cpu_model", cpu_model()},     {"affinity", cpu_list_string(affinity_cpus())},
+          {"usable_cpus", usable_cpus()}, {"topology", topology_summary(topology())}};
+}
+
+World* world() {
+  return g_world;
+}
+
+World::World() {
+  int provided = 0;
+  check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
+  int rank = 0, size = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  rank_ = rank;
+  size_ = static_cast<unsigned>(size);
+  // A communicator of parbench's own, whose errors come back as codes: a lost rank must become
+  // a benchmark's error, not the end of the process.
+  check(MPI_Comm_dup(MPI_COMM_WORLD, &comm_), "MPI_Comm_dup");
+  MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN);
+  MPI_Comm host;
+  check(MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &host),
+        "MPI_Comm_split_type");
+  int on_host = 1;
+  MPI_Comm_size(host, &on_host);
+  MPI_Comm_free(&host);
+  crowded_ = static_cast<unsigned>(on_host) > usable_cpus();
+  set_up_teams();
+  learn_ranks();
+  measure_clock_offsets();
+  g_world = this;
+}
+
+World::~World() {
+  g_world = nullptr;
+  if (lost()) {
+    // MPI_Finalize would wait for the rank that died: the live ones are told to leave at once.
+    if (rank_ == 0) {
+      Order abandon;
+      abandon.kind = OrderKind::abandon;
+      for (unsigned r = 1; r < size_; ++r) {
+        MPI_Request request;
+        if (MPI_Isend(&abandon, sizeof abandon, MPI_BYTE, static_cast<int>(r), order_tag, comm_,
+                      &request) == MPI_SUCCESS)
+          MPI_Request_free(&request);
+      }
+      const timespec grace{0, 100'000'000};
+      nanosleep(&grace, nullptr);
+    }
+    return;
+  }
+  if (rank_ == 0) try {
+      Order stop;
+      stop.kind = OrderKind::stop;
+      send_order(stop, size_);
+    } catch (const std::exception&) {
+      return;  // lost while stopping: no MPI_Finalize either
+    }
+  for (auto& t : teams_) {
+    if (t.counter != MPI_WIN_NULL) {
+      MPI_Win_unlock_all(t.counter);
+      MPI_Win_free(&t.counter);
+    }
+    if (t.comm != MPI_COMM_NULL) MPI_Comm_free(&t.comm);
+  }
+  MPI_Comm_free(&comm_);
+  MPI_Finalize();
+}
+
+void World::set_up_teams() {
+  teams_.resize(size_ + 1);
+  for (unsigned s = 1; s <= size_; ++s) {
+    const bool wanted = s <= kEverySizeUpTo || (s & (s - 1)) == 0 || s == size_;
+    if (!wanted) continue;
+    Team& t = teams_[s];
+    t.size = s;
+    const bool member = static_cast<unsigned>(rank_) < s;
+    // Collective over the world: every rank takes part, members or not.
+    check(MPI_Comm_split(comm_, member ? 0 : MPI_UNDEFINED, rank_, &t.comm), "MPI_Comm_split");
+    if (!member) continue;
+    MPI_Comm_set_errhandler(t.comm, MPI_ERRORS_RETURN);
+    void* base = nullptr;
+    check(MPI_Win_allocate(rank_ == 0 ? sizeof(std::uint64_t) : 0, sizeof(std::uint64_t),
+                           MPI_INFO_NULL, t.comm, &base, &t.counter),
+          "MPI_Win_allocate");
+    t.counter_base = static_cast<std::uint64_t*>(base);
+    if (rank_ == 0) *t.counter_base = 0;
+    MPI_Win_lock_all(MPI_MODE_NOCHECK, t.counter);
+  }
+}
+
+const Team* World::team(unsigned size) const {
+  if (size == 0 || size >= teams_.size() || teams_[size].comm == MPI_COMM_NULL) return nullptr;
+  return &teams_[size];
+}
+
+unsigned World::team_size_for(unsigned ranks) const {
+  for (unsigned s = std::min(ranks, size_); s > 1; --s)
+    if (teams_[s].size == s) return s;
+  return 1;
+}
+
+// Every rank describes itself to rank 0, which keeps the descriptions for the report and the
+// pids of the ranks on its host, to see them die; each rank on rank 0's host learns rank 0's pid.
+void World::learn_ranks() {
+  const std::string mine = describe_this_rank().dump();
+  local_pids_.assign(size_, 0);
+  if (rank_ == 0) {
+    ranks_.push_back(nlohmann::json::parse(mine));
+    ranks_.back()["rank"] = 0;
+    const std::string my_host = ranks_[0]["host"];
+    for (unsigned r = 1; r < size_; ++r) {
+      MPI_Status status;
+      MPI_Probe(static_cast<int>(r), info_tag, comm_, &status);
+      int bytes = 0;
+      MPI_Get_count(&status, MPI_CHAR, &bytes);
+      std::string text(static_cast<std::size_t>(bytes), '\0');
+      MPI_Recv(text.data(), bytes, MPI_CHAR, static_cast<int>(r), info_tag, comm_,
+               MPI_STATUS_IGNORE);
+      nlohmann::json rank = nlohmann::json::parse(text);
+      rank["rank"] = r;
+      if (rank["host"] == my_host) local_pids_[r] = rank["pid"];
+      ranks_.push_back(std::move(rank));
+    }
+  } else {
+    MPI_Send(mine.data(), static_cast<int>(mine.size()), MPI_CHAR, 0, info_tag, comm_);
+  }
+  // Rank 0's host and pid, to every rank: a rank on the same host sees it die.
+  std::string host = rank_ == 0 ? host_name() : std::string(256, '\0');
+  host.resize(256, '\0');
+  int pid = getpid();
+  MPI_Bcast(host.data(), 256, MPI_CHAR, 0, comm_);
+  MPI_Bcast(&pid, 1, MPI_INT, 0, comm_);
+  if (rank_ != 0 && host.substr(0, host.find('\0')) == host_name()) rank0_pid_ = pid;
+}
+
+// Ping-pong between rank 0 and each rank: the offset of the exchange with the shortest round
+// trip, whose midpoint is known best (as NTP does). On one host the clocks are the same one,
+// and the offsets show how well this is measured.
+void World::measure_clock_offsets() {
+  constexpr int kRounds = 32;
+  offsets_.assign(size_, 0.0);
+  for (unsigned r = 1; r < size_; ++r) {
+    const int peer = static_cast<int>(r);
+    if (rank_ == 0) {
+      double best_trip = 1e30, offset = 0;
+      for (int i = 0; i < kRounds; ++i) {
+        double theirs = 0;
+        const double sent = now();
+        MPI_Send(&sent, 1, MPI_DOUBLE, peer, clock_tag, comm_);
+        MPI_Recv(&theirs, 1, MPI_DOUBLE, peer, clock_tag, comm_, MPI_STATUS_IGNORE);
+        const double back = now();
+        if (back - sent < best_trip) {
+          best_trip = back - sent;
+          offset = theirs - (sent + back) / 2;
+        }
+      }
+      offsets_[r] = offset;
+      ranks_[r]["clock_offset"] = offset;
+      ranks_[r]["clock_round_trip"] = best_trip;
+    } else if (static_cast<unsigned>(rank_) == r) {
+      for (int i = 0; i < kRounds; ++i) {
+        double theirs = 0;
+        MPI_Recv(&theirs, 1, MPI_DOUBLE, 0, clock_tag, comm_, MPI_STATUS_IGNORE);
+        const double mine = now();
+        MPI_Send(&mine, 1, MPI_DOUBLE, 0, clock_tag, comm_);
+      }
+    }
+  }
+  if (rank_ == 0) {
+    ranks_[0]["clock_offset"] = 0.0;
+    ranks_[0]["clock_round_trip"] = 0.0;
+  }
+}
+
+nlohmann::json World::transport() const {
+  std::vector<std::string> hosts;
+  for (const auto& r : ranks_)
+    if (std::find(hosts.begin(), hosts.end(), r.value("host", "")) == hosts.end())
+      hosts.push_back(r.value("host", ""));
+  const auto pml = loaded_components("pml");
+  const auto btl = loaded_components("btl");
+  const bool ob1 = std::find(pml.begin(), pml.end(), "ob1") != pml.end();
+  const bool vader = std::find(btl.begin(), btl.end(), "vader") != btl.end();
+  const bool tcp = std::find(btl.begin(), btl.end(), "tcp") != btl.end();
+  std::string within = !ob1    ? "pml " + (pml.empty() ? std::string("?") : pml.front())
+                       : vader ? "shared memory (btl vader)"
+                       : tcp   ? "TCP (btl tcp)"
+                               : "?";
+  nlohmann::json t = {{"hosts", hosts.size()},
+                      {"pml", pml},
+                      {"btl", btl},
+                      {"btl_setting", mca_parameter("btl")},
+                      {"within_a_host", within}};
+  if (hosts.size() > 1) t["between_hosts"] = ob1 && tcp ? "TCP (btl tcp)" : within;
+  return t;
+}
+
+std::string World::dead_rank_on_this_host(unsigned team) const {
+  for (unsigned r = 1; r < team && r < size_; ++r)
+    if (process_gone(local_pids_[r]))
+      return "mpi rank " + std::to_string(r) + " (pid " + std::to_string(local_pids_[r]) + ") died";
+  return "";
+}
+
+void World::lose(const std::string& why) {
+  lost_ = why;
+  throw WorkerFailure(why + " (MPI cannot go on without it: every later mpi benchmark fails)");
+}
+
+void World::check_not_lost() const {
+  if (lost())
+    throw WorkerFailure("an MPI rank was lost earlier in the run (" + lost_ +
+                        "): Open MPI 4.1 cannot go on without it");
+}
+
+void World::wait(MPI_Request& request, const std::string& what, unsigned team, double timeout,
+                 MPI_Status* status) {
+  Patience patience = driver_patience(crowded_);
+  double next_check = 0.01;
+  for (;;) {
+    int done = 0;
+    if (const int code = MPI_Test(&request, &done, status != nullptr ? status : MPI_STATUS_IGNORE);
+        code != MPI_SUCCESS)
+      lose("MPI error while waiting for " + what + ": " + mpi_error_text(code));
+    if (done) return;
+    const double waited = patience.waited();
+    if (waited > next_check) {
+      next_check = waited + 0.01;
+      if (const std::string dead = dead_rank_on_this_host(team); !dead.empty()) lose(dead);
+      if (waited > timeout)
+        lose("no answer for " + what + " within " + std::to_string(static_cast<int>(timeout)) +
+             " s");
+    }
+    patience.pause();
+  }
+}
+
+void World::send_order(const Order& order, unsigned team) {
+  check_not_lost();
+  finish_batch();
+  std::vector<MPI_Request> requests(team > 0 ? team - 1 : 0);
+  for (unsigned r = 1; r < team; ++r)
+    if (MPI_Isend(&order, sizeof order, MPI_BYTE, static_cast<int>(r), order_tag, comm_,
+                  &requests[r - 1]) != MPI_SUCCESS)
+      lose("cannot send an order to mpi rank " + std::to_string(r));
+  for (auto& request : requests) wait(request, "an order to be sent", team, kControlTimeout);
+}
+
+// Small batches: what is left of one is finished in whichever job comes next (64 barriers are
+// about 0.1 ms here), and one order per batch costs a fraction of one collective.
+constexpr std::uint64_t kBatch = 64;
+
+std::uint64_t World::collective(OrderKind kind, unsigned team) {
+  if (team <= 1) return 1;
+  if (batch_left_ == 0 || batch_kind_ != kind || batch_team_ != team) {
+    Order order;
+    order.kind = kind;
+    order.team = static_cast<std::int32_t>(team);
+    order.count = kBatch;
+    send_order(order, team);
+    batch_kind_ = kind;
+    batch_team_ = team;
+    batch_left_ = kBatch;
+  }
+  --batch_left_;
+  return run_collective(kind, team);
+}
+
+std::uint64_t World::run_collective(OrderKind kind, unsigned team) {
+  const MPI_Comm comm = teams_[team].comm;
+  MPI_Request request;
+  std::uint64_t one = 1, sum = team;
+  if (kind == OrderKind::barriers)
+    MPI_Ibarrier(comm, &request);
+  else
+    MPI_Iallreduce(&one, &sum, 1, MPI_UINT64_T, MPI_SUM, comm, &request);
+  wait(request, kind == OrderKind::barriers ? "a barrier" : "an allreduce", team, kControlTimeout);
+  return sum;
+}
+
+void World::finish_batch() {
+  for (; batch_left_ > 0; --batch_left_) run_collective(batch_kind_, batch_team_);
+}
+
+void World::wait_as_server(MPI_Request& request) {
+  Patience patience = server_patience(crowded_);
+  double next_check = 0.01;
+  for (;;) {
+    int done = 0;
+    if (MPI_Test(&request, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS) _exit(1);
+    if (done) return;
+    if (patience.waited() > next_check) {
+      next_check = patience.waited() + 0.01;
+      // Rank 0 ended without a word (killed, or its run ended early): nothing is left to serve.
+      if (process_gone(rank0_pid_)) _exit(1);
+    }
+    patience.pause();
+  }
+}
+
+Order World::next_order() {
+  Order order;
+  MPI_Request request;
+  MPI_Irecv(&order, sizeof order, MPI_BYTE, 0, order_tag, comm_, &request);
+  wait_as_server(request);
+  return order;
+}
+
+std::uint64_t run_rank_share(Work& work, Pass pass, Deal deal, std::uint64_t grain,
+                             const Team* team, unsigned rank) {
+  const std::size_t n = work.items();
+  if (team == nullptr || team->size == 1) return n == 0 ? 0 : work.apply(pass, 0, 0, n, 1);
+  const unsigned ranks = team->size;
+  switch (deal) {
+    case Deal::block: {
+      const Range r = block_range(n, ranks, rank);
+      return r.size() == 0 ? 0 : work.apply(pass, rank, r.begin, r.end, 1);
+    }
+    case Deal::cyclic:
+      return rank < n ? work.apply(pass, rank, rank, n, ranks) : 0;
+    case Deal::queue: {
+      std::uint64_t total = 0;
+      for (;;) {
+        std::uint64_t begin = 0;
+        MPI_Fetch_and_op(&grain, &begin, MPI_UINT64_T, 0, 0, MPI_SUM, team->counter);
+        MPI_Win_flush(0, team->counter);
+        if (begin >= n) return total;
+        total += work.apply(pass, rank, begin, std::min<std::size_t>(n, begin + grain), 1);
+      }
+    }
+    case Deal::master: {
+      if (rank == 0) return 0;  // rank 0 hands out the pieces (hand_out_pieces)
+      std::uint64_t total = 0;
+      for (;;) {
+        std::uint64_t begin = 0;
+        const int want = 1;
+        MPI_Send(&want, 1, MPI_INT, 0, request_tag, team->comm);
+        MPI_Recv(&begin, 1, MPI_UINT64_T, 0, reply_tag, team->comm, MPI_STATUS_IGNORE);
+        if (begin >= n) return total;
+        total += work.apply(pass, rank, begin, std::min<std::size_t>(n, begin + grain), 1);
+      }
+    }
+  }
+  return 0;
+}
+
+void hand_out_pieces(World& w, const Team& team, std::size_t items, std::uint64_t grain) {
+  std::uint64_t next = 0;
+  unsigned told_none_left = 0;
+  while (told_none_left + 1 < team.size) {
+    int want = 0;
+    MPI_Status status;
+    MPI_Request request;
+    MPI_Irecv(&want, 1, MPI_INT, MPI_ANY_SOURCE, request_tag, team.comm, &request);
+    w.wait(request, "a rank to ask for a piece", team.size, kJobTimeout, &status);
+    const std::uint64_t piece = next < items ? next : items;
+    if (next >= items) ++told_none_left;
+    next += grain;
+    MPI_Request reply;
+    MPI_Isend(&piece, 1, MPI_UINT64_T, status.MPI_SOURCE, reply_tag, team.comm, &reply);
+    w.wait(reply, "a piece to be handed out", team.size, kJobTimeout);
+  }
+}
+
+}  // namespace parbench::mpi

@@ -1,0 +1,162 @@
+#pragma once
+// The MPI world of a run, shared by the mpi backend's files: the ranks mpirun started, the
+// orders rank 0 sends the others, the teams (sub-communicators of the first 1, 2, 3, ... ranks,
+// each with a one-sided counter) and waiting on MPI without spinning a shared CPU away or
+// hanging on a rank that died.
+#include <mpi.h>
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "kernels/work.hpp"
+
+namespace parbench::mpi {
+
+// How a job's items are dealt to a team's ranks.
+enum class Deal : std::int32_t {
+  block,   // one contiguous block per rank
+  cyclic,  // rank r takes items r, r + P, ...
+  queue,   // ranks take the next piece from a counter on rank 0 (MPI_Fetch_and_op): no master
+  master,  // rank 0 hands out the next piece to whichever rank asks, and runs none itself
+};
+
+enum class OrderKind : std::int32_t {
+  open,        // a session: the spec (JSON) of its work follows
+  job,         // run the session's work as dealt, send rank 0 the tasks' records (timelines)
+               // and add the partial result up on rank 0
+  close,       // the session ends
+  barriers,    // `count` MPI_Barrier on the team
+  allreduces,  // `count` 8-byte MPI_Allreduce on the team
+  stop,        // the run is over: finalize and exit
+  abandon,     // a rank died: exit at once, without MPI_Finalize (which would wait for it)
+};
+
+// What rank 0 tells a serving rank; sent point to point, so that ranks outside a team never
+// hear of its jobs.
+struct Order {
+  OrderKind kind = OrderKind::stop;
+  std::int32_t session = 0;
+  std::int32_t team = 1;  // ranks in the session's team: the first `team` ranks of the world
+  std::int32_t pass = 0;  // Pass
+  Deal deal = Deal::block;
+  std::int32_t spec_bytes = 0;  // open: length of the spec's JSON
+  std::int32_t records = 0;     // job: send rank 0 the tasks' records (its work is a task set)
+  std::uint64_t grain = 1;      // items per piece for queue and master
+  std::uint64_t count = 0;      // barriers, allreduces: how many
+};
+
+enum Tag : int {
+  order_tag = 1,
+  spec_tag,
+  records_tag,
+  request_tag,
+  reply_tag,
+  clock_tag,
+  info_tag
+};
+
+// A team: the first `size` ranks, their communicator, and a counter on its rank 0 that every
+// member may take from (a window locked for the whole run, passive target).
+struct Team {
+  unsigned size = 0;
+  MPI_Comm comm = MPI_COMM_NULL;
+  MPI_Win counter = MPI_WIN_NULL;
+  std::uint64_t* counter_base = nullptr;
+};
+
+// How long rank 0 waits for what it asked before it counts a rank as lost.
+inline constexpr double kControlTimeout = 30;  // opening a session, timelines, a batch
+inline constexpr double kJobTimeout = 120;     // a job (the longest task set is 60 s serially)
+
+class World {
+ public:
+  // MPI_Init_thread and everything collective that the run needs once: the teams, every rank's
+  // description and clock offset. Every rank mpirun started makes one.
+  World();
+  // Finalizes MPI (rank 0 first tells the others to stop), unless a rank was lost.
+  ~World();
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+
+  int rank() const { return rank_; }
+  unsigned size() const { return size_; }
+  MPI_Comm comm() const { return comm_; }
+  // The team of the first `size` ranks; null in a rank outside it or for a size not set up.
+  const Team* team(unsigned size) const;
+  // The largest team set up of at most `ranks` ranks (at least 1).
+  unsigned team_size_for(unsigned ranks) const;
+  // More ranks on this host than CPUs this process may use: waiting ranks yield and sleep.
+  bool crowded() const { return crowded_; }
+
+  // Rank 0: every rank's description, clock offset to rank 0 included.
+  const nlohmann::json& ranks() const { return ranks_; }
+  // Rank 0: seconds to subtract from rank r's CLOCK_MONOTONIC to read rank 0's.
+  double clock_offset(int rank) const { return offsets_[static_cast<std::size_t>(rank)]; }
+  // Which transport Open MPI uses between ranks, as far as it says.
+  nlohmann::json transport() const;
+
+  // Rank 0: sends `order` to ranks [1, team) and waits until each is sent, after finishing
+  // the batch of collectives the serving ranks may be in.
+  void send_order(const Order& order, unsigned team);
+  // Rank 0: one MPI_Barrier (kind barriers; returns the team's size) or 8-byte MPI_Allreduce
+  // of one per rank (allreduces; returns the sum) over the team of `team` ranks. The serving
+  // ranks are told in batches, so that each one timed is the collective alone; a batch left
+  // unfinished is finished, untimed as far as it can be, before the next order.
+  std::uint64_t collective(OrderKind kind, unsigned team);
+  // Rank 0: waits for `request`, at most `timeout` seconds, checking that the ranks [1, team)
+  // on this host are alive. Throws WorkerFailure and marks the world lost otherwise. Fills
+  // `status`, when given, as MPI_Test does.
+  void wait(MPI_Request& request, const std::string& what, unsigned team, double timeout,
+            MPI_Status* status = nullptr);
+  // Throws WorkerFailure when a rank was lost earlier: MPI cannot go on without it.
+  void check_not_lost() const;
+  bool lost() const { return !lost_.empty(); }
+
+  // A serving rank: the next order from rank 0; exits the process when rank 0 is gone.
+  Order next_order();
+  // A serving rank: waits for `request`; exits the process when rank 0 is gone.
+  void wait_as_server(MPI_Request& request);
+
+ private:
+  void set_up_teams();
+  void learn_ranks();
+  void measure_clock_offsets();
+  [[noreturn]] void lose(const std::string& why);
+  std::uint64_t run_collective(OrderKind kind, unsigned team);
+  void finish_batch();
+  std::string dead_rank_on_this_host(unsigned team) const;
+
+  int rank_ = 0;
+  unsigned size_ = 1;
+  MPI_Comm comm_ = MPI_COMM_NULL;
+  std::vector<Team> teams_;  // by size; size 0 unused
+  bool crowded_ = false;
+  nlohmann::json ranks_ = nlohmann::json::array();
+  std::vector<double> offsets_;
+  std::vector<int> local_pids_;  // rank 0: pid of each rank on this host, else 0
+  int rank0_pid_ = 0;            // a serving rank on rank 0's host: rank 0's pid, else 0
+  std::string lost_;
+  // Rank 0: the batch of collectives the serving ranks are in, and how many of it are left.
+  OrderKind batch_kind_ = OrderKind::barriers;
+  unsigned batch_team_ = 0;
+  std::uint64_t batch_left_ = 0;
+};
+
+// The world of this process; null outside mpirun.
+World* world();
+
+// Runs the items team rank `rank` of `ranks` takes under `deal` for `pass` and returns its
+// partial result. `team` is null for a team of one (no MPI call is made).
+std::uint64_t run_rank_share(Work& work, Pass pass, Deal deal, std::uint64_t grain,
+                             const Team* team, unsigned rank);
+
+// Rank 0 of a master deal: hands out pieces of `grain` of `items` to ranks [1, team) on request
+// until each has been told there are no more.
+void hand_out_pieces(World& w, const Team& team, std::size_t items, std::uint64_t grain);
+
+// This rank's description for the report: host, pid, CPU model, affinity, topology.
+nlohmann::json describe_this_rank();
+
+}  // namespace parbench::mpi

@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""The mpi backend end to end: parbench under mpirun, and a rank killed mid-run.
+
+usage: mpi_run.py PARBENCH OUT_DIR ranks N [tcp]   mpirun -np N parbench ..., then checks its report
+       mpi_run.py PARBENCH OUT_DIR relaunch N      parbench --ranks=N (it starts mpirun itself)
+       mpi_run.py PARBENCH OUT_DIR kill            kills rank 2 of 3 mid-run: the run ends, its
+                                                   report is valid, no process is left
+
+Fails (exit 1) with what is wrong. Standard library only."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+SELECTION = ["--kernels=sum,sleep,launch", "--sizes=64K", "--calibration-size=256K",
+             "--tasks=seed", "--unit=2ms", "--repetitions=2", "--min-time=0.001"]
+ROOT_OK = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"}
+
+
+def fail(why):
+    print("FAIL:", why)
+    sys.exit(1)
+
+
+def processes_with(marker):
+    """Processes whose command line holds `marker` (every rank has the report's path)."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if marker.encode() in f.read():
+                    found.append(int(pid))
+        except OSError:
+            pass
+    return found
+
+
+def rank_of(pid):
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as f:
+            for var in f.read().split(b"\0"):
+                if var.startswith(b"OMPI_COMM_WORLD_RANK="):
+                    return int(var.split(b"=", 1)[1])
+    except OSError:
+        pass
+    return None
+
+
+def run(command, out):
+    env = dict(os.environ, **ROOT_OK)
+    begin = time.monotonic()
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    print(" ".join(command))
+    print(done.stderr[-3000:])
+    print(f"exit {done.returncode} after {time.monotonic() - begin:.1f} s")
+    if done.returncode != 0:
+        fail(f"exit status {done.returncode}")
+    if processes_with(out):
+        fail(f"processes left: {processes_with(out)}")
+    with open(out) as f:
+        return json.load(f)
+
+
+def check_report(report, ranks, transport):
+    mpi = report["context"].get("mpi", {})
+    if mpi.get("world_size") != ranks:
+        fail(f"context.mpi.world_size is {mpi.get('world_size')}, not {ranks}")
+    within = mpi.get("transport", {}).get("within_a_host", "")
+    if transport not in within:
+        fail(f"transport within a host is '{within}', not {transport}")
+    # One host has one clock: an offset is no more than half the round trip it was read with.
+    ranks_seen = mpi.get("ranks", [])
+    if len(ranks_seen) != ranks or any(abs(r["clock_offset"]) > r["clock_round_trip"] / 2 + 1e-5
+                                       for r in ranks_seen):
+        fail(f"clock offsets {[(r['clock_offset'], r['clock_round_trip']) for r in ranks_seen]}")
+    entries = [b for b in report["benchmarks"] if b["params"]["backend"] == "mpi"
+               and b.get("run_type") != "aggregate"]
+    kinds = {b["params"]["kernel"] for b in entries}
+    if kinds != {"sum", "sleep", "launch"}:
+        fail(f"mpi ran {sorted(kinds)}")
+    names = {b["name"].split("/process_time")[0] for b in entries}
+    for want in [f"launch/mpi/floor/workers:{ranks}", f"launch/mpi/dispatch/workers:{ranks}",
+                 f"launch/mpi/barrier/ranks:{ranks}", f"launch/mpi/mpirun_start/ranks:{ranks}",
+                 f"sleep/mpi/master/workers:{ranks}/tasks:seed/unit:2ms"]:
+        if want not in names:
+            fail(f"{want} missing (have {sorted(names)})")
+    for b in entries:
+        if b.get("error_occurred"):
+            fail(f"{b['name']}: {b.get('error_message')}")
+        if b.get("verified") != 1:
+            fail(f"{b['name']} not verified")
+        if b["params"]["kernel"] in ("sum", "sleep") and b.get("workers_obtained") != ranks:
+            fail(f"{b['name']}: {b.get('workers_obtained')} workers, not {ranks}")
+        timeline = b.get("timeline")
+        if b["params"]["kernel"] == "sleep" and timeline:
+            workers = {t["worker"] for t in timeline}
+            policy = b["params"]["policy"]
+            expected = set(range(1, ranks)) if policy == "master" and ranks > 1 else set(range(ranks))
+            if policy in ("block", "cyclic") and workers != expected:
+                fail(f"{b['name']}: tasks ran on ranks {sorted(workers)}")
+            if not workers <= expected:
+                fail(f"{b['name']}: tasks ran on ranks {sorted(workers)}")
+            # On one time axis: no task starts before the job or ends after the makespan.
+            if min(t["start"] for t in timeline) < -1e-3:
+                fail(f"{b['name']}: a task starts before its job")
+    print(f"ok: {len(entries)} mpi runs on {ranks} ranks over {within}")
+
+
+def kill_mid_run(parbench, out_dir):
+    out = os.path.join(out_dir, "killed.json")
+    command = [parbench, "--ranks=3", "--backends=serial,thread,mpi", "--kernels=sleep",
+               "--tasks=seed", "--unit=10ms", "--workers=3", "--repetitions=12",
+               "--calibration-size=256K", f"--out={out}"]
+    env = dict(os.environ, **ROOT_OK)
+    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    victim = None
+    deadline = time.monotonic() + 60
+    while victim is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+        for pid in processes_with(out):
+            if rank_of(pid) == 2:
+                victim = pid
+    if victim is None:
+        process.kill()
+        fail("rank 2 never started")
+    time.sleep(2.5)  # into the benchmarks: the calibration is over
+    killed_at = time.monotonic()
+    os.kill(victim, signal.SIGKILL)
+    try:
+        _, err = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        fail("the run did not end within 120 s of the kill")
+    ended = time.monotonic() - killed_at
+    print(err[-3000:])
+    left = processes_with(out)
+    try:
+        with open(out) as f:
+            report = json.load(f)
+    except (OSError, ValueError) as e:
+        fail(f"no valid report: {e}")
+    errors = [b for b in report["benchmarks"] if b.get("error_occurred")]
+    print(f"run ended {ended:.2f} s after the kill with exit {process.returncode}; report complete: "
+          f"{report['context'].get('complete')}; {len(report['benchmarks'])} entries, "
+          f"{len(errors)} with an error; processes left: {len(left)}")
+    for b in errors[:3]:
+        print("  ", b["name"], ":", b.get("error_message"))
+    if left:
+        fail(f"processes left: {left}")
+    if not errors or not all(b["params"]["backend"] == "mpi" for b in errors):
+        fail("the killed rank is no mpi benchmark's error")
+    if not any("died" in b.get("error_message", "") for b in errors):
+        fail("no error says a rank died")
+    if not any(b["params"]["backend"] == "thread" and not b.get("error_occurred")
+               for b in report["benchmarks"]):
+        fail("the other backends' results are lost")
+
+
+def main():
+    parbench, out_dir, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+    os.makedirs(out_dir, exist_ok=True)
+    if mode == "kill":
+        kill_mid_run(parbench, out_dir)
+        return
+    ranks = int(sys.argv[4])
+    tcp = len(sys.argv) > 5 and sys.argv[5] == "tcp"
+    out = os.path.join(out_dir, f"{mode}-{ranks}{'-tcp' if tcp else ''}.json")
+    selection = SELECTION + ["--backends=serial,mpi", f"--workers={ranks}", f"--out={out}"]
+    if mode == "relaunch":
+        command = [parbench, f"--ranks={ranks}"] + selection
+    else:
+        command = ["mpirun", "-np", str(ranks), "--oversubscribe", "--bind-to", "none"]
+        if tcp:
+            command += ["--mca", "btl", "tcp,self"]
+        command += [parbench] + selection
+    check_report(run(command, out), ranks, "TCP" if tcp else "shared memory")
+
+
+if __name__ == "__main__":
+    main()
