@@ -97,6 +97,13 @@ document.querySelectorAll("table.results th").forEach(function (th) {
 """
 
 
+def shown(name):
+    """A run name as the console shows it: without Google Benchmark's timing suffix, which
+    every parbench benchmark has."""
+    suffix = "/process_time/real_time"
+    return name[:-len(suffix)] if name.endswith(suffix) else name
+
+
 def esc(value):
     return html.escape(str(value), quote=True)
 
@@ -261,10 +268,10 @@ def findings_html(report, anchors, prefix=""):
             links = []
             for name in evidence:
                 if name in anchors:
-                    links.append(f'<a href="#{esc(anchors[name])}">{esc(name)}</a>')
+                    links.append(f'<a href="#{esc(anchors[name])}">{esc(shown(name))}</a>')
                 else:
                     links.append(f'<span class="muted" title="no such entry in this report">'
-                                 f"{esc(name)} (not in the table)</span>")
+                                 f"{esc(shown(name))} (not in the table)</span>")
             parts.append(f'<p class="evidence">Evidence: {" ".join(links)}</p>')
         figures = finding.get("figures") or {}
         if figures:
@@ -454,7 +461,7 @@ def result_row(run, anchor):
     makespan, predicted = run.center("makespan"), run.center("predicted")
     versus = makespan / predicted if makespan and predicted else None
     cells = [
-        cell(run.run_name), cell(run.kernel or ""), cell(run.backend or ""),
+        cell(shown(run.run_name)), cell(run.kernel or ""), cell(run.backend or ""),
         cell(run.launch or ""), cell(run.policy or ""),
         cell(run.workers if run.workers is not None else "", run.workers),
         cell(size_text(run), run.bytes if is_number(run.bytes) else None),
