@@ -293,11 +293,13 @@ static nlohmann::json tbb_runtime() {
           {"numa_asked", kMayLoadTbbbind}};
 }
 
-// An arena's execute with a parallel_for of one piece per worker that counts itself.
+// An arena's execute with a parallel_for of one piece per worker that counts itself, with
+// parallel_for's default partitioner (auto), which the dispatch's policy (auto) also uses: the
+// floor is the same runtime call without parbench around it.
 static DispatchFloor tbb_floor() {
   DispatchFloor floor;
   floor.launch = "arena";
-  floor.what = "task_arena::execute(parallel_for(P items, simple_partitioner))";
+  floor.what = "task_arena::execute(parallel_for(P items)), its default (auto) partitioner";
   floor.start = [](unsigned workers) {
     check_threads_can_be_created(workers - 1);
     auto control = std::make_shared<tbb::global_control>(
@@ -311,8 +313,7 @@ static DispatchFloor tbb_floor() {
             tbb::blocked_range<unsigned>(0, workers, 1),
             [&](const tbb::blocked_range<unsigned>& r) {
               count.fetch_add(r.size(), std::memory_order_relaxed);
-            },
-            tbb::simple_partitioner());
+            });
       });
       return count.load(std::memory_order_relaxed);
     });
