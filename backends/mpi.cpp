@@ -17,6 +17,7 @@
 #include "backends/mpi.hpp"
 #include "backends/mpi_world.hpp"
 #include "kernels/spec.hpp"
+#include "kernels/sum.hpp"
 #include "kernels/tasks.hpp"
 #include "platform/children.hpp"
 
@@ -52,6 +53,7 @@ class MpiBackend final : public Backend {
     mpi::World& w = *mpi::world();
     const mpi::Team& team = *w.team(ranks_);
     if (deal == Deal::queue) reset_counter(team);
+    if (deal == Deal::window) open_window(w, team);
     Order order;
     order.kind = OrderKind::job;
     order.session = session_;
@@ -65,6 +67,8 @@ class MpiBackend final : public Backend {
     std::uint64_t mine[2] = {0, 0}, all[2] = {0, 0};
     if (deal == Deal::master)
       mpi::hand_out_pieces(w, team, work_->items(), policy.grain());
+    else if (deal == Deal::window)
+      mine[0] = pass == Pass::compute ? mpi::sum_own_segment(window_) : window_.count;
     else
       mine[0] = mpi::run_rank_share(*work_, pass, deal, policy.grain(), &team, 0);
     MPI_Request request;
@@ -113,8 +117,32 @@ class MpiBackend final : public Backend {
     order.session = session_;
     try {
       w->send_order(order, ranks_);
+      // The servers free theirs on close: MPI_Win_free is collective.
+      mpi::close_shared_window(window_);
     } catch (const WorkerFailure&) {
       // The world is lost: the next mpi benchmark says so.
+    }
+  }
+
+  // The first job of the window policy makes the team's shared window: each rank allocates
+  // and first-touches its block. The ranks must share one host, which MPI cannot fake.
+  void open_window(mpi::World& w, const mpi::Team& team) {
+    if (window_.win != MPI_WIN_NULL) return;
+    if (dynamic_cast<SumWork*>(work_) == nullptr)
+      throw WorkerFailure("the mpi window policy is for the sum's array only");
+    if (!w.team_on_one_host(ranks_))
+      throw WorkerFailure("the mpi window policy needs the team's " + std::to_string(ranks_) +
+                          " ranks on one host (MPI_Win_allocate_shared); these span hosts: use "
+                          "block, or --workers up to the ranks on rank 0's host");
+    Order order;
+    order.kind = OrderKind::window;
+    order.session = session_;
+    order.team = static_cast<std::int32_t>(ranks_);
+    w.send_order(order, ranks_);
+    try {
+      window_ = mpi::open_shared_window(team, 0, work_->items());
+    } catch (const std::runtime_error& e) {
+      throw WorkerFailure(e.what());
     }
   }
 
@@ -151,6 +179,7 @@ class MpiBackend final : public Backend {
   unsigned ranks_ = 1;
   int session_ = 0;
   bool opened_ = false;
+  mpi::SharedWindow window_;  // the window policy's array, once its first job made it
 };
 
 // One collective of a team at a time (World::collective), for the launch benchmarks.
@@ -290,7 +319,8 @@ nlohmann::json mpi_runtime() {
 
 std::vector<PolicyName> mpi_sum_policies() {
   return {{"block", Split::block, false, false, static_cast<int>(Deal::block)},
-          {"cyclic", Split::cyclic, false, false, static_cast<int>(Deal::cyclic)}};
+          {"cyclic", Split::cyclic, false, false, static_cast<int>(Deal::cyclic)},
+          {"window", Split::block, false, false, static_cast<int>(Deal::window)}};
 }
 
 std::vector<PolicyName> mpi_task_policies() {

@@ -26,7 +26,8 @@ struct ServedSession {
   TaskWork* tasks = nullptr;
   std::set<Deal> made;  // the deals whose pieces this rank has made the data of
   std::uint64_t jobs = 0;
-  bool failed = false;  // the work could not be made here: every job says so
+  mpi::SharedWindow window;  // the window policy's array, made by its order
+  bool failed = false;       // the work could not be made here: every job says so
 };
 
 void open_session(mpi::World& w, const Order& order, std::map<int, ServedSession>& sessions) {
@@ -47,7 +48,7 @@ void open_session(mpi::World& w, const Order& order, std::map<int, ServedSession
 // The data of the pieces this rank is dealt, made by this rank before its first job of that
 // deal (a queue's or master's pieces may be any: all of them).
 void make_own_pieces(ServedSession& s, const Order& order, const mpi::Team& team, int rank) {
-  if (!s.work->has_data() || s.made.count(order.deal) != 0) return;
+  if (!s.work->has_data() || s.made.count(order.deal) != 0 || order.deal == Deal::window) return;
   if (order.deal == Deal::block || order.deal == Deal::cyclic)
     mpi::run_rank_share(*s.work, Pass::prepare, order.deal, 1, &team, static_cast<unsigned>(rank));
   else
@@ -79,8 +80,11 @@ void run_job(mpi::World& w, const Order& order, ServedSession& s) {
         s.tasks->begin_job();
         ++s.jobs;
       }
-      mine[0] = mpi::run_rank_share(*s.work, pass, order.deal, order.grain, &team,
-                                    static_cast<unsigned>(w.rank()));
+      if (order.deal == Deal::window)
+        mine[0] = pass == Pass::compute ? mpi::sum_own_segment(s.window) : s.window.count;
+      else
+        mine[0] = mpi::run_rank_share(*s.work, pass, order.deal, order.grain, &team,
+                                      static_cast<unsigned>(w.rank()));
       if (s.tasks != nullptr) records = records_of_job(s);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "parbench: mpi rank %d: %s\n", w.rank(), e.what());
@@ -121,8 +125,16 @@ int serve(mpi::World& w) {
         run_job(w, order, sessions[order.session]);
         break;
       case OrderKind::close:
+        mpi::close_shared_window(sessions[order.session].window);
         sessions.erase(order.session);
         break;
+      case OrderKind::window: {
+        ServedSession& s = sessions[order.session];
+        s.window = mpi::open_shared_window(*w.team(static_cast<unsigned>(order.team)),
+                                           static_cast<unsigned>(w.rank()),
+                                           s.work != nullptr ? s.work->items() : 0);
+        break;
+      }
       case OrderKind::barriers:
       case OrderKind::allreduces:
         run_collectives(w, order);

@@ -14,6 +14,7 @@
 
 #include "backends/backend.hpp"
 #include "kernels/partition.hpp"
+#include "kernels/sum.hpp"
 #include "kernels/tasks.hpp"
 #include "platform/machine.hpp"
 #include "platform/topology.hpp"
@@ -232,6 +233,12 @@ void World::set_up_teams() {
 const Team* World::team(unsigned size) const {
   if (size == 0 || size >= teams_.size() || teams_[size].comm == MPI_COMM_NULL) return nullptr;
   return &teams_[size];
+}
+
+bool World::team_on_one_host(unsigned team) const {
+  for (unsigned r = 1; r < team && r < ranks_.size(); ++r)
+    if (ranks_[r].value("host", "") != ranks_[0].value("host", "")) return false;
+  return true;
 }
 
 unsigned World::team_size_for(unsigned ranks) const {
@@ -453,7 +460,8 @@ std::uint64_t run_rank_share(Work& work, Pass pass, Deal deal, std::uint64_t gra
   if (team == nullptr || team->size == 1) return n == 0 ? 0 : work.apply(pass, 0, 0, n, 1);
   const unsigned ranks = team->size;
   switch (deal) {
-    case Deal::block: {
+    case Deal::block:
+    case Deal::window: {  // a window's ranks sum their segment (sum_own_segment) instead
       const Range r = block_range(n, ranks, rank);
       return r.size() == 0 ? 0 : work.apply(pass, rank, r.begin, r.end, 1);
     }
@@ -483,6 +491,51 @@ std::uint64_t run_rank_share(Work& work, Pass pass, Deal deal, std::uint64_t gra
     }
   }
   return 0;
+}
+
+SharedWindow open_shared_window(const Team& team, unsigned rank, std::size_t items) {
+  SharedWindow w;
+  const Range block = block_range(items, team.size, rank);
+  w.first = block.begin;
+  w.count = block.size();
+  void* base = nullptr;
+  check(MPI_Win_allocate_shared(static_cast<MPI_Aint>(w.count * sizeof(std::uint64_t)),
+                                sizeof(std::uint64_t), MPI_INFO_NULL, team.comm, &base, &w.win),
+        "MPI_Win_allocate_shared (every rank of the team must be on one host)");
+  w.mine = static_cast<std::uint64_t*>(base);
+  // Passive target for the window's life: loads and stores, with MPI_Win_sync as the fence
+  // the unified memory model asks for between a rank's stores and another's loads.
+  MPI_Win_lock_all(MPI_MODE_NOCHECK, w.win);
+  for (std::size_t i = 0; i < w.count; ++i) w.mine[i] = w.first + i;
+  MPI_Win_sync(w.win);
+  MPI_Barrier(team.comm);
+  MPI_Win_sync(w.win);
+  if (rank == 0) {
+    std::uint64_t total = 0;
+    for (unsigned r = 0; r < team.size; ++r) {
+      MPI_Aint bytes = 0;
+      int unit = 0;
+      void* segment = nullptr;
+      MPI_Win_shared_query(w.win, static_cast<int>(r), &bytes, &unit, &segment);
+      const auto n = static_cast<std::size_t>(bytes) / sizeof(std::uint64_t);
+      if (n > 0) total += sum_contiguous(static_cast<const std::uint64_t*>(segment), 0, n);
+    }
+    if (total != expected_sum(items))
+      throw std::runtime_error("the shared window reads " + std::to_string(total) +
+                               " through rank 0, expected " + std::to_string(expected_sum(items)));
+  }
+  return w;
+}
+
+std::uint64_t sum_own_segment(const SharedWindow& window) {
+  return window.count == 0 ? 0 : sum_contiguous(window.mine, 0, window.count);
+}
+
+void close_shared_window(SharedWindow& window) {
+  if (window.win == MPI_WIN_NULL) return;
+  MPI_Win_unlock_all(window.win);
+  MPI_Win_free(&window.win);
+  window = SharedWindow{};
 }
 
 void hand_out_pieces(World& w, const Team& team, std::size_t items, std::uint64_t grain) {

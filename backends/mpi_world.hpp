@@ -20,6 +20,7 @@ enum class Deal : std::int32_t {
   cyclic,  // rank r takes items r, r + P, ...
   queue,   // ranks take the next piece from a counter on rank 0 (MPI_Fetch_and_op): no master
   master,  // rank 0 hands out the next piece to whichever rank asks, and runs none itself
+  window,  // block, over one MPI-3 shared-memory window of the team's host (SharedWindow)
 };
 
 enum class OrderKind : std::int32_t {
@@ -31,6 +32,7 @@ enum class OrderKind : std::int32_t {
   allreduces,  // `count` 8-byte MPI_Allreduce on the team
   stop,        // the run is over: finalize and exit
   abandon,     // a rank died: exit at once, without MPI_Finalize (which would wait for it)
+  window,      // the session's array in a shared window: allocate it and write its own block
 };
 
 // What rank 0 tells a serving rank; sent point to point, so that ranks outside a team never
@@ -87,6 +89,8 @@ class World {
   const Team* team(unsigned size) const;
   // The largest team set up of at most `ranks` ranks (at least 1).
   unsigned team_size_for(unsigned ranks) const;
+  // Whether the first `team` ranks all run on rank 0's host (rank 0 only).
+  bool team_on_one_host(unsigned team) const;
   // More ranks on this host than CPUs this process may use: waiting ranks yield and sleep.
   bool crowded() const { return crowded_; }
 
@@ -155,6 +159,25 @@ std::uint64_t run_rank_share(Work& work, Pass pass, Deal deal, std::uint64_t gra
 // Rank 0 of a master deal: hands out pieces of `grain` of `items` to ranks [1, team) on request
 // until each has been told there are no more.
 void hand_out_pieces(World& w, const Team& team, std::size_t items, std::uint64_t grain);
+
+// A sum's array in one MPI-3 shared-memory window of a team on one host
+// (MPI_Win_allocate_shared): each rank's segment is its block of the array, which it writes
+// first (its pages are placed by that first touch) and sums reading the shared memory directly.
+struct SharedWindow {
+  MPI_Win win = MPI_WIN_NULL;
+  std::uint64_t* mine = nullptr;  // this rank's segment: items [first, first + count)
+  std::size_t first = 0, count = 0;
+};
+
+// Collective over `team`: allocates the window of a sum of `items` and writes this rank's
+// block (element i is i, as SumWork's). Rank 0 then reads every segment through the window
+// once and throws std::runtime_error when the whole is not the expected sum (the memory is not
+// shared after all).
+SharedWindow open_shared_window(const Team& team, unsigned rank, std::size_t items);
+// This rank's partial result: its own segment, read where it lies.
+std::uint64_t sum_own_segment(const SharedWindow& window);
+// Collective over the team again; no-op for a window never opened.
+void close_shared_window(SharedWindow& window);
 
 // This rank's description for the report: host, pid, CPU model, affinity, topology.
 nlohmann::json describe_this_rank();

@@ -88,6 +88,9 @@ def check_report(report, ranks, transport):
                  f"sleep/mpi/master/workers:{ranks}/tasks:seed/unit:2ms"]:
         if want not in names:
             fail(f"{want} missing (have {sorted(names)})")
+    # The sum over one MPI-3 shared-memory window: every rank here is on one host.
+    if not any(n.startswith(f"sum/mpi/window/workers:{ranks}/") for n in names):
+        fail(f"sum/mpi/window/workers:{ranks} missing (have {sorted(names)})")
     for b in entries:
         if b.get("error_occurred"):
             fail(f"{b['name']}: {b.get('error_message')}")
