@@ -28,6 +28,8 @@ using mpi::Deal;
 using mpi::Order;
 using mpi::OrderKind;
 
+unsigned g_threads_per_rank = 1;
+
 int new_session_id() {
   static int last = 0;
   return ++last;
@@ -49,7 +51,8 @@ class MpiBackend final : public Backend {
  protected:
   std::uint64_t run_pass(const Policy& policy, Pass pass) override {
     const Deal deal = policy.how<Deal>();
-    if (ranks_ == 1) return mpi::run_rank_share(*work_, pass, deal, policy.grain(), nullptr, 0);
+    if (ranks_ == 1)
+      return mpi::run_rank_share(*work_, pass, deal, policy.grain(), nullptr, 0, threads());
     mpi::World& w = *mpi::world();
     const mpi::Team& team = *w.team(ranks_);
     if (deal == Deal::queue) reset_counter(team);
@@ -62,15 +65,16 @@ class MpiBackend final : public Backend {
     order.deal = deal;
     order.grain = policy.grain();
     order.records = tasks_ != nullptr ? 1 : 0;
+    order.threads = static_cast<std::int32_t>(threads());
     w.send_order(order, ranks_);
     // {partial result, ranks that could not make the work}
     std::uint64_t mine[2] = {0, 0}, all[2] = {0, 0};
     if (deal == Deal::master)
       mpi::hand_out_pieces(w, team, work_->items(), policy.grain());
     else if (deal == Deal::window)
-      mine[0] = pass == Pass::compute ? mpi::sum_own_segment(window_) : window_.count;
+      mine[0] = pass == Pass::compute ? mpi::sum_own_segment(window_, threads()) : window_.count;
     else
-      mine[0] = mpi::run_rank_share(*work_, pass, deal, policy.grain(), &team, 0);
+      mine[0] = mpi::run_rank_share(*work_, pass, deal, policy.grain(), &team, 0, threads());
     MPI_Request request;
     MPI_Ireduce(mine, all, 2, MPI_UINT64_T, MPI_SUM, 0, team.comm, &request);
     w.wait(request, "the job's partial results", ranks_, mpi::kJobTimeout);
@@ -88,6 +92,9 @@ class MpiBackend final : public Backend {
   }
 
  private:
+  // Threads in each rank for its share: a sum's only (tasks are one per worker).
+  unsigned threads() const { return tasks_ != nullptr ? 1 : g_threads_per_rank; }
+
   // Sends the work's spec to ranks [1, ranks_): each makes the same work from it.
   void open_session(mpi::World& w) {
     KernelSpec spec;
@@ -138,9 +145,10 @@ class MpiBackend final : public Backend {
     order.kind = OrderKind::window;
     order.session = session_;
     order.team = static_cast<std::int32_t>(ranks_);
+    order.threads = static_cast<std::int32_t>(threads());
     w.send_order(order, ranks_);
     try {
-      window_ = mpi::open_shared_window(team, 0, work_->items());
+      window_ = mpi::open_shared_window(team, 0, work_->items(), threads());
     } catch (const std::runtime_error& e) {
       throw WorkerFailure(e.what());
     }
@@ -347,7 +355,15 @@ BackendInfo mpi_backend_info() {
           .workers_per_job = {},
           .launch_probes = mpi_launch_probes,
           .runtime = mpi_runtime,
-          .dispatch_floor = allreduce_floor()};
+          .dispatch_floor = allreduce_floor(),
+          .sum_params =
+              [] {
+                return nlohmann::json{{"threads_per_rank", g_threads_per_rank}};
+              }};
+}
+
+void set_threads_per_rank(unsigned threads) {
+  g_threads_per_rank = threads;
 }
 
 unsigned mpi_world_size() {

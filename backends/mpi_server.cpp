@@ -50,7 +50,8 @@ void open_session(mpi::World& w, const Order& order, std::map<int, ServedSession
 void make_own_pieces(ServedSession& s, const Order& order, const mpi::Team& team, int rank) {
   if (!s.work->has_data() || s.made.count(order.deal) != 0 || order.deal == Deal::window) return;
   if (order.deal == Deal::block || order.deal == Deal::cyclic)
-    mpi::run_rank_share(*s.work, Pass::prepare, order.deal, 1, &team, static_cast<unsigned>(rank));
+    mpi::run_rank_share(*s.work, Pass::prepare, order.deal, 1, &team, static_cast<unsigned>(rank),
+                        static_cast<unsigned>(order.threads));
   else
     s.work->apply(Pass::prepare, static_cast<unsigned>(rank), 0, s.work->items(), 1);
   s.made.insert(order.deal);
@@ -81,10 +82,13 @@ void run_job(mpi::World& w, const Order& order, ServedSession& s) {
         ++s.jobs;
       }
       if (order.deal == Deal::window)
-        mine[0] = pass == Pass::compute ? mpi::sum_own_segment(s.window) : s.window.count;
+        mine[0] = pass == Pass::compute
+                      ? mpi::sum_own_segment(s.window, static_cast<unsigned>(order.threads))
+                      : s.window.count;
       else
         mine[0] = mpi::run_rank_share(*s.work, pass, order.deal, order.grain, &team,
-                                      static_cast<unsigned>(w.rank()));
+                                      static_cast<unsigned>(w.rank()),
+                                      static_cast<unsigned>(order.threads));
       if (s.tasks != nullptr) records = records_of_job(s);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "parbench: mpi rank %d: %s\n", w.rank(), e.what());
@@ -130,9 +134,9 @@ int serve(mpi::World& w) {
         break;
       case OrderKind::window: {
         ServedSession& s = sessions[order.session];
-        s.window = mpi::open_shared_window(*w.team(static_cast<unsigned>(order.team)),
-                                           static_cast<unsigned>(w.rank()),
-                                           s.work != nullptr ? s.work->items() : 0);
+        s.window = mpi::open_shared_window(
+            *w.team(static_cast<unsigned>(order.team)), static_cast<unsigned>(w.rank()),
+            s.work != nullptr ? s.work->items() : 0, static_cast<unsigned>(order.threads));
         break;
       }
       case OrderKind::barriers:

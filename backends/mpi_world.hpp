@@ -45,6 +45,7 @@ struct Order {
   Deal deal = Deal::block;
   std::int32_t spec_bytes = 0;  // open: length of the spec's JSON
   std::int32_t records = 0;     // job: send rank 0 the tasks' records (its work is a task set)
+  std::int32_t threads = 1;     // job, window: OpenMP threads for this rank's share of a sum
   std::uint64_t grain = 1;      // items per piece for queue and master
   std::uint64_t count = 0;      // barriers, allreduces: how many
 };
@@ -152,9 +153,10 @@ class World {
 World* world();
 
 // Runs the items team rank `rank` of `ranks` takes under `deal` for `pass` and returns its
-// partial result. `team` is null for a team of one (no MPI call is made).
+// partial result. `team` is null for a team of one (no MPI call is made). Block and cyclic
+// shares are split again over `threads` OpenMP threads (MPI+X), the same way.
 std::uint64_t run_rank_share(Work& work, Pass pass, Deal deal, std::uint64_t grain,
-                             const Team* team, unsigned rank);
+                             const Team* team, unsigned rank, unsigned threads = 1);
 
 // Rank 0 of a master deal: hands out pieces of `grain` of `items` to ranks [1, team) on request
 // until each has been told there are no more.
@@ -173,9 +175,10 @@ struct SharedWindow {
 // block (element i is i, as SumWork's). Rank 0 then reads every segment through the window
 // once and throws std::runtime_error when the whole is not the expected sum (the memory is not
 // shared after all).
-SharedWindow open_shared_window(const Team& team, unsigned rank, std::size_t items);
-// This rank's partial result: its own segment, read where it lies.
-std::uint64_t sum_own_segment(const SharedWindow& window);
+SharedWindow open_shared_window(const Team& team, unsigned rank, std::size_t items,
+                                unsigned threads);
+// This rank's partial result: its own segment, read where it lies by `threads` threads.
+std::uint64_t sum_own_segment(const SharedWindow& window, unsigned threads);
 // Collective over the team again; no-op for a window never opened.
 void close_shared_window(SharedWindow& window);
 

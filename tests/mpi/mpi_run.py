@@ -3,6 +3,9 @@
 
 usage: mpi_run.py PARBENCH OUT_DIR ranks N [tcp]   mpirun -np N parbench ..., then checks its report
        mpi_run.py PARBENCH OUT_DIR relaunch N      parbench --ranks=N (it starts mpirun itself)
+       mpi_run.py PARBENCH OUT_DIR hybrid N        mpirun -np N parbench --threads-per-rank=2: every
+                                                   sum verified, params.threads_per_rank 2; bad
+                                                   values: one line on stderr, exit 2
        mpi_run.py PARBENCH OUT_DIR kill            kills rank 2 of 3 mid-run: the run ends, its
                                                    report is valid, no process is left
 
@@ -164,6 +167,31 @@ def kill_mid_run(parbench, out_dir):
         fail("the other backends' results are lost")
 
 
+def hybrid(parbench, out_dir, ranks):
+    for bad in ["0", "abc", "-1", "5000"]:
+        done = subprocess.run([parbench, f"--threads-per-rank={bad}", "--kernels=sum"],
+                              capture_output=True, text=True, timeout=60)
+        lines = done.stderr.strip().splitlines()
+        if done.returncode != 2 or len(lines) != 1:
+            fail(f"--threads-per-rank={bad}: exit {done.returncode}, stderr {lines}")
+    out = os.path.join(out_dir, f"hybrid-{ranks}.json")
+    command = ["mpirun", "-np", str(ranks), "--oversubscribe", "--bind-to", "none", parbench,
+               "--backends=mpi", "--kernels=sum", "--sizes=64K", "--calibration-size=256K",
+               "--repetitions=2", "--min-time=0.001", f"--workers={ranks}",
+               "--threads-per-rank=2", f"--out={out}"]
+    report = run(command, out)
+    entries = [b for b in report["benchmarks"] if b["params"]["backend"] == "mpi"]
+    policies = {b["params"]["policy"] for b in entries}
+    if policies != {"block", "cyclic", "window"}:
+        fail(f"policies run: {sorted(policies)}")
+    for b in entries:
+        if b.get("error_occurred") or b.get("verified") != 1:
+            fail(f"{b['name']}: {b.get('error_message', 'not verified')}")
+        if b["params"].get("threads_per_rank") != 2:
+            fail(f"{b['name']}: threads_per_rank {b['params'].get('threads_per_rank')}")
+    print(f"ok: {len(entries)} mpi sums on {ranks} ranks x 2 threads")
+
+
 def main():
     parbench, out_dir, mode = sys.argv[1], sys.argv[2], sys.argv[3]
     os.makedirs(out_dir, exist_ok=True)
@@ -171,6 +199,9 @@ def main():
         kill_mid_run(parbench, out_dir)
         return
     ranks = int(sys.argv[4])
+    if mode == "hybrid":
+        hybrid(parbench, out_dir, ranks)
+        return
     tcp = len(sys.argv) > 5 and sys.argv[5] == "tcp"
     out = os.path.join(out_dir, f"{mode}-{ranks}{'-tcp' if tcp else ''}.json")
     selection = SELECTION + ["--backends=serial,mpi", f"--workers={ranks}", f"--out={out}"]
