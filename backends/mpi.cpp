@@ -5,6 +5,7 @@
 // (block, cyclic, a one-sided counter, or pieces handed out by rank 0), and the partial
 // results are added up with MPI_Reduce. Task timelines come back with each job, on rank 0's
 // clock. Every wait of rank 0 has a timeout and sees a rank on its host die.
+#include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -73,6 +74,8 @@ class MpiBackend final : public Backend {
       mpi::hand_out_pieces(w, team, work_->items(), policy.grain());
     else if (deal == Deal::window)
       mine[0] = pass == Pass::compute ? mpi::sum_own_segment(window_, threads()) : window_.count;
+    if (deal == Deal::window)
+      work_->record_cpu_seen(0, sched_getcpu());  // no kernel saw it
     else
       mine[0] = mpi::run_rank_share(*work_, pass, deal, policy.grain(), &team, 0, threads());
     MPI_Request request;
@@ -85,6 +88,21 @@ class MpiBackend final : public Backend {
     return all[0];
   }
   Work& work() const override { return *work_; }
+
+  // The other ranks' CPU time so far, reported apart as fork's children's is.
+  double children_cpu_seconds() const override {
+    const std::vector<double> states = rank_states();
+    double total = 0;
+    for (std::size_t r = 1; 2 * r < states.size(); ++r) total += states[2 * r];
+    return total;
+  }
+
+  // Where the other ranks ran: the CPU each was on when its share of the last job ended.
+  void collect() override {
+    const std::vector<double> states = rank_states();
+    for (std::size_t r = 1; 2 * r + 1 < states.size(); ++r)
+      work_->record_cpu_seen(static_cast<unsigned>(r), static_cast<int>(states[2 * r + 1]));
+  }
   std::string why_workers_cannot_prepare() const override {
     if (ranks_ == 1) return "";
     return "each mpi rank makes its own part in its own memory; rank 0's copy, which other "
@@ -92,6 +110,29 @@ class MpiBackend final : public Backend {
   }
 
  private:
+  // Each rank's {CPU seconds so far, CPU of its last job}, rank by rank (rank 0's unused);
+  // empty for a team of one or a lost world (which the next job reports).
+  std::vector<double> rank_states() const {
+    mpi::World* w = mpi::world();
+    if (ranks_ == 1 || !opened_ || w == nullptr || w->lost()) return {};
+    try {
+      Order order;
+      order.kind = OrderKind::state;
+      order.session = session_;
+      order.team = static_cast<std::int32_t>(ranks_);
+      w->send_order(order, ranks_);
+      std::vector<double> states(2 * ranks_);
+      double mine[2] = {0, -1};
+      MPI_Request request;
+      MPI_Igather(mine, 2, MPI_DOUBLE, states.data(), 2, MPI_DOUBLE, 0, w->team(ranks_)->comm,
+                  &request);
+      w->wait(request, "the ranks' CPU times", ranks_, mpi::kControlTimeout);
+      return states;
+    } catch (const WorkerFailure&) {
+      return {};
+    }
+  }
+
   // Threads in each rank for its share: a sum's only (tasks are one per worker).
   unsigned threads() const { return tasks_ != nullptr ? 1 : g_threads_per_rank; }
 
@@ -350,7 +391,7 @@ BackendInfo mpi_backend_info() {
             return std::make_unique<MpiBackend>();
           },
           .reference = false,
-          .reports_children_cpu = false,
+          .reports_children_cpu = true,
           .timed_starts = {},
           .workers_per_job = {},
           .launch_probes = mpi_launch_probes,

@@ -1,6 +1,8 @@
 // The ranks other than 0: each serves rank 0's orders until told to stop. A session's work is
 // made here from its spec; this rank first-touches the pieces it is dealt, the first time it is
 // dealt them, and sends the timelines of the tasks it ran back with each job.
+#include <sched.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -70,6 +72,19 @@ std::vector<double> records_of_job(const ServedSession& s) {
   return records;
 }
 
+// The CPU this rank was on when its share of the last job ended: where it ran, for the report.
+int g_last_job_cpu = -1;
+
+// Rank 0 asks after each benchmark: this process's CPU time so far (Google Benchmark counts
+// only rank 0's) and the CPU of its last job.
+void send_state(mpi::World& w, const Order& order) {
+  const mpi::Team& team = *w.team(static_cast<unsigned>(order.team));
+  double mine[2] = {mpi::process_cpu_seconds(), static_cast<double>(g_last_job_cpu)};
+  MPI_Request request;
+  MPI_Igather(mine, 2, MPI_DOUBLE, nullptr, 2, MPI_DOUBLE, 0, team.comm, &request);
+  w.wait_as_server(request);
+}
+
 void run_job(mpi::World& w, const Order& order, ServedSession& s) {
   const mpi::Team& team = *w.team(static_cast<unsigned>(order.team));
   std::uint64_t mine[2] = {0, s.failed ? 1u : 0u};
@@ -89,6 +104,7 @@ void run_job(mpi::World& w, const Order& order, ServedSession& s) {
         mine[0] = mpi::run_rank_share(*s.work, pass, order.deal, order.grain, &team,
                                       static_cast<unsigned>(w.rank()),
                                       static_cast<unsigned>(order.threads));
+      g_last_job_cpu = sched_getcpu();
       if (s.tasks != nullptr) records = records_of_job(s);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "parbench: mpi rank %d: %s\n", w.rank(), e.what());
@@ -142,6 +158,9 @@ int serve(mpi::World& w) {
       case OrderKind::barriers:
       case OrderKind::allreduces:
         run_collectives(w, order);
+        break;
+      case OrderKind::state:
+        send_state(w, order);
         break;
       case OrderKind::stop:
         return 0;

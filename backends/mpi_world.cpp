@@ -163,6 +163,12 @@ std::uint64_t on_threads(std::size_t begin, std::size_t end, std::size_t stride,
 
 }  // namespace
 
+double process_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
 nlohmann::json describe_this_rank() {
   return {{"host", host_name()},          {"pid", getpid()},
           {"cpu_model", cpu_model()},     {"affinity", cpu_list_string(affinity_cpus())},

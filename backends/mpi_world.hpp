@@ -33,6 +33,7 @@ enum class OrderKind : std::int32_t {
   stop,        // the run is over: finalize and exit
   abandon,     // a rank died: exit at once, without MPI_Finalize (which would wait for it)
   window,      // the session's array in a shared window: allocate it and write its own block
+  state,       // send rank 0 (MPI_Gather) this process's CPU seconds and its last job's CPU
 };
 
 // What rank 0 tells a serving rank; sent point to point, so that ranks outside a team never
@@ -181,6 +182,9 @@ SharedWindow open_shared_window(const Team& team, unsigned rank, std::size_t ite
 std::uint64_t sum_own_segment(const SharedWindow& window, unsigned threads);
 // Collective over the team again; no-op for a window never opened.
 void close_shared_window(SharedWindow& window);
+
+// CPU seconds this process has used so far (all its threads).
+double process_cpu_seconds();
 
 // This rank's description for the report: host, pid, CPU model, affinity, topology.
 nlohmann::json describe_this_rank();

@@ -101,6 +101,15 @@ def check_report(report, ranks, transport):
             fail(f"{b['name']} not verified")
         if b["params"]["kernel"] in ("sum", "sleep") and b.get("workers_obtained") != ranks:
             fail(f"{b['name']}: {b.get('workers_obtained')} workers, not {ranks}")
+        if b["params"]["kernel"] in ("sum", "sleep"):
+            # Every rank says where it ran (rank 0 of a master deal runs no task) and what
+            # CPU time it used, which Google Benchmark does not count.
+            cpus = b.get("placement", {}).get("cpu_of_worker", [])
+            first = 1 if b["params"]["policy"] == "master" else 0
+            if len(cpus) != ranks or any(c < 0 for c in cpus[first:]):
+                fail(f"{b['name']}: cpu_of_worker {cpus}")
+            if ranks > 1 and not b.get("children_cpu_time", 0) > 0:
+                fail(f"{b['name']}: children_cpu_time {b.get('children_cpu_time')}")
         timeline = b.get("timeline")
         if b["params"]["kernel"] == "sleep" and timeline:
             workers = {t["worker"] for t in timeline}
