@@ -183,6 +183,9 @@ struct BackendInfo {
   std::function<nlohmann::json()> runtime;
   // Its dispatch floor, where it has one.
   std::optional<DispatchFloor> dispatch_floor;
+  // Keys its sum benchmarks add to `params`, from settings of the whole run (mpi:
+  // threads_per_rank); none: nothing beyond the common ones.
+  std::function<nlohmann::json()> sum_params;
 };
 
 // The most workers a backend can have, whatever a job asks, when its workers are processes a

@@ -305,7 +305,8 @@ BackendInfo fork_backend_info() {
           .workers_per_job = {"spawn"},
           .launch_probes = fork_wait_probes,
           .runtime = nullptr,
-          .dispatch_floor = board_floor()};
+          .dispatch_floor = board_floor(),
+          .sum_params = nullptr};
 }
 
 }  // namespace parbench

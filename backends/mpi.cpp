@@ -5,6 +5,7 @@
 // (block, cyclic, a one-sided counter, or pieces handed out by rank 0), and the partial
 // results are added up with MPI_Reduce. Task timelines come back with each job, on rank 0's
 // clock. Every wait of rank 0 has a timeout and sees a rank on its host die.
+#include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 #include "backends/mpi.hpp"
 #include "backends/mpi_world.hpp"
 #include "kernels/spec.hpp"
+#include "kernels/sum.hpp"
 #include "kernels/tasks.hpp"
 #include "platform/children.hpp"
 
@@ -26,6 +28,8 @@ namespace {
 using mpi::Deal;
 using mpi::Order;
 using mpi::OrderKind;
+
+unsigned g_threads_per_rank = 1;
 
 int new_session_id() {
   static int last = 0;
@@ -48,10 +52,12 @@ class MpiBackend final : public Backend {
  protected:
   std::uint64_t run_pass(const Policy& policy, Pass pass) override {
     const Deal deal = policy.how<Deal>();
-    if (ranks_ == 1) return mpi::run_rank_share(*work_, pass, deal, policy.grain(), nullptr, 0);
+    if (ranks_ == 1)
+      return mpi::run_rank_share(*work_, pass, deal, policy.grain(), nullptr, 0, threads());
     mpi::World& w = *mpi::world();
     const mpi::Team& team = *w.team(ranks_);
     if (deal == Deal::queue) reset_counter(team);
+    if (deal == Deal::window) open_window(w, team);
     Order order;
     order.kind = OrderKind::job;
     order.session = session_;
@@ -60,13 +66,18 @@ class MpiBackend final : public Backend {
     order.deal = deal;
     order.grain = policy.grain();
     order.records = tasks_ != nullptr ? 1 : 0;
+    order.threads = static_cast<std::int32_t>(threads());
     w.send_order(order, ranks_);
     // {partial result, ranks that could not make the work}
     std::uint64_t mine[2] = {0, 0}, all[2] = {0, 0};
     if (deal == Deal::master)
       mpi::hand_out_pieces(w, team, work_->items(), policy.grain());
+    else if (deal == Deal::window)
+      mine[0] = pass == Pass::compute ? mpi::sum_own_segment(window_, threads()) : window_.count;
+    if (deal == Deal::window)
+      work_->record_cpu_seen(0, sched_getcpu());  // no kernel saw it
     else
-      mine[0] = mpi::run_rank_share(*work_, pass, deal, policy.grain(), &team, 0);
+      mine[0] = mpi::run_rank_share(*work_, pass, deal, policy.grain(), &team, 0, threads());
     MPI_Request request;
     MPI_Ireduce(mine, all, 2, MPI_UINT64_T, MPI_SUM, 0, team.comm, &request);
     w.wait(request, "the job's partial results", ranks_, mpi::kJobTimeout);
@@ -77,6 +88,21 @@ class MpiBackend final : public Backend {
     return all[0];
   }
   Work& work() const override { return *work_; }
+
+  // The other ranks' CPU time so far, reported apart as fork's children's is.
+  double children_cpu_seconds() const override {
+    const std::vector<double> states = rank_states();
+    double total = 0;
+    for (std::size_t r = 1; 2 * r < states.size(); ++r) total += states[2 * r];
+    return total;
+  }
+
+  // Where the other ranks ran: the CPU each was on when its share of the last job ended.
+  void collect() override {
+    const std::vector<double> states = rank_states();
+    for (std::size_t r = 1; 2 * r + 1 < states.size(); ++r)
+      work_->record_cpu_seen(static_cast<unsigned>(r), static_cast<int>(states[2 * r + 1]));
+  }
   std::string why_workers_cannot_prepare() const override {
     if (ranks_ == 1) return "";
     return "each mpi rank makes its own part in its own memory; rank 0's copy, which other "
@@ -84,6 +110,32 @@ class MpiBackend final : public Backend {
   }
 
  private:
+  // Each rank's {CPU seconds so far, CPU of its last job}, rank by rank (rank 0's unused);
+  // empty for a team of one or a lost world (which the next job reports).
+  std::vector<double> rank_states() const {
+    mpi::World* w = mpi::world();
+    if (ranks_ == 1 || !opened_ || w == nullptr || w->lost()) return {};
+    try {
+      Order order;
+      order.kind = OrderKind::state;
+      order.session = session_;
+      order.team = static_cast<std::int32_t>(ranks_);
+      w->send_order(order, ranks_);
+      std::vector<double> states(2 * ranks_);
+      double mine[2] = {0, -1};
+      MPI_Request request;
+      MPI_Igather(mine, 2, MPI_DOUBLE, states.data(), 2, MPI_DOUBLE, 0, w->team(ranks_)->comm,
+                  &request);
+      w->wait(request, "the ranks' CPU times", ranks_, mpi::kControlTimeout);
+      return states;
+    } catch (const WorkerFailure&) {
+      return {};
+    }
+  }
+
+  // Threads in each rank for its share: a sum's only (tasks are one per worker).
+  unsigned threads() const { return tasks_ != nullptr ? 1 : g_threads_per_rank; }
+
   // Sends the work's spec to ranks [1, ranks_): each makes the same work from it.
   void open_session(mpi::World& w) {
     KernelSpec spec;
@@ -113,8 +165,33 @@ class MpiBackend final : public Backend {
     order.session = session_;
     try {
       w->send_order(order, ranks_);
+      // The servers free theirs on close: MPI_Win_free is collective.
+      mpi::close_shared_window(window_);
     } catch (const WorkerFailure&) {
       // The world is lost: the next mpi benchmark says so.
+    }
+  }
+
+  // The first job of the window policy makes the team's shared window: each rank allocates
+  // and first-touches its block. The ranks must share one host, which MPI cannot fake.
+  void open_window(mpi::World& w, const mpi::Team& team) {
+    if (window_.win != MPI_WIN_NULL) return;
+    if (dynamic_cast<SumWork*>(work_) == nullptr)
+      throw WorkerFailure("the mpi window policy is for the sum's array only");
+    if (!w.team_on_one_host(ranks_))
+      throw WorkerFailure("the mpi window policy needs the team's " + std::to_string(ranks_) +
+                          " ranks on one host (MPI_Win_allocate_shared); these span hosts: use "
+                          "block, or --workers up to the ranks on rank 0's host");
+    Order order;
+    order.kind = OrderKind::window;
+    order.session = session_;
+    order.team = static_cast<std::int32_t>(ranks_);
+    order.threads = static_cast<std::int32_t>(threads());
+    w.send_order(order, ranks_);
+    try {
+      window_ = mpi::open_shared_window(team, 0, work_->items(), threads());
+    } catch (const std::runtime_error& e) {
+      throw WorkerFailure(e.what());
     }
   }
 
@@ -151,6 +228,7 @@ class MpiBackend final : public Backend {
   unsigned ranks_ = 1;
   int session_ = 0;
   bool opened_ = false;
+  mpi::SharedWindow window_;  // the window policy's array, once its first job made it
 };
 
 // One collective of a team at a time (World::collective), for the launch benchmarks.
@@ -290,7 +368,8 @@ nlohmann::json mpi_runtime() {
 
 std::vector<PolicyName> mpi_sum_policies() {
   return {{"block", Split::block, false, false, static_cast<int>(Deal::block)},
-          {"cyclic", Split::cyclic, false, false, static_cast<int>(Deal::cyclic)}};
+          {"cyclic", Split::cyclic, false, false, static_cast<int>(Deal::cyclic)},
+          {"window", Split::block, false, false, static_cast<int>(Deal::window)}};
 }
 
 std::vector<PolicyName> mpi_task_policies() {
@@ -312,12 +391,20 @@ BackendInfo mpi_backend_info() {
             return std::make_unique<MpiBackend>();
           },
           .reference = false,
-          .reports_children_cpu = false,
+          .reports_children_cpu = true,
           .timed_starts = {},
           .workers_per_job = {},
           .launch_probes = mpi_launch_probes,
           .runtime = mpi_runtime,
-          .dispatch_floor = allreduce_floor()};
+          .dispatch_floor = allreduce_floor(),
+          .sum_params =
+              [] {
+                return nlohmann::json{{"threads_per_rank", g_threads_per_rank}};
+              }};
+}
+
+void set_threads_per_rank(unsigned threads) {
+  g_threads_per_rank = threads;
 }
 
 unsigned mpi_world_size() {

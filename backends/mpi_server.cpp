@@ -1,6 +1,8 @@
 // The ranks other than 0: each serves rank 0's orders until told to stop. A session's work is
 // made here from its spec; this rank first-touches the pieces it is dealt, the first time it is
 // dealt them, and sends the timelines of the tasks it ran back with each job.
+#include <sched.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -26,7 +28,8 @@ struct ServedSession {
   TaskWork* tasks = nullptr;
   std::set<Deal> made;  // the deals whose pieces this rank has made the data of
   std::uint64_t jobs = 0;
-  bool failed = false;  // the work could not be made here: every job says so
+  mpi::SharedWindow window;  // the window policy's array, made by its order
+  bool failed = false;       // the work could not be made here: every job says so
 };
 
 void open_session(mpi::World& w, const Order& order, std::map<int, ServedSession>& sessions) {
@@ -47,9 +50,10 @@ void open_session(mpi::World& w, const Order& order, std::map<int, ServedSession
 // The data of the pieces this rank is dealt, made by this rank before its first job of that
 // deal (a queue's or master's pieces may be any: all of them).
 void make_own_pieces(ServedSession& s, const Order& order, const mpi::Team& team, int rank) {
-  if (!s.work->has_data() || s.made.count(order.deal) != 0) return;
+  if (!s.work->has_data() || s.made.count(order.deal) != 0 || order.deal == Deal::window) return;
   if (order.deal == Deal::block || order.deal == Deal::cyclic)
-    mpi::run_rank_share(*s.work, Pass::prepare, order.deal, 1, &team, static_cast<unsigned>(rank));
+    mpi::run_rank_share(*s.work, Pass::prepare, order.deal, 1, &team, static_cast<unsigned>(rank),
+                        static_cast<unsigned>(order.threads));
   else
     s.work->apply(Pass::prepare, static_cast<unsigned>(rank), 0, s.work->items(), 1);
   s.made.insert(order.deal);
@@ -68,6 +72,19 @@ std::vector<double> records_of_job(const ServedSession& s) {
   return records;
 }
 
+// The CPU this rank was on when its share of the last job ended: where it ran, for the report.
+int g_last_job_cpu = -1;
+
+// Rank 0 asks after each benchmark: this process's CPU time so far (Google Benchmark counts
+// only rank 0's) and the CPU of its last job.
+void send_state(mpi::World& w, const Order& order) {
+  const mpi::Team& team = *w.team(static_cast<unsigned>(order.team));
+  double mine[2] = {mpi::process_cpu_seconds(), static_cast<double>(g_last_job_cpu)};
+  MPI_Request request;
+  MPI_Igather(mine, 2, MPI_DOUBLE, nullptr, 2, MPI_DOUBLE, 0, team.comm, &request);
+  w.wait_as_server(request);
+}
+
 void run_job(mpi::World& w, const Order& order, ServedSession& s) {
   const mpi::Team& team = *w.team(static_cast<unsigned>(order.team));
   std::uint64_t mine[2] = {0, s.failed ? 1u : 0u};
@@ -79,8 +96,15 @@ void run_job(mpi::World& w, const Order& order, ServedSession& s) {
         s.tasks->begin_job();
         ++s.jobs;
       }
-      mine[0] = mpi::run_rank_share(*s.work, pass, order.deal, order.grain, &team,
-                                    static_cast<unsigned>(w.rank()));
+      if (order.deal == Deal::window)
+        mine[0] = pass == Pass::compute
+                      ? mpi::sum_own_segment(s.window, static_cast<unsigned>(order.threads))
+                      : s.window.count;
+      else
+        mine[0] = mpi::run_rank_share(*s.work, pass, order.deal, order.grain, &team,
+                                      static_cast<unsigned>(w.rank()),
+                                      static_cast<unsigned>(order.threads));
+      g_last_job_cpu = sched_getcpu();
       if (s.tasks != nullptr) records = records_of_job(s);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "parbench: mpi rank %d: %s\n", w.rank(), e.what());
@@ -121,11 +145,22 @@ int serve(mpi::World& w) {
         run_job(w, order, sessions[order.session]);
         break;
       case OrderKind::close:
+        mpi::close_shared_window(sessions[order.session].window);
         sessions.erase(order.session);
         break;
+      case OrderKind::window: {
+        ServedSession& s = sessions[order.session];
+        s.window = mpi::open_shared_window(
+            *w.team(static_cast<unsigned>(order.team)), static_cast<unsigned>(w.rank()),
+            s.work != nullptr ? s.work->items() : 0, static_cast<unsigned>(order.threads));
+        break;
+      }
       case OrderKind::barriers:
       case OrderKind::allreduces:
         run_collectives(w, order);
+        break;
+      case OrderKind::state:
+        send_state(w, order);
         break;
       case OrderKind::stop:
         return 0;

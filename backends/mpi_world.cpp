@@ -14,6 +14,7 @@
 
 #include "backends/backend.hpp"
 #include "kernels/partition.hpp"
+#include "kernels/sum.hpp"
 #include "kernels/tasks.hpp"
 #include "platform/machine.hpp"
 #include "platform/topology.hpp"
@@ -134,7 +135,39 @@ std::string mca_parameter(const char* name) {
   return value.substr(0, value.find('\0'));
 }
 
+// Runs piece(begin, end, stride) on each of `threads` OpenMP threads' part of the items begin,
+// begin + stride, ... below end, split as the ranks split the array (a contiguous share in
+// sub-blocks, a strided one cyclically), and adds up what they return. Only MPI's own thread
+// calls MPI (MPI_THREAD_FUNNELED); the threads only read and write memory.
+template <typename Piece>
+std::uint64_t on_threads(std::size_t begin, std::size_t end, std::size_t stride, unsigned threads,
+                         const Piece& piece) {
+  if (begin >= end) return 0;
+  if (threads <= 1) return piece(begin, end, stride);
+  std::uint64_t total = 0;
+  const int count = static_cast<int>(threads);
+#ifdef PARBENCH_HAVE_OPENMP
+#pragma omp parallel for num_threads(count) reduction(+ : total) schedule(static, 1)
+#endif
+  for (int t = 0; t < count; ++t) {
+    const auto i = static_cast<std::size_t>(t);
+    if (stride == 1) {
+      const Range sub = block_range(end - begin, threads, i);
+      if (sub.size() > 0) total += piece(begin + sub.begin, begin + sub.end, std::size_t{1});
+    } else if (begin + i * stride < end) {
+      total += piece(begin + i * stride, end, stride * threads);
+    }
+  }
+  return total;
+}
+
 }  // namespace
+
+double process_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
 
 nlohmann::json describe_this_rank() {
   return {{"host", host_name()},          {"pid", getpid()},
@@ -232,6 +265,12 @@ void World::set_up_teams() {
 const Team* World::team(unsigned size) const {
   if (size == 0 || size >= teams_.size() || teams_[size].comm == MPI_COMM_NULL) return nullptr;
   return &teams_[size];
+}
+
+bool World::team_on_one_host(unsigned team) const {
+  for (unsigned r = 1; r < team && r < ranks_.size(); ++r)
+    if (ranks_[r].value("host", "") != ranks_[0].value("host", "")) return false;
+  return true;
 }
 
 unsigned World::team_size_for(unsigned ranks) const {
@@ -448,17 +487,21 @@ Order World::next_order() {
 }
 
 std::uint64_t run_rank_share(Work& work, Pass pass, Deal deal, std::uint64_t grain,
-                             const Team* team, unsigned rank) {
+                             const Team* team, unsigned rank, unsigned threads) {
   const std::size_t n = work.items();
-  if (team == nullptr || team->size == 1) return n == 0 ? 0 : work.apply(pass, 0, 0, n, 1);
+  const auto apply = [&](std::size_t begin, std::size_t end, std::size_t stride) {
+    return work.apply(pass, rank, begin, end, stride);
+  };
+  if (team == nullptr || team->size == 1) return on_threads(0, n, 1, threads, apply);
   const unsigned ranks = team->size;
   switch (deal) {
-    case Deal::block: {
+    case Deal::block:
+    case Deal::window: {  // a window's ranks sum their segment (sum_own_segment) instead
       const Range r = block_range(n, ranks, rank);
-      return r.size() == 0 ? 0 : work.apply(pass, rank, r.begin, r.end, 1);
+      return on_threads(r.begin, r.end, 1, threads, apply);
     }
     case Deal::cyclic:
-      return rank < n ? work.apply(pass, rank, rank, n, ranks) : 0;
+      return on_threads(rank, n, ranks, threads, apply);
     case Deal::queue: {
       std::uint64_t total = 0;
       for (;;) {
@@ -483,6 +526,59 @@ std::uint64_t run_rank_share(Work& work, Pass pass, Deal deal, std::uint64_t gra
     }
   }
   return 0;
+}
+
+SharedWindow open_shared_window(const Team& team, unsigned rank, std::size_t items,
+                                unsigned threads) {
+  SharedWindow w;
+  const Range block = block_range(items, team.size, rank);
+  w.first = block.begin;
+  w.count = block.size();
+  void* base = nullptr;
+  check(MPI_Win_allocate_shared(static_cast<MPI_Aint>(w.count * sizeof(std::uint64_t)),
+                                sizeof(std::uint64_t), MPI_INFO_NULL, team.comm, &base, &w.win),
+        "MPI_Win_allocate_shared (every rank of the team must be on one host)");
+  w.mine = static_cast<std::uint64_t*>(base);
+  // Passive target for the window's life: loads and stores, with MPI_Win_sync as the fence
+  // the unified memory model asks for between a rank's stores and another's loads.
+  MPI_Win_lock_all(MPI_MODE_NOCHECK, w.win);
+  // Written by the threads that will read it, as the ranks' blocks are.
+  on_threads(0, w.count, 1, threads, [&w](std::size_t begin, std::size_t end, std::size_t) {
+    for (std::size_t i = begin; i < end; ++i) w.mine[i] = w.first + i;
+    return std::uint64_t{end - begin};
+  });
+  MPI_Win_sync(w.win);
+  MPI_Barrier(team.comm);
+  MPI_Win_sync(w.win);
+  if (rank == 0) {
+    std::uint64_t total = 0;
+    for (unsigned r = 0; r < team.size; ++r) {
+      MPI_Aint bytes = 0;
+      int unit = 0;
+      void* segment = nullptr;
+      MPI_Win_shared_query(w.win, static_cast<int>(r), &bytes, &unit, &segment);
+      const auto n = static_cast<std::size_t>(bytes) / sizeof(std::uint64_t);
+      if (n > 0) total += sum_contiguous(static_cast<const std::uint64_t*>(segment), 0, n);
+    }
+    if (total != expected_sum(items))
+      throw std::runtime_error("the shared window reads " + std::to_string(total) +
+                               " through rank 0, expected " + std::to_string(expected_sum(items)));
+  }
+  return w;
+}
+
+std::uint64_t sum_own_segment(const SharedWindow& window, unsigned threads) {
+  return on_threads(0, window.count, 1, threads,
+                    [&window](std::size_t begin, std::size_t end, std::size_t) {
+                      return sum_contiguous(window.mine, begin, end);
+                    });
+}
+
+void close_shared_window(SharedWindow& window) {
+  if (window.win == MPI_WIN_NULL) return;
+  MPI_Win_unlock_all(window.win);
+  MPI_Win_free(&window.win);
+  window = SharedWindow{};
 }
 
 void hand_out_pieces(World& w, const Team& team, std::size_t items, std::uint64_t grain) {

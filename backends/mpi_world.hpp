@@ -20,6 +20,7 @@ enum class Deal : std::int32_t {
   cyclic,  // rank r takes items r, r + P, ...
   queue,   // ranks take the next piece from a counter on rank 0 (MPI_Fetch_and_op): no master
   master,  // rank 0 hands out the next piece to whichever rank asks, and runs none itself
+  window,  // block, over one MPI-3 shared-memory window of the team's host (SharedWindow)
 };
 
 enum class OrderKind : std::int32_t {
@@ -31,6 +32,8 @@ enum class OrderKind : std::int32_t {
   allreduces,  // `count` 8-byte MPI_Allreduce on the team
   stop,        // the run is over: finalize and exit
   abandon,     // a rank died: exit at once, without MPI_Finalize (which would wait for it)
+  window,      // the session's array in a shared window: allocate it and write its own block
+  state,       // send rank 0 (MPI_Gather) this process's CPU seconds and its last job's CPU
 };
 
 // What rank 0 tells a serving rank; sent point to point, so that ranks outside a team never
@@ -43,6 +46,7 @@ struct Order {
   Deal deal = Deal::block;
   std::int32_t spec_bytes = 0;  // open: length of the spec's JSON
   std::int32_t records = 0;     // job: send rank 0 the tasks' records (its work is a task set)
+  std::int32_t threads = 1;     // job, window: OpenMP threads for this rank's share of a sum
   std::uint64_t grain = 1;      // items per piece for queue and master
   std::uint64_t count = 0;      // barriers, allreduces: how many
 };
@@ -87,6 +91,8 @@ class World {
   const Team* team(unsigned size) const;
   // The largest team set up of at most `ranks` ranks (at least 1).
   unsigned team_size_for(unsigned ranks) const;
+  // Whether the first `team` ranks all run on rank 0's host (rank 0 only).
+  bool team_on_one_host(unsigned team) const;
   // More ranks on this host than CPUs this process may use: waiting ranks yield and sleep.
   bool crowded() const { return crowded_; }
 
@@ -148,13 +154,37 @@ class World {
 World* world();
 
 // Runs the items team rank `rank` of `ranks` takes under `deal` for `pass` and returns its
-// partial result. `team` is null for a team of one (no MPI call is made).
+// partial result. `team` is null for a team of one (no MPI call is made). Block and cyclic
+// shares are split again over `threads` OpenMP threads (MPI+X), the same way.
 std::uint64_t run_rank_share(Work& work, Pass pass, Deal deal, std::uint64_t grain,
-                             const Team* team, unsigned rank);
+                             const Team* team, unsigned rank, unsigned threads = 1);
 
 // Rank 0 of a master deal: hands out pieces of `grain` of `items` to ranks [1, team) on request
 // until each has been told there are no more.
 void hand_out_pieces(World& w, const Team& team, std::size_t items, std::uint64_t grain);
+
+// A sum's array in one MPI-3 shared-memory window of a team on one host
+// (MPI_Win_allocate_shared): each rank's segment is its block of the array, which it writes
+// first (its pages are placed by that first touch) and sums reading the shared memory directly.
+struct SharedWindow {
+  MPI_Win win = MPI_WIN_NULL;
+  std::uint64_t* mine = nullptr;  // this rank's segment: items [first, first + count)
+  std::size_t first = 0, count = 0;
+};
+
+// Collective over `team`: allocates the window of a sum of `items` and writes this rank's
+// block (element i is i, as SumWork's). Rank 0 then reads every segment through the window
+// once and throws std::runtime_error when the whole is not the expected sum (the memory is not
+// shared after all).
+SharedWindow open_shared_window(const Team& team, unsigned rank, std::size_t items,
+                                unsigned threads);
+// This rank's partial result: its own segment, read where it lies by `threads` threads.
+std::uint64_t sum_own_segment(const SharedWindow& window, unsigned threads);
+// Collective over the team again; no-op for a window never opened.
+void close_shared_window(SharedWindow& window);
+
+// CPU seconds this process has used so far (all its threads).
+double process_cpu_seconds();
 
 // This rank's description for the report: host, pid, CPU model, affinity, topology.
 nlohmann::json describe_this_rank();

@@ -240,7 +240,8 @@ BackendInfo openmp_backend_info() {
           .workers_per_job = {},
           .launch_probes = nullptr,
           .runtime = openmp_runtime,
-          .dispatch_floor = openmp_floor()};
+          .dispatch_floor = openmp_floor(),
+          .sum_params = nullptr};
 }
 
 }  // namespace parbench

@@ -37,7 +37,8 @@ BackendInfo serial_backend_info() {
           .workers_per_job = {},
           .launch_probes = nullptr,
           .runtime = nullptr,
-          .dispatch_floor = std::nullopt};
+          .dispatch_floor = std::nullopt,
+          .sum_params = nullptr};
 }
 
 }  // namespace parbench

@@ -349,7 +349,8 @@ BackendInfo tbb_backend_info() {
           .workers_per_job = {},
           .launch_probes = nullptr,
           .runtime = tbb_runtime,
-          .dispatch_floor = tbb_floor()};
+          .dispatch_floor = tbb_floor(),
+          .sum_params = nullptr};
 }
 
 bool end_runtime_workers() {

@@ -175,7 +175,8 @@ BackendInfo thread_backend_info() {
           .workers_per_job = {"spawn"},
           .launch_probes = create_join_probe,
           .runtime = nullptr,
-          .dispatch_floor = board_floor()};
+          .dispatch_floor = board_floor(),
+          .sum_params = nullptr};
 }
 
 }  // namespace parbench

@@ -163,6 +163,9 @@ void validate(Config& c) {
     if (const std::string help = how_to_get_backend(name); !help.empty())
       throw std::invalid_argument(help);
   check_known(c.backends, backend_names, "backend");
+  if (c.threads_per_rank < 1 || c.threads_per_rank > kMaxWorkers)
+    throw std::invalid_argument("--threads-per-rank must be between 1 and " +
+                                std::to_string(kMaxWorkers));
   if (c.ranks > 0) {
     if (const std::string help = how_to_get_launched_workers(); !help.empty())
       throw std::invalid_argument("--ranks: " + help);
@@ -441,6 +444,10 @@ ParseOutcome parse_options(int argc, char** argv) {
                  "Start parbench under mpirun with this many ranks on this host, the mpi "
                  "backend's workers (default with --backends=mpi: the most workers asked for; "
                  "under mpirun: the ranks it started)");
+  app.add_option("--threads-per-rank", c.threads_per_rank,
+                 "mpi: OpenMP threads inside each rank for its share of a sum (MPI+OpenMP); "
+                 "recorded as params.threads_per_rank")
+      ->capture_default_str();
   app.add_option("--job-timeout", c.job_timeout,
                  "Seconds one job may run before it counts as hung (or ten times the "
                  "benchmark's mean job, if longer): its workers are ended and the run goes on")
@@ -450,7 +457,8 @@ ParseOutcome parse_options(int argc, char** argv) {
   for (const char* scalar :
        {"--suite", "--calibration-size", "--repetitions", "--target", "--max-repetitions",
         "--benchmark-budget", "--run-budget", "--interleave", "--seed", "--min-time", "--unit",
-        "--pin", "--data-mapping", "--first-touch", "--out", "--job-timeout", "--ranks"})
+        "--pin", "--data-mapping", "--first-touch", "--out", "--job-timeout", "--ranks",
+        "--threads-per-rank"})
     app.get_option(scalar)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   try {
     app.parse(argc, argv);

@@ -44,11 +44,12 @@ struct Config {
   std::string out;                               // report path
   bool out_is_default = false;                   // no --out: a free name is found at start
   double job_timeout = 300;                      // seconds before a job that does not end is hung
-  unsigned ranks = 0;           // run under mpirun with this many ranks (0: not asked)
-  bool list_only = false;       // --benchmark_list_tests: list, run nothing
-  bool show_placement = false;  // print where workers would run, run nothing
-  bool dry_run = false;         // print what would run and an estimate of how long, run nothing
-  bool table = false;           // Google Benchmark's table of every repetition, not one line each
+  unsigned ranks = 0;             // run under mpirun with this many ranks (0: not asked)
+  unsigned threads_per_rank = 1;  // mpi: OpenMP threads in each rank for its share of a sum
+  bool list_only = false;         // --benchmark_list_tests: list, run nothing
+  bool show_placement = false;    // print where workers would run, run nothing
+  bool dry_run = false;           // print what would run and an estimate of how long, run nothing
+  bool table = false;             // Google Benchmark's table of every repetition, not one line each
   std::vector<std::string> benchmark_flags;  // --benchmark_* passed through
   std::vector<std::string> arguments;        // as given (without the program), for --resume
 };

@@ -215,13 +215,14 @@ void register_sum_benchmarks(const Config& config, Registry& registry) {
       for (unsigned workers : worker_counts) {
         if (v.backend->reference && workers != worker_counts.front()) continue;
         const unsigned w = v.backend->reference ? 1 : workers;
-        const nlohmann::json params = {{"kernel", "sum"},
-                                       {"backend", v.backend->name},
-                                       {"launch", v.launch},
-                                       {"policy", v.policy.name()},
-                                       {"workers", w},
-                                       {"size", n},
-                                       {"bytes", n * sizeof(std::uint64_t)}};
+        nlohmann::json params = {{"kernel", "sum"},
+                                 {"backend", v.backend->name},
+                                 {"launch", v.launch},
+                                 {"policy", v.policy.name()},
+                                 {"workers", w},
+                                 {"size", n},
+                                 {"bytes", n * sizeof(std::uint64_t)}};
+        if (v.backend->sum_params) params.update(v.backend->sum_params());
         const std::string name =
             benchmark_name("sum", *v.backend, v.launch, v.policy.name(),
                            "workers:" + std::to_string(w) +

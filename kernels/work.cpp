@@ -20,6 +20,10 @@ void Work::saw(unsigned worker) const {
   if (worker < kTrackedWorkers) last_cpu_[worker].store(sched_getcpu(), std::memory_order_relaxed);
 }
 
+void Work::record_cpu_seen(unsigned worker, int cpu) {
+  if (worker < kTrackedWorkers) last_cpu_[worker].store(cpu, std::memory_order_relaxed);
+}
+
 std::vector<int> Work::cpus_seen(unsigned workers) const {
   std::vector<int> cpus;
   for (unsigned w = 0; w < workers && w < kTrackedWorkers; ++w)

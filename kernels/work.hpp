@@ -24,6 +24,9 @@ class Work {
   // The CPU each of the first `workers` workers was last seen on (-1: never ran): the
   // placement a run obtained, whether the OS or --pin decided it.
   std::vector<int> cpus_seen(unsigned workers) const;
+  // Worker `worker` was last seen on `cpu` where this process could not see it (an MPI rank,
+  // which reports it with the job's end).
+  void record_cpu_seen(unsigned worker, int cpu);
   // Back to "never ran", for a work that another backend's workers read next.
   void forget_cpus_seen();
 
