@@ -93,13 +93,6 @@ bool process_gone(int pid) {
          (text[paren + 2] == 'Z' || text[paren + 2] == 'X');
 }
 
-std::string cpu_model() {
-  std::ifstream in("/proc/cpuinfo");
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  return "";
-}
-
 std::string host_name() {
   char host[256] = {};
   gethostname(host, sizeof host - 1);
@@ -170,9 +163,12 @@ double process_cpu_seconds() {
 }
 
 nlohmann::json describe_this_rank() {
-  return {{"host", host_name()},          {"pid", getpid()},
-          {"cpu_model", cpu_model()},     {"affinity", cpu_list_string(affinity_cpus())},
-          {"usable_cpus", usable_cpus()}, {"topology", topology_summary(topology())}};
+  return {{"host", host_name()},
+          {"pid", getpid()},
+          {"cpu_model", cpu_identity().model_name},
+          {"affinity", cpu_list_string(affinity_cpus())},
+          {"usable_cpus", usable_cpus()},
+          {"topology", topology_summary(topology())}};
 }
 
 World* world() {

@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
 #include <thread>
 
 #include "backends/backend.hpp"
@@ -20,11 +19,14 @@ extern char** environ;
 namespace parbench {
 namespace {
 
-std::string cpu_model() {
-  std::ifstream in("/proc/cpuinfo");
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  return "unknown";
+// Family, model and stepping tell a generation apart where the name is only "AMD EPYC".
+nlohmann::json cpu_json() {
+  const CpuIdentity id = cpu_identity();
+  return {{"vendor", utf8_or_escaped(id.vendor)},
+          {"family", id.family},
+          {"model", id.model},
+          {"stepping", id.stepping},
+          {"hypervisor", id.hypervisor}};
 }
 
 std::string kernel_release() {
@@ -174,6 +176,7 @@ nlohmann::json run_context(const Config& config, const Calibration& before,
       {"affinity", cpu_list_string(affinity_cpus())},
       {"cgroup_cpu_limit", limit ? nlohmann::json(*limit) : nlohmann::json(nullptr)},
       {"online_cpus", std::thread::hardware_concurrency()},
+      {"cpu", cpu_json()},
       {"smt", smt.empty() ? nlohmann::json(nullptr) : nlohmann::json(smt == "1")},
       {"cache_levels", cache_facts()},
       {"governor", governor.empty() ? "unknown" : utf8_or_escaped(governor)},
@@ -220,7 +223,7 @@ nlohmann::json identity_now() {
           {"compiler", build::compiler},
           {"cxx_flags", build::cxx_flags},
           {"build_type", build::build_type},
-          {"cpu_model", utf8_or_escaped(cpu_model())},
+          {"cpu_model", utf8_or_escaped(cpu_identity().model_name)},
           {"host_name", utf8_or_escaped(host)}};
 }
 

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iterator>
 #include <sstream>
+#include <stdexcept>
 
 namespace parbench {
 
@@ -170,6 +171,46 @@ std::string shared_object_of(void* symbol) {
 
 namespace {
 const char* const kByteUnits[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+}
+
+CpuIdentity cpu_identity_of(const std::string& cpuinfo) {
+  CpuIdentity id;
+  std::istringstream in(cpuinfo);
+  const auto number = [](const std::string& text) {
+    try {
+      return std::stoi(text);
+    } catch (const std::exception&) {
+      return -1;
+    }
+  };
+  for (std::string line; std::getline(in, line) && !line.empty();) {
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string key = line.substr(0, colon);
+    key.erase(key.find_last_not_of(" \t") + 1);
+    const std::string value = colon + 2 <= line.size() ? line.substr(colon + 2) : "";
+    if (key == "model name")
+      id.model_name = value;
+    else if (key == "vendor_id")
+      id.vendor = value;
+    else if (key == "cpu family")
+      id.family = number(value);
+    else if (key == "model")
+      id.model = number(value);
+    else if (key == "stepping")
+      id.stepping = number(value);
+    else if (key == "flags")
+      id.hypervisor = (" " + value + " ").find(" hypervisor ") != std::string::npos;
+  }
+  if (id.model_name.empty()) id.model_name = "unknown";
+  return id;
+}
+
+CpuIdentity cpu_identity() {
+  std::ifstream in("/proc/cpuinfo");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return cpu_identity_of(text.str());
 }
 
 std::string bytes_text(std::size_t bytes) {

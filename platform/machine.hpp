@@ -32,6 +32,18 @@ std::size_t last_level_cache_bytes();    // largest data/unified cache, 0 if unk
 std::size_t available_memory_bytes();    // MemAvailable
 std::size_t total_memory_bytes();        // MemTotal
 
+// The processor as /proc/cpuinfo names it. Virtual machines often give only a family name
+// ("AMD EPYC"), so the identity keeps the numbers that tell generations apart.
+struct CpuIdentity {
+  std::string model_name;  // "unknown" when /proc/cpuinfo has none
+  std::string vendor;      // "GenuineIntel", "AuthenticAMD", "" when not said
+  int family = -1, model = -1, stepping = -1;
+  bool hypervisor = false;  // the "hypervisor" CPU flag: running in a virtual machine
+};
+CpuIdentity cpu_identity();
+// The same from the text of /proc/cpuinfo (its first processor's block).
+CpuIdentity cpu_identity_of(const std::string& cpuinfo);
+
 // 25276063744 -> "23.5 GiB": three significant digits in the largest binary unit it reaches.
 std::string bytes_text(std::size_t bytes);
 

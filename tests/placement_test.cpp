@@ -103,5 +103,28 @@ TEST_F(CgroupTree, ReadsVersionOneAndHybridMounts) {
   EXPECT_FALSE(limit("1:cpu:/nothing-set\n").has_value());
 }
 
+// A VM names its CPU "AMD EPYC" whatever the generation; the numbers still tell them apart.
+TEST(CpuIdentity, ReadsTheFirstProcessorsNumbersAndTheHypervisorFlag) {
+  const CpuIdentity id = cpu_identity_of(
+      "processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel\t\t: 1\n"
+      "model name\t: AMD EPYC\nstepping\t: 1\nflags\t\t: fpu sse2 hypervisor lahf_lm\n\n"
+      "processor\t: 1\nvendor_id\t: Other\nmodel\t\t: 9\n");
+  EXPECT_EQ(id.model_name, "AMD EPYC");
+  EXPECT_EQ(id.vendor, "AuthenticAMD");
+  EXPECT_EQ(id.family, 25);
+  EXPECT_EQ(id.model, 1);
+  EXPECT_EQ(id.stepping, 1);
+  EXPECT_TRUE(id.hypervisor);
+}
+
+TEST(CpuIdentity, SaysUnknownWhereCpuinfoSaysNothing) {
+  const CpuIdentity id = cpu_identity_of("flags\t: fpu hypervisorx\nmodel\t: unknown\n");
+  EXPECT_EQ(id.model_name, "unknown");
+  EXPECT_EQ(id.family, -1);
+  EXPECT_EQ(id.model, -1);
+  EXPECT_FALSE(id.hypervisor);
+  EXPECT_EQ(cpu_identity_of("").model_name, "unknown");
+}
+
 }  // namespace
 }  // namespace parbench

@@ -66,7 +66,7 @@ TEST_F(ShortRun, KeepsGoogleBenchmarksContextAndAddsReproducibilityFacts) {
     EXPECT_TRUE(c.contains(key)) << key;
   for (const char* key :
        {"parbench_version", "git_commit", "compiler", "cxx_flags", "build_type", "march_native",
-        "backends", "topology", "usable_cpus", "affinity", "cpu_model", "smt", "cache_levels",
+        "backends", "topology", "usable_cpus", "affinity", "cpu_model", "cpu", "smt", "cache_levels",
         "governor", "env", "kernel", "read_bandwidth", "calibration", "transparent_hugepages"})
     EXPECT_TRUE(c.contains(key)) << key;
   // Each runtime underneath a backend (OpenMP, oneTBB), under the backend's name.
