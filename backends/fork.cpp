@@ -1,9 +1,10 @@
 // fork: worker processes. Data made before fork() is shared copy-on-write; partial results, the
 // job board and the dynamic counter live in MAP_SHARED memory. `spawn` forks one child per
-// worker for every job and reaps them; `pool` forks the workers once, in start(), and feeds them
-// jobs through the board. Workers make the data (first touch) only where their writes reach the
-// parent and each other: in shared mappings. A child that dies becomes a WorkerFailure; every child
-// is reaped. Children only ever call Work::run: never OpenMP, TBB, malloc-heavy or stdio code.
+// worker for every job and reaps them; `pool` forks workers - 1 children once, in start(), feeds
+// them jobs through the board and works as worker 0 itself, as the thread pool's caller does.
+// Workers make the data (first touch) only where their writes reach the parent and each other: in
+// shared mappings. A child that dies becomes a WorkerFailure; every child is reaped. Children only
+// ever call Work::run: never OpenMP, TBB, malloc-heavy or stdio code.
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -71,6 +72,7 @@ class ForkedWorkers {
     }
     track_child(pid);
     pids_.push_back(pid);
+    workers_.push_back(worker);
   }
 
   std::size_t size() const { return pids_.size(); }
@@ -81,9 +83,11 @@ class ForkedWorkers {
     for (unsigned w = 0; w < pids_.size(); ++w) {
       int status = 0;
       if (reap_child(pids_[w], &status, false)) {
+        const unsigned worker = workers_[w];
         pids_.erase(pids_.begin() + w);
+        workers_.erase(workers_.begin() + w);
         kill_and_reap_all();
-        throw WorkerFailure(describe_exit(status, w));
+        throw WorkerFailure(describe_exit(status, worker));
       }
     }
   }
@@ -94,9 +98,10 @@ class ForkedWorkers {
     for (unsigned w = 0; w < pids_.size(); ++w) {
       int status = 0;
       reap_child(pids_[w], &status, true);
-      if (!exited_cleanly(status) && failure.empty()) failure = describe_exit(status, w);
+      if (!exited_cleanly(status) && failure.empty()) failure = describe_exit(status, workers_[w]);
     }
     pids_.clear();
+    workers_.clear();
     return failure;
   }
 
@@ -118,6 +123,7 @@ class ForkedWorkers {
 
  private:
   std::vector<pid_t> pids_;
+  std::vector<unsigned> workers_;  // the worker each child is, beside its pid
 };
 
 class ForkBackend final : public Backend {
@@ -172,15 +178,15 @@ class ForkBackend final : public Backend {
     return sum_of_partials(slots_);
   }
 
+  // The parent is worker 0 of the pool, as the thread pool's caller is, so that threads and
+  // processes are compared on the same shape: workers - 1 children and the parent.
   void start_pool() {
-    // The parent waits on the board too: one process more than the workers. With as many workers
-    // as CPUs, two processes then share a CPU and every job needs both, one after the other: the
-    // CPU changes hands twice per job (to the worker after the post, back to the parent after
-    // the finish), whichever way they wait. That is what keeps this pool's dispatch above the
-    // thread pool's, whose caller is its worker 0; a parent that worked as worker 0 would make
-    // the pool one process fewer than its workers.
-    waiting_ = waiting_for(workers_ + 1);
-    for (unsigned w = 0; w < workers_; ++w)
+    waiting_ = waiting_for(workers_);
+    if (pin_ != Pin::none) {
+      parent_affinity_ = std::make_unique<SavedAffinity>();
+      pin_worker(pin_, 0);
+    }
+    for (unsigned w = 1; w < workers_; ++w)
       children_.fork_worker(w, pin_, [this](unsigned worker) { serve(worker); });
   }
 
@@ -192,10 +198,15 @@ class ForkBackend final : public Backend {
   }
 
   std::uint64_t run_pooled(const Job& job) {
-    if (children_.size() != workers_) throw WorkerFailure("fork pool lost a worker earlier");
-    const std::uint32_t ticket = board().post(job, workers_);
+    if (children_.size() + 1 != workers_) throw WorkerFailure("fork pool lost a worker earlier");
+    if (children_.size() == 0) {
+      board().queue().store(0);
+      return run_share(*work_, job, 0, 1, board().queue());
+    }
+    const std::uint32_t ticket = board().post(job, workers_ - 1);
+    const std::uint64_t own = run_share(*work_, job, 0, workers_, board().queue());
     board().wait(ticket, waiting_, [this] { children_.check(); });
-    return board().result();
+    return own + board().result();
   }
 
   void stop_pool() {
@@ -211,17 +222,18 @@ class ForkBackend final : public Backend {
   SharedArray<JobBoard> board_;
   SharedArray<WorkerSlot> slots_;  // spawn's partial results
   ForkedWorkers children_;
+  std::unique_ptr<SavedAffinity> parent_affinity_;
 };
 
-// The pool's job board alone, shared between processes: an empty job posted to `workers`
-// forked children, each finishing at once with a count of one, the last waking the parent.
-// The children and the parent wait as the pool's do.
+// The pool's job board alone, shared between processes: an empty job posted to workers - 1
+// forked children, each finishing at once with a count of one, the last waking the parent, which
+// took part too. The children and the parent wait as the pool's do.
 class BareForkBoard {
  public:
   explicit BareForkBoard(unsigned workers)
-      : board_(1), workers_(workers), waiting_(waiting_for(workers + 1)) {
+      : board_(1), workers_(workers), waiting_(waiting_for(workers)) {
     board_[0].share_between_processes();
-    for (unsigned w = 0; w < workers; ++w)
+    for (unsigned w = 1; w < workers; ++w)
       children_.fork_worker(w, Pin::none, [this](unsigned) {
         JobBoard& b = board_[0];
         std::uint32_t seen = 0;
@@ -233,10 +245,11 @@ class BareForkBoard {
     children_.reap_all();
   }
   std::uint64_t job() {
-    if (children_.size() != workers_) throw WorkerFailure("fork floor lost a worker earlier");
+    if (children_.size() + 1 != workers_) throw WorkerFailure("fork floor lost a worker earlier");
+    if (children_.size() == 0) return 1;
     JobBoard& b = board_[0];
-    b.wait(b.post(Job{}, workers_), waiting_, [this] { children_.check(); });
-    return b.result();
+    b.wait(b.post(Job{}, workers_ - 1), waiting_, [this] { children_.check(); });
+    return b.result() + 1;  // the parent took part too
   }
 
  private:
@@ -251,7 +264,7 @@ DispatchFloor board_floor() {
   floor.launch = "pool";
   floor.what =
       "the job board alone, shared between processes: post an empty job, every forked worker "
-      "finishes, wait";
+      "finishes, the parent too, wait";
   floor.start = [](unsigned workers) {
     auto board = std::make_shared<BareForkBoard>(workers);
     return std::function<std::uint64_t()>([board] { return board->job(); });

@@ -166,6 +166,10 @@ class TbbBackend final : public Backend {
     const auto count = static_cast<unsigned>(nodes.size());
     arena_per_node_ = std::max(1u, (workers_ + count - 1) / count);
     const int concurrency = static_cast<int>(arena_per_node_);
+    // The node arenas keep no slot for the calling thread, so all `workers_` are TBB's own
+    // workers: the process-wide limit, which counts the calling thread, must be one more.
+    control_ = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
+                                                     workers_ + 1);
     for (tbb::numa_node_id node : nodes) {
       // No slot is kept for the calling thread: the node's workers take all.
       node_arenas_.push_back(node == tbb::task_arena::automatic
@@ -309,11 +313,10 @@ static DispatchFloor tbb_floor() {
     return std::function<std::uint64_t()>([control, arena, workers]() -> std::uint64_t {
       std::atomic<std::uint64_t> count{0};
       arena->execute([&] {
-        tbb::parallel_for(
-            tbb::blocked_range<unsigned>(0, workers, 1),
-            [&](const tbb::blocked_range<unsigned>& r) {
-              count.fetch_add(r.size(), std::memory_order_relaxed);
-            });
+        tbb::parallel_for(tbb::blocked_range<unsigned>(0, workers, 1),
+                          [&](const tbb::blocked_range<unsigned>& r) {
+                            count.fetch_add(r.size(), std::memory_order_relaxed);
+                          });
       });
       return count.load(std::memory_order_relaxed);
     });

@@ -97,7 +97,7 @@ TEST_P(ForkFailure, DeadWorkerIsReportedAndReaped) {
       backend->run(block);
       FAIL() << "a dead worker went unnoticed";
     } catch (const WorkerFailure& e) {
-      EXPECT_NE(std::string(e.what()).find("fork worker"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("fork worker 1 "), std::string::npos) << e.what();
     }
     // The backend stays usable for reporting, and says so rather than hanging.
     if (launch == "pool") {
@@ -121,7 +121,7 @@ TEST(ForkPool, StopsCleanlyAndLeavesNothing) {
     testing::CoverageWork work(1000);
     auto backend = make_backend(*find_backend("fork"), "pool");
     backend->start(work, 4);
-    EXPECT_EQ(children_of_this_process().alive, 4);
+    EXPECT_EQ(children_of_this_process().alive, 3);  // the parent is worker 0
     EXPECT_EQ(backend->run(parse_policy(*find_backend("fork"), KernelKind::sum, "dynamic", 10)),
               1000u);
     EXPECT_GE(backend->children_cpu_seconds(), 0.0);
@@ -136,7 +136,7 @@ TEST(ForkFloor, ADeadWorkerIsReportedAndNothingIsLeftBehind) {
   const DispatchFloor& floor = *find_backend("fork")->dispatch_floor;
   {
     const auto job = floor.start(3);
-    EXPECT_EQ(children_of_this_process().alive, 3);
+    EXPECT_EQ(children_of_this_process().alive, 2);  // the parent takes part as a worker
     EXPECT_EQ(job(), 3u);
     const pid_t worker = any_child_of_this_process();
     ASSERT_GT(worker, 0);
@@ -180,14 +180,17 @@ TEST(ForkPool, ReportsTheCpuTimeOfItsChildren) {
 #if defined(__SANITIZE_THREAD__)
   GTEST_SKIP() << "TSan does not support fork()";
 #endif
-  BusyWork work(2, 30);
+  BusyWork work(3, 30);
   const BackendInfo& fork = *find_backend("fork");
   auto backend = make_backend(fork, "pool");
-  backend->start(work, 2);
+  backend->start(work, 3);
   const double before = backend->children_cpu_seconds();
-  EXPECT_EQ(backend->run(parse_policy(fork, KernelKind::sum, "block", 1)), 2u);
-  // Two children each kept busy 30 ms of their own CPU time; the parent's is not counted.
-  EXPECT_GE(backend->children_cpu_seconds() - before, 0.055);
+  EXPECT_EQ(backend->run(parse_policy(fork, KernelKind::sum, "block", 1)), 3u);
+  // Workers 1 and 2, children, each kept busy 30 ms of their own CPU time; worker 0 is the
+  // parent, whose time Google Benchmark counts.
+  const double children = backend->children_cpu_seconds() - before;
+  EXPECT_GE(children, 0.055);
+  EXPECT_LT(children, 0.085);
 }
 
 }  // namespace

@@ -30,6 +30,7 @@ leave out, of td, th, tr, li, dt, dd and p, may be left out).
 import html.parser
 import json
 import os
+import pathlib
 import re
 import shutil
 import subprocess
@@ -231,7 +232,11 @@ def page(plot, out_dir, options, reports):
 def gallery(plot, out_dir, options, folders):
     path, text = make_page(plot, "--gallery", out_dir, "gallery.html", folders)
     parser = parse_page(text)
-    machines = int(options[options.index("--machines") + 1])
+    machines = options[options.index("--machines") + 1]
+    if machines == "auto":  # a folder of machines: one per subfolder that holds a report
+        machines = sum(1 for d in pathlib.Path(folders[0]).iterdir()
+                       if d.is_dir() and any(d.glob("*.json*")))
+    machines = int(machines)
     listed = len(re.findall(r"<li><b>", text))
     if listed != machines:
         fail(f"{listed} machines listed, expected {machines}")
