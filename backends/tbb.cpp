@@ -1,6 +1,6 @@
-// tbb: oneTBB's work-stealing scheduler in an arena of the requested size. The arena alone
-// cannot exceed the process-wide parallelism limit (the hardware by default), so a
-// global_control raises it; both live from start() to the backend's end, outside timing.
+// tbb: oneTBB's work-stealing scheduler in an arena of the requested size. No arena can exceed
+// the process-wide parallelism limit (the hardware by default), so a global_control sets it;
+// both live from start() to the backend's end, outside timing.
 #include <tbb/blocked_range.h>
 #include <tbb/global_control.h>
 #include <tbb/info.h>
@@ -59,8 +59,12 @@ class TbbBackend final : public Backend {
     work_ = &work;
     workers_ = workers;
     check_threads_can_be_created(workers - 1);
+    // The limit counts the calling thread. The arena keeps a slot for it and needs workers - 1
+    // of TBB's threads; the node arenas (numa policy) keep none and need all `workers`. The
+    // lowest limit alive holds for the whole process, and the benchmarks of one group are
+    // started side by side: every backend asks for the higher one.
     control_ = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
-                                                     workers);
+                                                     workers + 1);
     arena_ = std::make_unique<tbb::task_arena>(static_cast<int>(workers));
     arena_->initialize();
     if (pin_ != Pin::none) {
@@ -166,10 +170,6 @@ class TbbBackend final : public Backend {
     const auto count = static_cast<unsigned>(nodes.size());
     arena_per_node_ = std::max(1u, (workers_ + count - 1) / count);
     const int concurrency = static_cast<int>(arena_per_node_);
-    // The node arenas keep no slot for the calling thread, so all `workers_` are TBB's own
-    // workers: the process-wide limit, which counts the calling thread, must be one more.
-    control_ = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
-                                                     workers_ + 1);
     for (tbb::numa_node_id node : nodes) {
       // No slot is kept for the calling thread: the node's workers take all.
       node_arenas_.push_back(node == tbb::task_arena::automatic
@@ -307,7 +307,7 @@ static DispatchFloor tbb_floor() {
   floor.start = [](unsigned workers) {
     check_threads_can_be_created(workers - 1);
     auto control = std::make_shared<tbb::global_control>(
-        tbb::global_control::max_allowed_parallelism, workers);
+        tbb::global_control::max_allowed_parallelism, workers + 1);  // as the backend's
     auto arena = std::make_shared<tbb::task_arena>(static_cast<int>(workers));
     arena->initialize();
     return std::function<std::uint64_t()>([control, arena, workers]() -> std::uint64_t {
