@@ -105,8 +105,9 @@ class MpiBackend final : public Backend {
   }
   std::string why_workers_cannot_prepare() const override {
     if (ranks_ == 1) return "";
-    return "each mpi rank makes its own part in its own memory; rank 0's copy, which other "
-           "backends read too, is made by the calling thread";
+    return "each mpi rank makes the part it reads and touches it first: in its own memory, or "
+           "(window) its block of the shared window; the array in rank 0's memory, which the "
+           "other backends read, is made by the calling thread";
   }
 
  private:
