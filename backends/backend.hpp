@@ -143,6 +143,10 @@ struct LaunchProbe {
   std::string detail;  // "mapping:shared/bytes:268435456", or ""
   std::string launch;  // the backend's launch it measures the cost of
   nlohmann::json params = nlohmann::json::object();  // beyond kernel, backend, launch, policy
+  // The processes it starts are this process's children, reaped here, so that their CPU time
+  // is seen (children_cpu_time, where the backend reports it); false: started by someone else
+  // (MPI_Comm_spawn's, by mpirun), whose CPU time this process cannot see.
+  bool children_reaped_here = true;
   // Makes what the probe needs (outside timing) and returns the timed body, which returns ""
   // or what went wrong. Throws std::bad_alloc when there is no memory for it.
   std::function<std::function<std::string()>()> prepare;

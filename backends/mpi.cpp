@@ -332,13 +332,37 @@ LaunchProbe mpirun_start_probe(unsigned ranks) {
   return probe;
 }
 
+// MPI's own per-job spawn: rank 0 alone starts `ranks` new ranks with MPI_Comm_spawn, each
+// does one empty job (adds 1 to an MPI_Reduce over the intercommunicator), disconnects and
+// ends; what starting workers for every job would cost, as fork's spawn launch does.
+LaunchProbe comm_spawn_probe(unsigned ranks) {
+  LaunchProbe probe;
+  probe.what = "comm_spawn";
+  probe.detail = "ranks:" + std::to_string(ranks);
+  probe.launch = "spawn";
+  probe.params = {{"workers", ranks}};
+  probe.children_reaped_here = false;  // mpirun starts and reaps them
+  probe.prepare = [ranks] {
+    mpi::World* w = mpi::world();
+    auto spawner = std::make_shared<mpi::Spawner>(w != nullptr && w->crowded());
+    return std::function<std::string()>([spawner, ranks] { return spawner->job(ranks); });
+  };
+  return probe;
+}
+
+// Sizes of the world's own probes: 1, the powers of two below the world's size, and its size.
+bool probed_size(unsigned s, unsigned world_size) {
+  return (s & (s - 1)) == 0 || s == world_size;
+}
+
 std::vector<LaunchProbe> mpi_launch_probes() {
   mpi::World* w = mpi::world();
   if (w == nullptr) return {};
   std::vector<LaunchProbe> probes = {mpirun_start_probe(w->size())};
   for (unsigned s = 2; s <= w->size(); ++s)
-    if (((s & (s - 1)) == 0 || s == w->size()) && w->team_size_for(s) == s)
-      probes.push_back(barrier_probe(s));
+    if (probed_size(s, w->size()) && w->team_size_for(s) == s) probes.push_back(barrier_probe(s));
+  for (unsigned s = 1; s <= w->size(); ++s)
+    if (probed_size(s, w->size())) probes.push_back(comm_spawn_probe(s));
   return probes;
 }
 
@@ -361,6 +385,17 @@ nlohmann::json mpi_runtime() {
     runtime["teams"] = teams;
     runtime["ranks"] = w->ranks();
     runtime["transport"] = w->transport();
+    // The launch probe comm_spawn runs (its entries say whether each spawn worked).
+    runtime["comm_spawn"] = {
+        {"measured", true},
+        {"how",
+         "rank 0 alone (MPI_COMM_SELF) spawns parbench, info map_by slot:oversubscribe, "
+         "bind_to none"}};
+    // The slots mpirun knows of: children past them oversubscribe.
+    int* universe = nullptr;
+    int known = 0;
+    MPI_Comm_get_attr(MPI_COMM_WORLD, MPI_UNIVERSE_SIZE, &universe, &known);
+    if (known != 0 && universe != nullptr) runtime["comm_spawn"]["universe_size"] = *universe;
   } else {
     runtime["world_size"] = 1;
   }

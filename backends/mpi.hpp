@@ -13,10 +13,13 @@ namespace parbench {
 // This process was started by mpirun (Open MPI's environment says so).
 bool started_by_mpirun();
 
-// Call first in the command, before any thread exists or a signal is blocked: in a rank other
-// than 0 it serves jobs until rank 0 says stop and returns the rank's exit status; in rank 0,
-// and outside mpirun, it returns nothing and the command goes on.
-std::optional<int> serve_if_mpi_rank();
+// Call first in the command, before any thread exists or a signal is blocked, with main's
+// arguments: in a rank other than 0 it serves jobs until rank 0 says stop and returns the rank's
+// exit status; in a rank that the launch probe comm_spawn started (its first argument says so,
+// as its environment cannot: it is rank 0 of a world of its own) it does its one empty job and
+// returns its exit status; in rank 0, and outside mpirun, it returns nothing and the command
+// goes on.
+std::optional<int> serve_if_mpi_rank(int argc, char** argv);
 
 // Rank 0's part, for as long as the run: MPI is started (after the signals are taken over, so
 // that MPI's own threads never take an ending signal) and, at the end, the other ranks are told

@@ -11,7 +11,7 @@ bool started_by_mpirun() {
   return std::getenv("OMPI_COMM_WORLD_SIZE") != nullptr;
 }
 
-std::optional<int> serve_if_mpi_rank() {
+std::optional<int> serve_if_mpi_rank(int, char**) {
   const char* rank = std::getenv("OMPI_COMM_WORLD_RANK");
   if (rank == nullptr || std::string(rank) == "0") return std::nullopt;
   // Every rank would run the whole benchmark on its own: only rank 0 goes on, and says so.

@@ -195,7 +195,10 @@ bool started_by_mpirun() {
   return std::getenv("OMPI_COMM_WORLD_SIZE") != nullptr;
 }
 
-std::optional<int> serve_if_mpi_rank() {
+std::optional<int> serve_if_mpi_rank(int argc, char** argv) {
+  // Before anything else: a spawned child sees OMPI_COMM_WORLD_RANK=0, as a driver does.
+  if (argc > 1 && std::string(argv[1]) == mpi::kSpawnedChildFlag)
+    return mpi::serve_as_spawned_child(argc, argv);
   if (!started_by_mpirun()) return std::nullopt;
   if (std::getenv("PARBENCH_MPI_HELLO") != nullptr) return say_hello();
   if (is_rank_zero()) return std::nullopt;

@@ -32,12 +32,16 @@ double now() {
   return monotonic_seconds();
 }
 
+}  // namespace
+
 std::string mpi_error_text(int code) {
   char text[MPI_MAX_ERROR_STRING];
   int length = 0;
   MPI_Error_string(code, text, &length);
   return std::string(text, static_cast<std::size_t>(length));
 }
+
+namespace {
 
 // Throws when an MPI call at start fails: without MPI the run cannot be what was asked.
 void check(int code, const char* what) {
@@ -406,6 +410,28 @@ void World::wait(MPI_Request& request, const std::string& what, unsigned team, d
       if (waited > timeout)
         lose("no answer for " + what + " within " + std::to_string(static_cast<int>(timeout)) +
              " s");
+    }
+    patience.pause();
+  }
+}
+
+std::string wait_within(MPI_Request& request, const std::string& what, double timeout, bool crowded,
+                        int watched_pid) {
+  Patience patience = server_patience(crowded);
+  double next_check = 0.01;
+  for (;;) {
+    int done = 0;
+    if (const int code = MPI_Test(&request, &done, MPI_STATUS_IGNORE); code != MPI_SUCCESS)
+      return "MPI error while waiting for " + what + ": " + mpi_error_text(code);
+    if (done) return "";
+    const double waited = patience.waited();
+    if (waited > next_check) {
+      next_check = waited + 0.01;
+      if (process_gone(watched_pid))
+        return "process " + std::to_string(watched_pid) + " ended while waiting for " + what;
+      if (waited > timeout)
+        return "no answer for " + what + " within " + std::to_string(static_cast<int>(timeout)) +
+               " s";
     }
     patience.pause();
   }

@@ -153,6 +153,48 @@ class World {
 // The world of this process; null outside mpirun.
 World* world();
 
+// Open MPI's text for an error code.
+std::string mpi_error_text(int code);
+
+// Waits for `request` as a serving rank does (briefly spinning, then sleeping between polls),
+// at most `timeout` seconds and while process `watched_pid` (0: none) lives: "" once it is
+// complete, else why not. Unlike World::wait it neither throws nor marks the world lost: for
+// communicators outside the world (MPI_Comm_spawn's).
+std::string wait_within(MPI_Request& request, const std::string& what, double timeout, bool crowded,
+                        int watched_pid = 0);
+
+// The mpi backend's per-job spawn (the launch probe comm_spawn): rank 0 alone, over a copy of
+// MPI_COMM_SELF (the serving ranks take no part), starts `children` new copies of this program
+// with MPI_Comm_spawn; each finds its parent, does one empty job (adds 1 to an MPI_Reduce over
+// the intercommunicator), disconnects and exits.
+class Spawner {
+ public:
+  // Outside timing: the program's path, the communicator, the spawn's info (oversubscription
+  // allowed: the run's ranks may hold every slot; no binding, as parbench's mpirun).
+  explicit Spawner(bool crowded);
+  ~Spawner();
+  Spawner(const Spawner&) = delete;
+  Spawner& operator=(const Spawner&) = delete;
+  // One job on `children` new ranks, waited for at most kControlTimeout: "" when each took
+  // part and all disconnected, else what went wrong.
+  std::string job(unsigned children);
+
+ private:
+  bool crowded_;
+  std::string program_;
+  std::vector<std::string> args_;
+  MPI_Comm self_ = MPI_COMM_NULL;
+  MPI_Info info_ = MPI_INFO_NULL;
+};
+
+// The first argument that makes this program a child of Spawner: MPI_Init, one empty job for the
+// parent, MPI_Finalize; never a driver or a server of a run (its environment says it is rank 0
+// of a world of its own).
+inline constexpr const char* kSpawnedChildFlag = "--mpi-spawned-child";
+// A child's life, from main: `argv` = {program, kSpawnedChildFlag, parent's pid, parent's host}.
+// Returns its exit status.
+int serve_as_spawned_child(int argc, char** argv);
+
 // Runs the items team rank `rank` of `ranks` takes under `deal` for `pass` and returns its
 // partial result. `team` is null for a team of one (no MPI call is made). Block and cyclic
 // shares are split again over `threads` OpenMP threads (MPI+X), the same way.

@@ -47,7 +47,7 @@ void probe(benchmark::State& state, const BackendInfo& backend, const LaunchProb
     }
   }
   state.counters["verified"] = 1;
-  if (backend.reports_children_cpu)
+  if (backend.reports_children_cpu && p.children_reaped_here)
     state.counters["children_cpu_time"] = benchmark::Counter(
         reaped_children_cpu_seconds() - cpu_before, benchmark::Counter::kAvgIterations);
 }

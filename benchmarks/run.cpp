@@ -516,8 +516,9 @@ unsigned ranks_to_launch(const parbench::Config& config) {
 }  // namespace
 
 int parbench::run_parbench(int argc, char** argv) {
-  // A rank of an MPI run other than rank 0 serves rank 0's jobs, and nothing else.
-  if (const std::optional<int> served = serve_if_mpi_rank()) return *served;
+  // A rank of an MPI run other than rank 0 serves rank 0's jobs, and nothing else; a rank the
+  // mpi launch probe comm_spawn started does its one job.
+  if (const std::optional<int> served = serve_if_mpi_rank(argc, argv)) return *served;
   take_over_signals();
   const MpiRun mpi_run;  // rank 0 of an MPI run: MPI is up until the command ends
 

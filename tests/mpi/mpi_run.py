@@ -8,6 +8,9 @@ usage: mpi_run.py PARBENCH OUT_DIR ranks N [tcp]   mpirun -np N parbench ..., th
                                                    values: one line on stderr, exit 2
        mpi_run.py PARBENCH OUT_DIR kill            kills rank 2 of 3 mid-run: the run ends, its
                                                    report is valid, no process is left
+       mpi_run.py PARBENCH OUT_DIR spawn N         parbench --ranks=N --kernels=launch: the
+                                                   MPI_Comm_spawn probes of 1 and N ranks are
+                                                   verified, and no spawned rank is left
 
 Fails (exit 1) with what is wrong. Standard library only."""
 import json
@@ -19,6 +22,7 @@ import time
 
 SELECTION = ["--kernels=sum,sleep,launch", "--sizes=64K", "--calibration-size=256K",
              "--tasks=seed", "--unit=2ms", "--repetitions=2", "--min-time=0.001"]
+SPAWNED = "--mpi-spawned-child"  # the first argument of every rank MPI_Comm_spawn started
 ROOT_OK = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"}
 
 
@@ -64,6 +68,8 @@ def run(command, out):
         fail(f"exit status {done.returncode}")
     if processes_with(out):
         fail(f"processes left: {processes_with(out)}")
+    if processes_with(SPAWNED):
+        fail(f"spawned ranks left: {processes_with(SPAWNED)}")
     with open(out) as f:
         return json.load(f)
 
@@ -88,6 +94,7 @@ def check_report(report, ranks, transport):
     names = {b["name"].split("/process_time")[0] for b in entries}
     for want in [f"launch/mpi/floor/workers:{ranks}", f"launch/mpi/dispatch/workers:{ranks}",
                  f"launch/mpi/barrier/ranks:{ranks}", f"launch/mpi/mpirun_start/ranks:{ranks}",
+                 "launch/mpi/comm_spawn/ranks:1", f"launch/mpi/comm_spawn/ranks:{ranks}",
                  f"sleep/mpi/master/workers:{ranks}/tasks:seed/unit:2ms"]:
         if want not in names:
             fail(f"{want} missing (have {sorted(names)})")
@@ -205,6 +212,32 @@ def hybrid(parbench, out_dir, ranks):
     print(f"ok: {len(entries)} mpi sums on {ranks} ranks x 2 threads")
 
 
+def spawn(parbench, out_dir, ranks):
+    """MPI_Comm_spawn per job: parbench starting mpirun itself, launch benchmarks only."""
+    if processes_with(SPAWNED):
+        fail(f"spawned ranks running before the test: {processes_with(SPAWNED)}")
+    out = os.path.join(out_dir, f"spawn-{ranks}.json")
+    command = [parbench, f"--ranks={ranks}", "--backends=mpi", "--kernels=launch",
+               "--repetitions=2", "--min-time=0.001", "--calibration-size=256K", f"--out={out}"]
+    report = run(command, out)  # fails if a rank, spawned or not, is left
+    entries = [b for b in report["benchmarks"] if b["params"]["policy"] == "comm_spawn"
+               and b.get("run_type") != "aggregate"]
+    sizes = {b["params"]["workers"] for b in entries}
+    if not {1, ranks} <= sizes:
+        fail(f"comm_spawn ran for {sorted(sizes)} ranks, not 1 and {ranks}")
+    for b in entries:
+        if b.get("error_occurred") or b.get("verified") != 1:
+            fail(f"{b['name']}: {b.get('error_message', 'not verified')}")
+        if b["params"]["launch"] != "spawn" or "children_cpu_time" in b:
+            fail(f"{b['name']}: launch {b['params']['launch']}, "
+                 f"children_cpu_time {b.get('children_cpu_time')}")
+    spawn_context = report["context"].get("mpi", {}).get("comm_spawn", {})
+    if spawn_context.get("measured") is not True:
+        fail(f"context.mpi.comm_spawn is {spawn_context}")
+    times = {b["params"]["workers"]: b["real_time"] for b in entries}
+    print(f"ok: {len(entries)} comm_spawn runs, {times} {entries[0]['time_unit']}; none left")
+
+
 def main():
     parbench, out_dir, mode = sys.argv[1], sys.argv[2], sys.argv[3]
     os.makedirs(out_dir, exist_ok=True)
@@ -212,6 +245,9 @@ def main():
         kill_mid_run(parbench, out_dir)
         return
     ranks = int(sys.argv[4])
+    if mode == "spawn":
+        spawn(parbench, out_dir, ranks)
+        return
     if mode == "hybrid":
         hybrid(parbench, out_dir, ranks)
         return
