@@ -9,7 +9,7 @@ import os
 from typing import NamedTuple, Optional
 
 from .page import bytes_text, document, esc, figure_html, gbps, sig, time_text
-from .report import InputError, is_number, load_report
+from .report import InputError, cpu_text, is_number, load_report
 from .selection import best_config, int_workers, main_workers
 from .stats import Estimate, ratio
 
@@ -209,7 +209,7 @@ def ordered_backends(report, runs):
 
 def context_line(machine):
     c = machine.report.context
-    cpu = str(c.get("cpu_model") or "unknown CPU").strip()
+    cpu = cpu_text(c, "unknown CPU")
     words = [cpu]
     if machine.report.usable_cpus:
         words.append(f"{machine.report.usable_cpus} usable CPUs")

@@ -12,7 +12,7 @@ import json
 import math
 import re
 
-from .report import is_number, printable
+from .report import cpu_text, is_number, printable
 from .stats import CONFIDENCE, fewest_repetitions
 
 GIGA = 1e-9
@@ -363,7 +363,7 @@ def context_rows(context):
              + (f", {len(c['not_run'])} benchmarks not run" if isinstance(c.get("not_run"), list)
                 else ""))
     rows = [
-        ("CPU", c.get("cpu_model")),
+        ("CPU", cpu_text(c) or None),
         ("topology", topology_text(c.get("topology"))),
         ("usable CPUs", ", ".join(u for u in usable if u)),
         ("SMT", c.get("smt")),
@@ -500,7 +500,7 @@ def results_html(report, anchors):
 
 
 def report_title(report):
-    cpu = str(report.context.get("cpu_model") or "").strip()
+    cpu = cpu_text(report.context)
     cpus = f"{report.usable_cpus} CPUs" if report.usable_cpus else ""
     what = ", ".join(x for x in (cpu, cpus) if x)
     return f"{what} — {report.host}, {report.date}" if what else f"{report.host}, {report.date}"

@@ -71,6 +71,20 @@ class InputError(Exception):
 # Values and words for messages
 
 
+def cpu_text(context, unknown=""):
+    """The CPU's name, with family, model and stepping where the report has them: a virtual
+    machine often names only "AMD EPYC", whatever its generation."""
+    name = str(context.get("cpu_model") or "").strip() or unknown
+    cpu = context.get("cpu")
+    if not isinstance(cpu, dict):
+        return name
+    numbers = [f"{k} {cpu[k]}" for k in ("family", "model", "stepping")
+               if isinstance(cpu.get(k), int) and not isinstance(cpu.get(k), bool) and cpu[k] >= 0]
+    if cpu.get("hypervisor") is True:
+        numbers.append("VM")
+    return f"{name} ({', '.join(numbers)})" if name and numbers else name
+
+
 def is_number(value):
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
@@ -244,7 +258,7 @@ class Report:
 
     def stamp(self):
         """The machine in a figure's corner: host names alone (often "localhost") say little."""
-        cpu = str(self.context.get("cpu_model") or "").strip()
+        cpu = cpu_text(self.context)
         cpus = f"{self.usable_cpus} CPUs" if self.usable_cpus else ""
         what = ", ".join(x for x in (cpu, cpus) if x)
         stamp = f"{self.host} ({what}) · {self.date}" if what else f"{self.host} · {self.date}"
