@@ -258,13 +258,19 @@ DispatchFloor allreduce_floor() {
   return floor;
 }
 
+// A probe of `ranks` ranks, named launch/mpi/<what>/ranks:N.
+LaunchProbe probe_of_ranks(const char* what, const char* launch, unsigned ranks) {
+  LaunchProbe probe;
+  probe.what = what;
+  probe.detail = "ranks:" + std::to_string(ranks);
+  probe.launch = launch;
+  probe.params = {{"workers", ranks}};
+  return probe;
+}
+
 // MPI_Barrier over a team of `ranks`, alone.
 LaunchProbe barrier_probe(unsigned ranks) {
-  LaunchProbe probe;
-  probe.what = "barrier";
-  probe.detail = "ranks:" + std::to_string(ranks);
-  probe.launch = "ranks";
-  probe.params = {{"workers", ranks}};
+  LaunchProbe probe = probe_of_ranks("barrier", "ranks", ranks);
   probe.prepare = [ranks] {
     auto team = std::make_shared<TeamCollectives>(OrderKind::barriers, ranks);
     return std::function<std::string()>([team, ranks]() -> std::string {
@@ -300,11 +306,7 @@ std::vector<std::string> fresh_mpirun_environment() {
 // Starting N ranks under mpirun, from outside, as fork+wait measures a process: mpirun starts
 // N copies of parbench that only initialise MPI, meet at a barrier and finalize.
 LaunchProbe mpirun_start_probe(unsigned ranks) {
-  LaunchProbe probe;
-  probe.what = "mpirun_start";
-  probe.detail = "ranks:" + std::to_string(ranks);
-  probe.launch = "ranks";
-  probe.params = {{"workers", ranks}};
+  LaunchProbe probe = probe_of_ranks("mpirun_start", "ranks", ranks);
   probe.prepare = [ranks] {
     auto args =
         std::make_shared<std::vector<std::string>>(mpirun_arguments(ranks, {own_executable()}));
@@ -336,11 +338,7 @@ LaunchProbe mpirun_start_probe(unsigned ranks) {
 // does one empty job (adds 1 to an MPI_Reduce over the intercommunicator), disconnects and
 // ends; what starting workers for every job would cost, as fork's spawn launch does.
 LaunchProbe comm_spawn_probe(unsigned ranks) {
-  LaunchProbe probe;
-  probe.what = "comm_spawn";
-  probe.detail = "ranks:" + std::to_string(ranks);
-  probe.launch = "spawn";
-  probe.params = {{"workers", ranks}};
+  LaunchProbe probe = probe_of_ranks("comm_spawn", "spawn", ranks);
   probe.children_reaped_here = false;  // mpirun starts and reaps them
   probe.prepare = [ranks] {
     mpi::World* w = mpi::world();
