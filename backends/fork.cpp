@@ -71,21 +71,19 @@ class ForkedWorkers {
       _exit(0);
     }
     track_child(pid);
-    pids_.push_back(pid);
-    workers_.push_back(worker);
+    children_.push_back({pid, worker});
   }
 
-  std::size_t size() const { return pids_.size(); }
+  std::size_t size() const { return children_.size(); }
 
   // Throws WorkerFailure, after killing and reaping the others, if a child has died: a dead
   // child never finishes its share.
   void check() {
-    for (unsigned w = 0; w < pids_.size(); ++w) {
+    for (auto c = children_.begin(); c != children_.end(); ++c) {
       int status = 0;
-      if (reap_child(pids_[w], &status, false)) {
-        const unsigned worker = workers_[w];
-        pids_.erase(pids_.begin() + w);
-        workers_.erase(workers_.begin() + w);
+      if (reap_child(c->pid, &status, false)) {
+        const unsigned worker = c->worker;
+        children_.erase(c);
         kill_and_reap_all();
         throw WorkerFailure(describe_exit(status, worker));
       }
@@ -95,18 +93,17 @@ class ForkedWorkers {
   // Waits for every child to end; the first that did not end cleanly, described, or "".
   std::string reap_all() {
     std::string failure;
-    for (unsigned w = 0; w < pids_.size(); ++w) {
+    for (const Child& c : children_) {
       int status = 0;
-      reap_child(pids_[w], &status, true);
-      if (!exited_cleanly(status) && failure.empty()) failure = describe_exit(status, workers_[w]);
+      reap_child(c.pid, &status, true);
+      if (!exited_cleanly(status) && failure.empty()) failure = describe_exit(status, c.worker);
     }
-    pids_.clear();
-    workers_.clear();
+    children_.clear();
     return failure;
   }
 
   void kill_and_reap_all() {
-    for (pid_t pid : pids_) kill(pid, SIGKILL);
+    for (const Child& c : children_) kill(c.pid, SIGKILL);
     reap_all();
   }
 
@@ -114,16 +111,19 @@ class ForkedWorkers {
   // clock: the children spend no system call of their own on it in any job.
   double cpu_seconds() const {
     double total = 0;
-    for (pid_t pid : pids_) {
+    for (const Child& c : children_) {
       clockid_t clock;
-      if (clock_getcpuclockid(pid, &clock) == 0) total += clock_seconds(clock);
+      if (clock_getcpuclockid(c.pid, &clock) == 0) total += clock_seconds(clock);
     }
     return total;
   }
 
  private:
-  std::vector<pid_t> pids_;
-  std::vector<unsigned> workers_;  // the worker each child is, beside its pid
+  struct Child {
+    pid_t pid;
+    unsigned worker;
+  };
+  std::vector<Child> children_;
 };
 
 class ForkBackend final : public Backend {
@@ -199,14 +199,8 @@ class ForkBackend final : public Backend {
 
   std::uint64_t run_pooled(const Job& job) {
     if (children_.size() + 1 != workers_) throw WorkerFailure("fork pool lost a worker earlier");
-    if (children_.size() == 0) {
-      board().queue().store(0);
-      return run_share(*work_, job, 0, 1, board().queue());
-    }
-    const std::uint32_t ticket = board().post(job, workers_ - 1);
-    const std::uint64_t own = run_share(*work_, job, 0, workers_, board().queue());
-    board().wait(ticket, waiting_, [this] { children_.check(); });
-    return own + board().result();
+    return run_as_worker_zero(board(), *work_, job, workers_, waiting_,
+                              [this] { children_.check(); });
   }
 
   void stop_pool() {

@@ -280,12 +280,6 @@ LaunchProbe barrier_probe(unsigned ranks) {
   return probe;
 }
 
-std::string own_executable() {
-  std::string path(4096, '\0');
-  const ssize_t n = readlink("/proc/self/exe", path.data(), path.size() - 1);
-  return n > 0 ? path.substr(0, static_cast<std::size_t>(n)) : "";
-}
-
 // The environment of a new mpirun started from inside a rank: without what the outer mpirun
 // gave this rank (a new mpirun would take itself for one of its ranks), with the permission
 // to run as root.
@@ -308,8 +302,8 @@ std::vector<std::string> fresh_mpirun_environment() {
 LaunchProbe mpirun_start_probe(unsigned ranks) {
   LaunchProbe probe = probe_of_ranks("mpirun_start", "ranks", ranks);
   probe.prepare = [ranks] {
-    auto args =
-        std::make_shared<std::vector<std::string>>(mpirun_arguments(ranks, {own_executable()}));
+    auto args = std::make_shared<std::vector<std::string>>(
+        mpirun_arguments(ranks, {mpi::own_executable()}));
     auto env = std::make_shared<std::vector<std::string>>(fresh_mpirun_environment());
     return std::function<std::string()>([args, env]() -> std::string {
       std::vector<char*> argv, envp;

@@ -15,26 +15,11 @@
 #include "backends/mpi_world.hpp"
 
 namespace parbench::mpi {
-namespace {
-
-std::string this_host() {
-  char host[256] = {};
-  gethostname(host, sizeof host - 1);
-  return host;
-}
-
-std::string this_program() {
-  std::string path(4096, '\0');
-  const ssize_t n = readlink("/proc/self/exe", path.data(), path.size() - 1);
-  return n > 0 ? path.substr(0, static_cast<std::size_t>(n)) : "";
-}
-
-}  // namespace
 
 Spawner::Spawner(bool crowded)
     : crowded_(crowded),
-      program_(this_program()),
-      args_{kSpawnedChildFlag, std::to_string(getpid()), this_host()} {
+      program_(own_executable()),
+      args_{kSpawnedChildFlag, std::to_string(getpid()), host_name()} {
   // A communicator of rank 0 alone whose errors come back as codes: a spawn that fails is the
   // probe's error, not the end of the run.
   MPI_Comm_dup(MPI_COMM_SELF, &self_);
@@ -112,7 +97,7 @@ std::string Spawner::job(unsigned children) {
 
 int serve_as_spawned_child(int argc, char** argv) {
   // The parent is watched where it can be seen: on this host.
-  const int parent_pid = argc > 3 && this_host() == argv[3] ? std::atoi(argv[2]) : 0;
+  const int parent_pid = argc > 3 && host_name() == argv[3] ? std::atoi(argv[2]) : 0;
   if (MPI_Init(nullptr, nullptr) != MPI_SUCCESS) return 1;
   MPI_Comm parent = MPI_COMM_NULL;
   MPI_Comm_get_parent(&parent);

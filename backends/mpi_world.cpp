@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <stdexcept>
 
 #include "backends/backend.hpp"
@@ -97,12 +98,6 @@ bool process_gone(int pid) {
          (text[paren + 2] == 'Z' || text[paren + 2] == 'X');
 }
 
-std::string host_name() {
-  char host[256] = {};
-  gethostname(host, sizeof host - 1);
-  return host;
-}
-
 // The Open MPI components this process has loaded, of one framework ("pml", "btl"): Open MPI
 // unloads those it did not select, so what is mapped is what runs.
 std::vector<std::string> loaded_components(const std::string& framework) {
@@ -173,6 +168,18 @@ nlohmann::json describe_this_rank() {
           {"affinity", cpu_list_string(affinity_cpus())},
           {"usable_cpus", usable_cpus()},
           {"topology", topology_summary(topology())}};
+}
+
+std::string host_name() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return host;
+}
+
+std::string own_executable() {
+  std::string path(4096, '\0');
+  const ssize_t n = readlink("/proc/self/exe", path.data(), path.size() - 1);
+  return n > 0 ? path.substr(0, static_cast<std::size_t>(n)) : "";
 }
 
 World* world() {
@@ -485,19 +492,10 @@ void World::finish_batch() {
 }
 
 void World::wait_as_server(MPI_Request& request) {
-  Patience patience = server_patience(crowded_);
-  double next_check = 0.01;
-  for (;;) {
-    int done = 0;
-    if (MPI_Test(&request, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS) _exit(1);
-    if (done) return;
-    if (patience.waited() > next_check) {
-      next_check = patience.waited() + 0.01;
-      // Rank 0 ended without a word (killed, or its run ended early): nothing is left to serve.
-      if (process_gone(rank0_pid_)) _exit(1);
-    }
-    patience.pause();
-  }
+  // Rank 0 ended without a word (killed, or its run ended early), or MPI failed: nothing is left
+  // to serve.
+  const double no_limit = std::numeric_limits<double>::infinity();
+  if (!wait_within(request, "rank 0", no_limit, crowded_, rank0_pid_).empty()) _exit(1);
 }
 
 Order World::next_order() {

@@ -155,6 +155,10 @@ World* world();
 
 // Open MPI's text for an error code.
 std::string mpi_error_text(int code);
+// This host's name, as every rank describes itself with.
+std::string host_name();
+// The path of this program (/proc/self/exe), "" when it cannot be read.
+std::string own_executable();
 
 // Waits for `request` as a serving rank does (briefly spinning, then sleeping between polls),
 // at most `timeout` seconds and while process `watched_pid` (0: none) lives: "" once it is

@@ -182,4 +182,16 @@ void JobBoard::stop() {
   bump_and_wake(generation_, process_shared_, workers_asleep_);
 }
 
+std::uint64_t run_as_worker_zero(JobBoard& board, Work& work, const Job& job, unsigned workers,
+                                 Waiting waiting, const std::function<void()>& check) {
+  if (workers == 1) {
+    std::atomic<std::size_t> next{0};
+    return run_share(work, job, 0, 1, next);
+  }
+  const std::uint32_t ticket = board.post(job, workers - 1);
+  const std::uint64_t own = run_share(work, job, 0, workers, board.queue());
+  board.wait(ticket, waiting, check);
+  return own + board.result();
+}
+
 }  // namespace parbench

@@ -122,4 +122,10 @@ class alignas(64) JobBoard {
   alignas(64) std::atomic<std::size_t> next_item_{0};
 };
 
+// Caller of a kept pool (threads or forked processes): runs `job` as worker 0 of `workers`
+// while the board's workers 1 to workers - 1 run theirs, and returns every partial result added
+// up. `check` is as for JobBoard::wait.
+std::uint64_t run_as_worker_zero(JobBoard& board, Work& work, const Job& job, unsigned workers,
+                                 Waiting waiting, const std::function<void()>& check = nullptr);
+
 }  // namespace parbench

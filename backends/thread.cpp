@@ -86,14 +86,7 @@ class ThreadBackend final : public Backend {
   }
 
   std::uint64_t run_pooled(const Job& job) {
-    if (threads_.empty()) {
-      std::atomic<std::size_t> next{0};
-      return run_share(*work_, job, 0, 1, next);
-    }
-    const std::uint32_t ticket = board_.post(job, workers_ - 1);
-    const std::uint64_t own = run_share(*work_, job, 0, workers_, board_.queue());
-    board_.wait(ticket, waiting_);
-    return own + board_.result();
+    return run_as_worker_zero(board_, *work_, job, workers_, waiting_);
   }
 
   const bool pooled_;
