@@ -56,7 +56,10 @@ class MpiBackend final : public Backend {
       return mpi::run_rank_share(*work_, pass, deal, policy.grain(), nullptr, 0, threads());
     mpi::World& w = *mpi::world();
     const mpi::Team& team = *w.team(ranks_);
-    if (deal == Deal::queue) reset_counter(team);
+    if (deal == Deal::queue) {
+      if (team.counter == MPI_WIN_NULL) throw WorkerFailure(team.no_counter);
+      reset_counter(team);
+    }
     if (deal == Deal::window) open_window(w, team);
     Order order;
     order.kind = OrderKind::job;
@@ -80,7 +83,7 @@ class MpiBackend final : public Backend {
       mine[0] = mpi::run_rank_share(*work_, pass, deal, policy.grain(), &team, 0, threads());
     MPI_Request request;
     MPI_Ireduce(mine, all, 2, MPI_UINT64_T, MPI_SUM, 0, team.comm, &request);
-    w.wait(request, "the job's partial results", ranks_, mpi::kJobTimeout);
+    w.wait(request, "the job's partial results", ranks_, mpi::job_timeout());
     if (tasks_ != nullptr) take_records(w);
     if (all[1] != 0)
       throw WorkerFailure(std::to_string(all[1]) +
@@ -127,7 +130,7 @@ class MpiBackend final : public Backend {
       MPI_Request request;
       MPI_Igather(mine, 2, MPI_DOUBLE, states.data(), 2, MPI_DOUBLE, 0, w->team(ranks_)->comm,
                   &request);
-      w->wait(request, "the ranks' CPU times", ranks_, mpi::kControlTimeout);
+      w->wait(request, "the ranks' CPU times", ranks_, mpi::control_timeout());
       return states;
     } catch (const WorkerFailure&) {
       return {};
@@ -154,7 +157,7 @@ class MpiBackend final : public Backend {
       MPI_Request request;
       MPI_Isend(text.data(), static_cast<int>(text.size()), MPI_CHAR, static_cast<int>(r),
                 mpi::spec_tag, w.comm(), &request);
-      w.wait(request, "a kernel spec to be sent", ranks_, mpi::kControlTimeout);
+      w.wait(request, "a kernel spec to be sent", ranks_, mpi::control_timeout());
     }
   }
 
@@ -213,7 +216,7 @@ class MpiBackend final : public Backend {
       MPI_Status status;
       MPI_Irecv(records.data(), static_cast<int>(records.size()), MPI_DOUBLE, static_cast<int>(r),
                 mpi::records_tag, w.comm(), &request);
-      w.wait(request, "the tasks' records", ranks_, mpi::kControlTimeout, &status);
+      w.wait(request, "the tasks' records", ranks_, mpi::control_timeout(), &status);
       int count = 0;
       MPI_Get_count(&status, MPI_DOUBLE, &count);
       const double shift = w.clock_offset(static_cast<int>(r)) + tasks_->job_start();
@@ -431,8 +434,9 @@ BackendInfo mpi_backend_info() {
               }};
 }
 
-void set_threads_per_rank(unsigned threads) {
-  g_threads_per_rank = threads;
+void configure_mpi(unsigned threads_per_rank, double job_watchdog_seconds) {
+  g_threads_per_rank = threads_per_rank;
+  mpi::set_watchdog(job_watchdog_seconds);
 }
 
 unsigned mpi_world_size() {

@@ -40,8 +40,9 @@ int run_under_mpirun(unsigned ranks, const std::vector<std::string>& arguments);
 // The mpirun command line that runs `command` (program and arguments) as `ranks` ranks here.
 std::vector<std::string> mpirun_arguments(unsigned ranks, const std::vector<std::string>& command);
 
-// OpenMP threads each rank runs its share of a sum on (--threads-per-rank; 1 by default).
-void set_threads_per_rank(unsigned threads);
+// OpenMP threads each rank runs its share of a sum on (--threads-per-rank; 1 by default), and
+// the run's watchdog (--job-timeout), which rank 0's waits on the other ranks stay under.
+void configure_mpi(unsigned threads_per_rank, double job_watchdog_seconds);
 
 // The ranks mpirun started (1 outside mpirun).
 unsigned mpi_world_size();

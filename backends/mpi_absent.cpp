@@ -31,7 +31,7 @@ int run_under_mpirun(unsigned, const std::vector<std::string>&) {
   return 2;
 }
 
-void set_threads_per_rank(unsigned) {}
+void configure_mpi(unsigned, double) {}
 
 std::string mpi_missing_help() {
   return "this parbench was built without MPI: install Open MPI (apt-get install libopenmpi-dev "

@@ -164,9 +164,6 @@ int serve(mpi::World& w) {
         break;
       case OrderKind::stop:
         return 0;
-      case OrderKind::abandon:
-        std::fflush(nullptr);
-        _exit(0);
     }
   }
 }

@@ -29,6 +29,8 @@ Spawner::Spawner(bool crowded)
   // oversubscribe them, whatever mpirun was told. They wait, they do not compete for a CPU.
   MPI_Info_set(info_, "map_by", "slot:oversubscribe");
   MPI_Info_set(info_, "bind_to", "none");
+  // On rank 0's host: the children talk only to it, as a fork's children do.
+  MPI_Info_set(info_, "host", host_name().c_str());
 }
 
 Spawner::~Spawner() {
@@ -75,13 +77,13 @@ std::string Spawner::job(unsigned children) {
         MPI_SUCCESS)
       why = "MPI_Ireduce over the spawned ranks failed";
     else
-      why = wait_within(request, "the empty job of " + what, kControlTimeout, crowded_);
+      why = wait_within(request, "the empty job of " + what, control_timeout(), crowded_);
   }
   if (why.empty()) {
     if (MPI_Ibarrier(inter, &request) != MPI_SUCCESS)
       why = "MPI_Ibarrier with the spawned ranks failed";
     else
-      why = wait_within(request, what + " to be done", kControlTimeout, crowded_);
+      why = wait_within(request, what + " to be done", control_timeout(), crowded_);
   }
   if (!why.empty()) {
     // No disconnect: it would wait for the children, who leave on their own (their waits time
@@ -114,13 +116,13 @@ int serve_as_spawned_child(int argc, char** argv) {
   if (MPI_Ireduce(&one, nullptr, 1, MPI_UINT64_T, MPI_SUM, 0, parent, &request) != MPI_SUCCESS)
     why = "MPI_Ireduce to the parent failed";
   else
-    why = wait_within(request, "the parent to take the empty job's result", kControlTimeout, true,
+    why = wait_within(request, "the parent to take the empty job's result", control_timeout(), true,
                       parent_pid);
   if (why.empty()) {
     if (MPI_Ibarrier(parent, &request) != MPI_SUCCESS)
       why = "MPI_Ibarrier with the parent failed";
     else
-      why = wait_within(request, "the parent to end the job", kControlTimeout, true, parent_pid);
+      why = wait_within(request, "the parent to end the job", control_timeout(), true, parent_pid);
   }
   if (!why.empty()) {
     // Without MPI_Finalize, which would wait for the parent.

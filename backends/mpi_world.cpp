@@ -182,9 +182,42 @@ std::string own_executable() {
   return n > 0 ? path.substr(0, static_cast<std::size_t>(n)) : "";
 }
 
+namespace {
+double g_watchdog = std::numeric_limits<double>::infinity();
+}  // namespace
+
+void set_watchdog(double job_watchdog_seconds) {
+  g_watchdog = job_watchdog_seconds;
+}
+double control_timeout() {
+  return std::min(30.0, 0.8 * g_watchdog);
+}
+double job_timeout() {
+  return std::min(120.0, 0.8 * g_watchdog);
+}
+
 World* world() {
   return g_world;
 }
+
+namespace {
+
+void leave_stuck_set_up(int) {
+  constexpr char kWhy[] =
+      "parbench: the mpi ranks' set-up did not finish: a rank failed to start or is gone\n";
+  (void)!write(STDERR_FILENO, kWhy, sizeof kWhy - 1);
+  _exit(1);
+}
+
+// After `seconds` (0: never) this rank leaves with a line on stderr.
+void give_up_on_set_up_after(unsigned seconds) {
+  struct sigaction action {};
+  action.sa_handler = seconds == 0 ? SIG_DFL : leave_stuck_set_up;
+  sigaction(SIGALRM, &action, nullptr);
+  alarm(seconds);
+}
+
+}  // namespace
 
 World::World() {
   int provided = 0;
@@ -205,27 +238,21 @@ World::World() {
   MPI_Comm_size(host, &on_host);
   MPI_Comm_free(&host);
   crowded_ = static_cast<unsigned>(on_host) > usable_cpus();
+  give_up_on_set_up_after(kSetUpTimeoutSeconds);
   set_up_teams();
   learn_ranks();
   measure_clock_offsets();
+  give_up_on_set_up_after(0);
   g_world = this;
 }
 
 World::~World() {
   g_world = nullptr;
   if (lost()) {
-    // MPI_Finalize would wait for the rank that died: the live ones are told to leave at once.
+    // MPI_Finalize would wait for the rank that died.
     if (rank_ == 0) {
-      Order abandon;
-      abandon.kind = OrderKind::abandon;
-      for (unsigned r = 1; r < size_; ++r) {
-        MPI_Request request;
-        if (MPI_Isend(&abandon, sizeof abandon, MPI_BYTE, static_cast<int>(r), order_tag, comm_,
-                      &request) == MPI_SUCCESS)
-          MPI_Request_free(&request);
-      }
-      const timespec grace{0, 100'000'000};
-      nanosleep(&grace, nullptr);
+      tell_every_rank_to_leave();
+      if (!team_on_one_host(size_)) end_a_job_mpirun_would_not_end();
     }
     return;
   }
@@ -259,14 +286,30 @@ void World::set_up_teams() {
     check(MPI_Comm_split(comm_, member ? 0 : MPI_UNDEFINED, rank_, &t.comm), "MPI_Comm_split");
     if (!member) continue;
     MPI_Comm_set_errhandler(t.comm, MPI_ERRORS_RETURN);
-    void* base = nullptr;
-    check(MPI_Win_allocate(rank_ == 0 ? sizeof(std::uint64_t) : 0, sizeof(std::uint64_t),
-                           MPI_INFO_NULL, t.comm, &base, &t.counter),
-          "MPI_Win_allocate");
+    open_counter(t);
+  }
+}
+
+// The team's counter, or why it has none. Every member learns whether all could make it: a
+// window that only some hold is never used, nor freed (freeing is collective).
+void World::open_counter(Team& t) {
+  void* base = nullptr;
+  const int code = MPI_Win_allocate(rank_ == 0 ? sizeof(std::uint64_t) : 0, sizeof(std::uint64_t),
+                                    MPI_INFO_NULL, t.comm, &base, &t.counter);
+  int made = code == MPI_SUCCESS ? 1 : 0, all_made = 0;
+  check(MPI_Allreduce(&made, &all_made, 1, MPI_INT, MPI_MIN, t.comm), "MPI_Allreduce");
+  if (all_made == 1) {
     t.counter_base = static_cast<std::uint64_t*>(base);
     if (rank_ == 0) *t.counter_base = 0;
     MPI_Win_lock_all(MPI_MODE_NOCHECK, t.counter);
+    return;
   }
+  t.counter = MPI_WIN_NULL;
+  t.no_counter = "MPI_Win_allocate over the team's " + std::to_string(t.size) + " ranks failed (" +
+                 (made == 1 ? std::string("on another rank") : mpi_error_text(code)) +
+                 "): Open MPI has no one-sided component that works between these ranks; over "
+                 "TCP give mpirun -x " +
+                 kOneSidedOverTcp;
 }
 
 const Team* World::team(unsigned size) const {
@@ -366,6 +409,7 @@ nlohmann::json World::transport() const {
       hosts.push_back(r.value("host", ""));
   const auto pml = loaded_components("pml");
   const auto btl = loaded_components("btl");
+  const auto osc = loaded_components("osc");
   const bool ob1 = std::find(pml.begin(), pml.end(), "ob1") != pml.end();
   const bool vader = std::find(btl.begin(), btl.end(), "vader") != btl.end();
   const bool tcp = std::find(btl.begin(), btl.end(), "tcp") != btl.end();
@@ -377,9 +421,69 @@ nlohmann::json World::transport() const {
                       {"pml", pml},
                       {"btl", btl},
                       {"btl_setting", mca_parameter("btl")},
+                      {"osc", osc},
+                      {"osc_setting", mca_parameter("osc")},
                       {"within_a_host", within}};
+  for (unsigned s = 2; s < teams_.size(); ++s)
+    if (!teams_[s].no_counter.empty()) {
+      t["one_sided"] = "none from " + std::to_string(s) + " ranks on: " + teams_[s].no_counter;
+      break;
+    }
   if (hosts.size() > 1) t["between_hosts"] = ob1 && tcp ? "TCP (btl tcp)" : within;
   return t;
+}
+
+// Waits a while for the words to go out (over TCP they need rank 0's progress), not for ever:
+// the lost rank's may never.
+void World::tell_every_rank_to_leave() {
+  constexpr double kLongestGoodbye = 2;
+  const char leave = 1;
+  std::vector<MPI_Request> requests;
+  for (unsigned r = 1; r < size_; ++r) {
+    MPI_Request request;
+    if (MPI_Isend(&leave, 1, MPI_CHAR, static_cast<int>(r), leave_tag, comm_, &request) ==
+        MPI_SUCCESS)
+      requests.push_back(request);
+  }
+  Patience patience = driver_patience(crowded_);
+  for (auto& request : requests)
+    while (patience.waited() < kLongestGoodbye) {
+      int done = 0;
+      if (MPI_Test(&request, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS || done) break;
+      patience.pause();
+    }
+}
+
+namespace {
+
+// The launcher this rank was started by, if it is Open MPI's (mpirun, or its daemon on another
+// host); 0 otherwise (srun, a wrapper script).
+pid_t open_mpi_launcher() {
+  const pid_t parent = getppid();
+  std::ifstream comm("/proc/" + std::to_string(parent) + "/comm");
+  std::string name;
+  std::getline(comm, name);
+  for (const char* launcher : {"mpirun", "mpiexec", "orterun", "orted"})
+    if (name == launcher) return parent;
+  return 0;
+}
+
+}  // namespace
+
+// Open MPI 4.1's mpirun under --enable-recovery never ends once a rank on another host died,
+// even after every other rank has left (a plain program shows it too): rank 0, its report
+// written, ends the job itself. On one host mpirun ends as it should.
+void World::end_a_job_mpirun_would_not_end() {
+  const char* recovery = std::getenv("OMPI_MCA_orte_enable_recovery");
+  if (recovery == nullptr || std::string(recovery) != "1") return;  // mpirun ends the job itself
+  const pid_t launcher = open_mpi_launcher();
+  if (launcher == 0) return;
+  std::fprintf(stderr,
+               "parbench: ending mpirun (pid %d): Open MPI 4.1 does not end a job "
+               "that lost a rank on another host under --enable-recovery\n",
+               launcher);
+  std::fflush(nullptr);
+  kill(launcher, SIGTERM);
 }
 
 std::string World::dead_rank_on_this_host(unsigned team) const {
@@ -422,8 +526,19 @@ void World::wait(MPI_Request& request, const std::string& what, unsigned team, d
   }
 }
 
+namespace {
+
+bool told_to_leave(MPI_Comm comm) {
+  if (comm == MPI_COMM_NULL) return false;
+  int said = 0;
+  MPI_Iprobe(0, leave_tag, comm, &said, MPI_STATUS_IGNORE);
+  return said != 0;
+}
+
+}  // namespace
+
 std::string wait_within(MPI_Request& request, const std::string& what, double timeout, bool crowded,
-                        int watched_pid) {
+                        int watched_pid, MPI_Comm leave_comm) {
   Patience patience = server_patience(crowded);
   double next_check = 0.01;
   for (;;) {
@@ -436,6 +551,7 @@ std::string wait_within(MPI_Request& request, const std::string& what, double ti
       next_check = waited + 0.01;
       if (process_gone(watched_pid))
         return "process " + std::to_string(watched_pid) + " ended while waiting for " + what;
+      if (told_to_leave(leave_comm)) return "told to leave while waiting for " + what;
       if (waited > timeout)
         return "no answer for " + what + " within " + std::to_string(static_cast<int>(timeout)) +
                " s";
@@ -452,7 +568,7 @@ void World::send_order(const Order& order, unsigned team) {
     if (MPI_Isend(&order, sizeof order, MPI_BYTE, static_cast<int>(r), order_tag, comm_,
                   &requests[r - 1]) != MPI_SUCCESS)
       lose("cannot send an order to mpi rank " + std::to_string(r));
-  for (auto& request : requests) wait(request, "an order to be sent", team, kControlTimeout);
+  for (auto& request : requests) wait(request, "an order to be sent", team, control_timeout());
 }
 
 // Small batches: what is left of one is finished in whichever job comes next (64 barriers are
@@ -483,7 +599,8 @@ std::uint64_t World::run_collective(OrderKind kind, unsigned team) {
     MPI_Ibarrier(comm, &request);
   else
     MPI_Iallreduce(&one, &sum, 1, MPI_UINT64_T, MPI_SUM, comm, &request);
-  wait(request, kind == OrderKind::barriers ? "a barrier" : "an allreduce", team, kControlTimeout);
+  wait(request, kind == OrderKind::barriers ? "a barrier" : "an allreduce", team,
+       control_timeout());
   return sum;
 }
 
@@ -495,7 +612,10 @@ void World::wait_as_server(MPI_Request& request) {
   // Rank 0 ended without a word (killed, or its run ended early), or MPI failed: nothing is left
   // to serve.
   const double no_limit = std::numeric_limits<double>::infinity();
-  if (!wait_within(request, "rank 0", no_limit, crowded_, rank0_pid_).empty()) _exit(1);
+  if (!wait_within(request, "rank 0", no_limit, crowded_, rank0_pid_, comm_).empty()) {
+    std::fflush(nullptr);
+    _exit(1);
+  }
 }
 
 Order World::next_order() {
@@ -538,8 +658,11 @@ std::uint64_t run_rank_share(Work& work, Pass pass, Deal deal, std::uint64_t gra
       for (;;) {
         std::uint64_t begin = 0;
         const int want = 1;
-        MPI_Send(&want, 1, MPI_INT, 0, request_tag, team->comm);
-        MPI_Recv(&begin, 1, MPI_UINT64_T, 0, reply_tag, team->comm, MPI_STATUS_IGNORE);
+        MPI_Request asked, answered;
+        MPI_Isend(&want, 1, MPI_INT, 0, request_tag, team->comm, &asked);
+        MPI_Irecv(&begin, 1, MPI_UINT64_T, 0, reply_tag, team->comm, &answered);
+        world()->wait_as_server(asked);
+        world()->wait_as_server(answered);
         if (begin >= n) return total;
         total += work.apply(pass, rank, begin, std::min<std::size_t>(n, begin + grain), 1);
       }
@@ -609,13 +732,13 @@ void hand_out_pieces(World& w, const Team& team, std::size_t items, std::uint64_
     MPI_Status status;
     MPI_Request request;
     MPI_Irecv(&want, 1, MPI_INT, MPI_ANY_SOURCE, request_tag, team.comm, &request);
-    w.wait(request, "a rank to ask for a piece", team.size, kJobTimeout, &status);
+    w.wait(request, "a rank to ask for a piece", team.size, job_timeout(), &status);
     const std::uint64_t piece = next < items ? next : items;
     if (next >= items) ++told_none_left;
     next += grain;
     MPI_Request reply;
     MPI_Isend(&piece, 1, MPI_UINT64_T, status.MPI_SOURCE, reply_tag, team.comm, &reply);
-    w.wait(reply, "a piece to be handed out", team.size, kJobTimeout);
+    w.wait(reply, "a piece to be handed out", team.size, job_timeout());
   }
 }
 

@@ -31,7 +31,6 @@ enum class OrderKind : std::int32_t {
   barriers,    // `count` MPI_Barrier on the team
   allreduces,  // `count` 8-byte MPI_Allreduce on the team
   stop,        // the run is over: finalize and exit
-  abandon,     // a rank died: exit at once, without MPI_Finalize (which would wait for it)
   window,      // the session's array in a shared window: allocate it and write its own block
   state,       // send rank 0 (MPI_Gather) this process's CPU seconds and its last job's CPU
 };
@@ -58,7 +57,10 @@ enum Tag : int {
   request_tag,
   reply_tag,
   clock_tag,
-  info_tag
+  info_tag,
+  // Rank 0 lost a rank: every serving rank leaves at once, without MPI_Finalize (which would
+  // wait for the lost one), from whatever it waits in, a job's collective included.
+  leave_tag
 };
 
 // A team: the first `size` ranks, their communicator, and a counter on its rank 0 that every
@@ -68,11 +70,25 @@ struct Team {
   MPI_Comm comm = MPI_COMM_NULL;
   MPI_Win counter = MPI_WIN_NULL;
   std::uint64_t* counter_base = nullptr;
+  // Why the team has no counter ("" when it has one): Open MPI may have no one-sided component
+  // that works between its ranks (over TCP between hosts, its default choice fails).
+  std::string no_counter;
 };
 
-// How long rank 0 waits for what it asked before it counts a rank as lost.
-inline constexpr double kControlTimeout = 30;  // opening a session, timelines, a batch
-inline constexpr double kJobTimeout = 120;     // a job (the longest task set is 60 s serially)
+// The setting that gives Open MPI's one-sided windows a component that works over TCP.
+inline constexpr const char* kOneSidedOverTcp = "OMPI_MCA_osc=sm,pt2pt";
+
+// How long the world's set-up may take on any rank before that rank gives up and leaves: its
+// collectives cannot time out, and a rank that failed to start leaves the others waiting in them.
+inline constexpr unsigned kSetUpTimeoutSeconds = 120;
+
+// How long rank 0 waits for what it asked before it counts a rank as lost: for opening a
+// session, timelines, a batch (30 s), and for a job (120 s: the longest task set is 60 s
+// serially). Both stay under the run's watchdog (set_watchdog), which ends rank 0 without a
+// word to the ranks on other hosts: rank 0 must lose the rank first and tell them to leave.
+double control_timeout();
+double job_timeout();
+void set_watchdog(double job_watchdog_seconds);
 
 class World {
  public:
@@ -120,19 +136,24 @@ class World {
   void check_not_lost() const;
   bool lost() const { return !lost_.empty(); }
 
-  // A serving rank: the next order from rank 0; exits the process when rank 0 is gone.
+  // A serving rank: the next order from rank 0; exits the process when rank 0 is gone or
+  // says to leave.
   Order next_order();
-  // A serving rank: waits for `request`; exits the process when rank 0 is gone.
+  // A serving rank: waits for `request`; exits the process when rank 0 is gone or says to
+  // leave. A rank on another host cannot watch rank 0's process: the word is all it gets.
   void wait_as_server(MPI_Request& request);
 
  private:
   void set_up_teams();
+  void open_counter(Team& t);
   void learn_ranks();
   void measure_clock_offsets();
   [[noreturn]] void lose(const std::string& why);
   std::uint64_t run_collective(OrderKind kind, unsigned team);
   void finish_batch();
   std::string dead_rank_on_this_host(unsigned team) const;
+  void tell_every_rank_to_leave();
+  void end_a_job_mpirun_would_not_end();
 
   int rank_ = 0;
   unsigned size_ = 1;
@@ -161,11 +182,12 @@ std::string host_name();
 std::string own_executable();
 
 // Waits for `request` as a serving rank does (briefly spinning, then sleeping between polls),
-// at most `timeout` seconds and while process `watched_pid` (0: none) lives: "" once it is
-// complete, else why not. Unlike World::wait it neither throws nor marks the world lost: for
-// communicators outside the world (MPI_Comm_spawn's).
+// at most `timeout` seconds, while process `watched_pid` (0: none) lives and until rank 0 of
+// `leave_comm` (MPI_COMM_NULL: none) says to leave (leave_tag): "" once it is complete, else
+// why not. Unlike World::wait it neither throws nor marks the world lost: for communicators
+// outside the world (MPI_Comm_spawn's) too.
 std::string wait_within(MPI_Request& request, const std::string& what, double timeout, bool crowded,
-                        int watched_pid = 0);
+                        int watched_pid = 0, MPI_Comm leave_comm = MPI_COMM_NULL);
 
 // The mpi backend's per-job spawn (the launch probe comm_spawn): rank 0 alone, over a copy of
 // MPI_COMM_SELF (the serving ranks take no part), starts `children` new copies of this program

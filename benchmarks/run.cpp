@@ -533,7 +533,7 @@ int parbench::run_parbench(int argc, char** argv) {
   ParseOutcome parsed = parse_arguments(argv[0], args);
   if (!parsed.config) return parsed.exit_status;
   const Config& config = *parsed.config;
-  set_threads_per_rank(config.threads_per_rank);
+  configure_mpi(config.threads_per_rank, config.job_timeout);
   if (const unsigned ranks = ranks_to_launch(config); ranks > 0 && !config.show_placement)
     return run_under_mpirun(ranks, std::vector<std::string>(argv + 1, argv + argc));
 

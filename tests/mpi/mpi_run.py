@@ -11,6 +11,12 @@ usage: mpi_run.py PARBENCH OUT_DIR ranks N [tcp]   mpirun -np N parbench ..., th
        mpi_run.py PARBENCH OUT_DIR spawn N         parbench --ranks=N --kernels=launch: the
                                                    MPI_Comm_spawn probes of 1 and N ranks are
                                                    verified, and no spawned rank is left
+       mpi_run.py PARBENCH OUT_DIR hosts           4 ranks on two hosts (the second one made
+                                                   by fake_ssh): TCP between them, a one-sided
+                                                   counter only where Open MPI has one, a rank
+                                                   on the other host killed: the run ends,
+                                                   nothing is left. Exit 77 (skipped) where
+                                                   no UTS namespace can be made (not root)
 
 Fails (exit 1) with what is wrong. Standard library only."""
 import json
@@ -57,8 +63,8 @@ def rank_of(pid):
     return None
 
 
-def run(command, out):
-    env = dict(os.environ, **ROOT_OK)
+def run(command, out, extra_env=None):
+    env = dict(os.environ, **ROOT_OK, **(extra_env or {}))
     begin = time.monotonic()
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
     print(" ".join(command))
@@ -238,11 +244,123 @@ def spawn(parbench, out_dir, ranks):
     print(f"ok: {len(entries)} comm_spawn runs, {times} {entries[0]['time_unit']}; none left")
 
 
+FAKE_SSH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fake_ssh")
+OTHER_HOST = "parbench-other-host"
+
+
+def two_hosts_mpirun(out_dir, ranks):
+    """mpirun over this host and OTHER_HOST (fake_ssh): half the ranks on each."""
+    hostfile = os.path.join(out_dir, "hosts")
+    with open(hostfile, "w") as f:
+        f.write(f"localhost slots={ranks // 2}\n{OTHER_HOST} slots={ranks - ranks // 2}\n")
+    return ["mpirun", "--hostfile", hostfile, "-np", str(ranks), "--mca", "plm_rsh_agent",
+            FAKE_SSH, "--mca", "plm_rsh_no_tree_spawn", "1", "--bind-to", "none"]
+
+
+def entries_of(report):
+    return [b for b in report["benchmarks"] if b["params"]["backend"] == "mpi"
+            and b.get("run_type") != "aggregate"]
+
+
+def check_two_hosts(report, counter_everywhere):
+    mpi = report["context"]["mpi"]
+    hosts = [r["host"] for r in mpi["ranks"]]
+    if hosts[2:] != [OTHER_HOST, OTHER_HOST] or OTHER_HOST in hosts[:2]:
+        fail(f"ranks' hosts {hosts}")
+    transport = mpi["transport"]
+    if transport.get("hosts") != 2 or "TCP" not in transport.get("between_hosts", ""):
+        fail(f"transport {transport}")
+    if counter_everywhere == ("one_sided" in transport):
+        fail(f"one_sided: {transport.get('one_sided')}")
+    names = set()
+    for b in entries_of(report):
+        name = b["name"].split("/process_time")[0]
+        names.add(name)
+        spans = b["params"]["workers"] > 2
+        policy = b["params"]["policy"]
+        # What cannot be had across hosts says so, and why.
+        why = ("one host" if policy == "window" else
+               "OMPI_MCA_osc=sm,pt2pt" if policy in ("queue", "lpt") and not counter_everywhere
+               else None)
+        if spans and why is not None:
+            if not b.get("error_occurred") or why not in b["error_message"]:
+                fail(f"{name}: {b.get('error_message', 'no error')}")
+        elif b.get("error_occurred") or b.get("verified") != 1:
+            fail(f"{name}: {b.get('error_message', 'not verified')}")
+    for want in ["sum/mpi/window/workers:2/", "sleep/mpi/queue/workers:4/",
+                 "launch/mpi/comm_spawn/ranks:4"]:
+        if not any(n.startswith(want) for n in names):
+            fail(f"{want} missing: {sorted(names)}")
+
+
+def two_hosts(parbench, out_dir):
+    if subprocess.run(["unshare", "--uts", "true"], capture_output=True).returncode != 0:
+        print("SKIP: no UTS namespace can be made here (needs root): no second host")
+        sys.exit(77)
+    selection = ["--backends=mpi", "--kernels=sum,sleep,launch", "--sizes=64K",
+                 "--calibration-size=256K", "--tasks=seed", "--unit=2ms", "--repetitions=2",
+                 "--min-time=0.001", "--workers=2,4"]
+    out = os.path.join(out_dir, "two-hosts.json")
+    check_two_hosts(run(two_hosts_mpirun(out_dir, 4) + [parbench] + selection + [f"--out={out}"],
+                        out), counter_everywhere=False)
+    # Open MPI's one-sided component for TCP, as the error message says.
+    out = os.path.join(out_dir, "two-hosts-osc.json")
+    check_two_hosts(run(two_hosts_mpirun(out_dir, 4) + ["-x", "OMPI_MCA_osc=sm,pt2pt", parbench]
+                        + selection + [f"--out={out}"], out), counter_everywhere=True)
+    print("ok: two hosts, with and without a one-sided component over TCP")
+    kill_on_other_host(parbench, out_dir)
+
+
+def kill_on_other_host(parbench, out_dir):
+    """Rank 2, on the other host, killed mid-run: rank 0 cannot see its process, only its
+    silence (--job-timeout bounds it)."""
+    out = os.path.join(out_dir, "two-hosts-killed.json")
+    command = two_hosts_mpirun(out_dir, 4) + ["--enable-recovery", parbench, "--backends=mpi",
+               "--kernels=sleep", "--tasks=seed", "--unit=10ms", "--workers=4",
+               "--policies=block,cyclic,master", "--repetitions=30", "--job-timeout=10",
+               "--calibration-size=256K", f"--out={out}"]
+    env = dict(os.environ, **ROOT_OK)
+    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    victim = None
+    deadline = time.monotonic() + 60
+    while victim is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+        victim = next((p for p in processes_with(out) if rank_of(p) == 2), None)
+    if victim is None:
+        os.killpg(process.pid, signal.SIGKILL)
+        fail("rank 2 never started")
+    time.sleep(3)  # into the benchmarks
+    killed_at = time.monotonic()
+    os.kill(victim, signal.SIGKILL)
+    try:
+        _, err = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        fail("mpirun did not end within 120 s of the kill")
+    ended = time.monotonic() - killed_at
+    print(err[-2000:])
+    time.sleep(0.5)  # the other host's daemon leaves after mpirun
+    left = processes_with(out) + processes_with(FAKE_SSH)
+    with open(out) as f:
+        report = json.load(f)
+    errors = [b for b in entries_of(report) if b.get("error_occurred")]
+    print(f"run ended {ended:.1f} s after the kill with exit {process.returncode}; "
+          f"{len(report['benchmarks'])} entries, {len(errors)} with an error; left: {left}")
+    if left:
+        fail(f"processes left: {left}")
+    if not errors or not any("no answer" in b["error_message"] for b in errors):
+        fail("no error says a rank stopped answering")
+
+
 def main():
     parbench, out_dir, mode = sys.argv[1], sys.argv[2], sys.argv[3]
     os.makedirs(out_dir, exist_ok=True)
     if mode == "kill":
         kill_mid_run(parbench, out_dir)
+        return
+    if mode == "hosts":
+        two_hosts(parbench, out_dir)
         return
     ranks = int(sys.argv[4])
     if mode == "spawn":
