@@ -117,12 +117,13 @@ int serve_as_spawned_child(int argc, char** argv) {
     why = "MPI_Ireduce to the parent failed";
   else
     why = wait_within(request, "the parent to take the empty job's result", control_timeout(), true,
-                      parent_pid);
+                      Watched{.pid = parent_pid});
   if (why.empty()) {
     if (MPI_Ibarrier(parent, &request) != MPI_SUCCESS)
       why = "MPI_Ibarrier with the parent failed";
     else
-      why = wait_within(request, "the parent to end the job", control_timeout(), true, parent_pid);
+      why = wait_within(request, "the parent to end the job", control_timeout(), true,
+                        Watched{.pid = parent_pid});
   }
   if (!why.empty()) {
     // Without MPI_Finalize, which would wait for the parent.

@@ -252,7 +252,7 @@ World::~World() {
     // MPI_Finalize would wait for the rank that died.
     if (rank_ == 0) {
       tell_every_rank_to_leave();
-      if (!team_on_one_host(size_)) end_a_job_mpirun_would_not_end();
+      end_a_job_mpirun_would_not_end();
     }
     return;
   }
@@ -361,6 +361,24 @@ void World::learn_ranks() {
   MPI_Bcast(host.data(), 256, MPI_CHAR, 0, comm_);
   MPI_Bcast(&pid, 1, MPI_INT, 0, comm_);
   if (rank_ != 0 && host.substr(0, host.find('\0')) == host_name()) rank0_pid_ = pid;
+  hold_on_to_rank_zero();
+}
+
+// A rank on another host than rank 0 cannot see rank 0's process end; a lifeline to it can.
+void World::hold_on_to_rank_zero() {
+  const bool elsewhere = rank_ != 0 && rank0_pid_ == 0;
+  int any_elsewhere = 0;
+  const int mine = elsewhere ? 1 : 0;
+  MPI_Allreduce(&mine, &any_elsewhere, 1, MPI_INT, MPI_MAX, comm_);
+  spans_hosts_ = any_elsewhere != 0;
+  if (!spans_hosts_) return;
+  if (rank_ == 0) anchor_ = std::make_unique<LifelineAnchor>(size_);
+  std::string address = rank_ == 0 ? anchor_->address() : "";
+  int length = static_cast<int>(address.size());
+  MPI_Bcast(&length, 1, MPI_INT, 0, comm_);
+  address.resize(static_cast<std::size_t>(length));
+  MPI_Bcast(address.data(), length, MPI_CHAR, 0, comm_);
+  if (elsewhere && !address.empty()) rank0_lifeline_ = Lifeline(address);
 }
 
 // Ping-pong between rank 0 and each rank: the offset of the exchange with the shortest round
@@ -456,32 +474,33 @@ void World::tell_every_rank_to_leave() {
 
 namespace {
 
-// The launcher this rank was started by, if it is Open MPI's (mpirun, or its daemon on another
-// host); 0 otherwise (srun, a wrapper script).
-pid_t open_mpi_launcher() {
+// The mpirun this rank was started by, and its name; 0 when the launcher is another (srun, a
+// wrapper script, Open MPI's daemon on another host: ending that does not end mpirun).
+std::pair<pid_t, std::string> open_mpi_launcher() {
   const pid_t parent = getppid();
   std::ifstream comm("/proc/" + std::to_string(parent) + "/comm");
   std::string name;
   std::getline(comm, name);
-  for (const char* launcher : {"mpirun", "mpiexec", "orterun", "orted"})
-    if (name == launcher) return parent;
-  return 0;
+  for (const char* launcher : {"mpirun", "mpiexec", "orterun"})
+    if (name == launcher) return {parent, name};
+  return {0, ""};
 }
 
 }  // namespace
 
-// Open MPI 4.1's mpirun under --enable-recovery never ends once a rank on another host died,
-// even after every other rank has left (a plain program shows it too): rank 0, its report
-// written, ends the job itself. On one host mpirun ends as it should.
-void World::end_a_job_mpirun_would_not_end() {
+// Open MPI 4.1's mpirun under --enable-recovery never ends once a job on several hosts lost a
+// rank, even after every other rank has left (a plain program shows it too). So a rank on
+// mpirun's host ends it: rank 0, its report written, after a rank was lost; a serving rank when
+// rank 0 is gone. On one host mpirun ends as it should.
+void World::end_a_job_mpirun_would_not_end() const {
   const char* recovery = std::getenv("OMPI_MCA_orte_enable_recovery");
-  if (recovery == nullptr || std::string(recovery) != "1") return;  // mpirun ends the job itself
-  const pid_t launcher = open_mpi_launcher();
+  if (!spans_hosts_ || recovery == nullptr || std::string(recovery) != "1") return;
+  const auto [launcher, name] = open_mpi_launcher();
   if (launcher == 0) return;
   std::fprintf(stderr,
-               "parbench: ending mpirun (pid %d): Open MPI 4.1 does not end a job "
-               "that lost a rank on another host under --enable-recovery\n",
-               launcher);
+               "parbench: mpi rank %d: ending %s (pid %d): Open MPI 4.1 does not end a job on "
+               "several hosts that lost a rank under --enable-recovery\n",
+               rank_, name.c_str(), launcher);
   std::fflush(nullptr);
   kill(launcher, SIGTERM);
 }
@@ -538,7 +557,7 @@ bool told_to_leave(MPI_Comm comm) {
 }  // namespace
 
 std::string wait_within(MPI_Request& request, const std::string& what, double timeout, bool crowded,
-                        int watched_pid, MPI_Comm leave_comm) {
+                        const Watched& watched) {
   Patience patience = server_patience(crowded);
   double next_check = 0.01;
   for (;;) {
@@ -549,9 +568,11 @@ std::string wait_within(MPI_Request& request, const std::string& what, double ti
     const double waited = patience.waited();
     if (waited > next_check) {
       next_check = waited + 0.01;
-      if (process_gone(watched_pid))
-        return "process " + std::to_string(watched_pid) + " ended while waiting for " + what;
-      if (told_to_leave(leave_comm)) return "told to leave while waiting for " + what;
+      if (process_gone(watched.pid))
+        return "process " + std::to_string(watched.pid) + " ended while waiting for " + what;
+      if (watched.lifeline != nullptr && watched.lifeline->broken())
+        return "the process on another host ended while waiting for " + what;
+      if (told_to_leave(watched.leave_comm)) return "told to leave while waiting for " + what;
       if (waited > timeout)
         return "no answer for " + what + " within " + std::to_string(static_cast<int>(timeout)) +
                " s";
@@ -612,7 +633,9 @@ void World::wait_as_server(MPI_Request& request) {
   // Rank 0 ended without a word (killed, or its run ended early), or MPI failed: nothing is left
   // to serve.
   const double no_limit = std::numeric_limits<double>::infinity();
-  if (!wait_within(request, "rank 0", no_limit, crowded_, rank0_pid_, comm_).empty()) {
+  const Watched rank0{rank0_pid_, &rank0_lifeline_, comm_};
+  if (!wait_within(request, "rank 0", no_limit, crowded_, rank0).empty()) {
+    if (!told_to_leave(comm_)) end_a_job_mpirun_would_not_end();
     std::fflush(nullptr);
     _exit(1);
   }

@@ -6,11 +6,13 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "kernels/work.hpp"
+#include "platform/lifeline.hpp"
 
 namespace parbench::mpi {
 
@@ -147,13 +149,14 @@ class World {
   void set_up_teams();
   void open_counter(Team& t);
   void learn_ranks();
+  void hold_on_to_rank_zero();
   void measure_clock_offsets();
   [[noreturn]] void lose(const std::string& why);
   std::uint64_t run_collective(OrderKind kind, unsigned team);
   void finish_batch();
   std::string dead_rank_on_this_host(unsigned team) const;
   void tell_every_rank_to_leave();
-  void end_a_job_mpirun_would_not_end();
+  void end_a_job_mpirun_would_not_end() const;
 
   int rank_ = 0;
   unsigned size_ = 1;
@@ -164,6 +167,11 @@ class World {
   std::vector<double> offsets_;
   std::vector<int> local_pids_;  // rank 0: pid of each rank on this host, else 0
   int rank0_pid_ = 0;            // a serving rank on rank 0's host: rank 0's pid, else 0
+  // Rank 0, when a rank runs on another host: what those ranks hold a lifeline to. There, a
+  // serving rank's lifeline to rank 0 (it cannot see rank 0's pid).
+  std::unique_ptr<LifelineAnchor> anchor_;
+  bool spans_hosts_ = false;  // some rank runs on another host than rank 0
+  Lifeline rank0_lifeline_;
   std::string lost_;
   // Rank 0: the batch of collectives the serving ranks are in, and how many of it are left.
   OrderKind batch_kind_ = OrderKind::barriers;
@@ -181,13 +189,21 @@ std::string host_name();
 // The path of this program (/proc/self/exe), "" when it cannot be read.
 std::string own_executable();
 
+// What a waiting rank watches, to stop waiting for a process that is gone: its pid on this host
+// (0: none), a lifeline to it on another (null: none), and its word to leave (leave_tag) as
+// rank 0 of `leave_comm` (MPI_COMM_NULL: none).
+struct Watched {
+  int pid = 0;
+  const Lifeline* lifeline = nullptr;
+  MPI_Comm leave_comm = MPI_COMM_NULL;
+};
+
 // Waits for `request` as a serving rank does (briefly spinning, then sleeping between polls),
-// at most `timeout` seconds, while process `watched_pid` (0: none) lives and until rank 0 of
-// `leave_comm` (MPI_COMM_NULL: none) says to leave (leave_tag): "" once it is complete, else
-// why not. Unlike World::wait it neither throws nor marks the world lost: for communicators
-// outside the world (MPI_Comm_spawn's) too.
+// at most `timeout` seconds and while `watched` lives and does not say to leave: "" once it is
+// complete, else why not. Unlike World::wait it neither throws nor marks the world lost: for
+// communicators outside the world (MPI_Comm_spawn's) too.
 std::string wait_within(MPI_Request& request, const std::string& what, double timeout, bool crowded,
-                        int watched_pid = 0, MPI_Comm leave_comm = MPI_COMM_NULL);
+                        const Watched& watched = {});
 
 // The mpi backend's per-job spawn (the launch probe comm_spawn): rank 0 alone, over a copy of
 // MPI_COMM_SELF (the serving ranks take no part), starts `children` new copies of this program

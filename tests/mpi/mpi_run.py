@@ -311,10 +311,13 @@ def two_hosts(parbench, out_dir):
     kill_on_other_host(parbench, out_dir)
 
 
-def kill_on_other_host(parbench, out_dir):
-    """Rank 2, on the other host, killed mid-run: rank 0 cannot see its process, only its
-    silence (--job-timeout bounds it)."""
-    out = os.path.join(out_dir, "two-hosts-killed.json")
+def kill_on_two_hosts(parbench, out_dir, victim_rank):
+    """One rank of 4 on two hosts killed mid-run under --enable-recovery; the run's report, or
+    its journal when rank 0 was the one, and the seconds until mpirun ended."""
+    out = os.path.join(out_dir, f"two-hosts-killed-{victim_rank}.json")
+    for stale in [out, out + ".partial"]:
+        if os.path.exists(stale):
+            os.remove(stale)
     command = two_hosts_mpirun(out_dir, 4) + ["--enable-recovery", parbench, "--backends=mpi",
                "--kernels=sleep", "--tasks=seed", "--unit=10ms", "--workers=4",
                "--policies=block,cyclic,master", "--repetitions=30", "--job-timeout=10",
@@ -326,10 +329,10 @@ def kill_on_other_host(parbench, out_dir):
     deadline = time.monotonic() + 60
     while victim is None and time.monotonic() < deadline:
         time.sleep(0.1)
-        victim = next((p for p in processes_with(out) if rank_of(p) == 2), None)
+        victim = next((p for p in processes_with(out) if rank_of(p) == victim_rank), None)
     if victim is None:
         os.killpg(process.pid, signal.SIGKILL)
-        fail("rank 2 never started")
+        fail(f"rank {victim_rank} never started")
     time.sleep(3)  # into the benchmarks
     killed_at = time.monotonic()
     os.kill(victim, signal.SIGKILL)
@@ -342,15 +345,26 @@ def kill_on_other_host(parbench, out_dir):
     print(err[-2000:])
     time.sleep(0.5)  # the other host's daemon leaves after mpirun
     left = processes_with(out) + processes_with(FAKE_SSH)
-    with open(out) as f:
-        report = json.load(f)
-    errors = [b for b in entries_of(report) if b.get("error_occurred")]
-    print(f"run ended {ended:.1f} s after the kill with exit {process.returncode}; "
-          f"{len(report['benchmarks'])} entries, {len(errors)} with an error; left: {left}")
+    print(f"rank {victim_rank} killed: mpirun ended {ended:.1f} s after, exit "
+          f"{process.returncode}; processes left: {left}")
     if left:
         fail(f"processes left: {left}")
+    return out
+
+
+def kill_on_other_host(parbench, out_dir):
+    """Rank 2, on the other host: rank 0 cannot see its process, only its silence (--job-timeout
+    bounds it); then rank 0, the driver: the ranks on both hosts see it gone."""
+    with open(kill_on_two_hosts(parbench, out_dir, 2)) as f:
+        report = json.load(f)
+    errors = [b for b in entries_of(report) if b.get("error_occurred")]
+    print(f"  {len(report['benchmarks'])} entries, {len(errors)} with an error")
     if not errors or not any("no answer" in b["error_message"] for b in errors):
         fail("no error says a rank stopped answering")
+    journal = kill_on_two_hosts(parbench, out_dir, 0) + ".partial"
+    with open(journal) as f:
+        finished = [json.loads(line) for line in f if line.strip()]
+    print(f"  the journal keeps {len(finished)} lines")
 
 
 def main():
