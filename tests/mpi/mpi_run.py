@@ -142,11 +142,10 @@ def check_report(report, ranks, transport):
     print(f"ok: {len(entries)} mpi runs on {ranks} ranks over {within}")
 
 
-def kill_mid_run(parbench, out_dir):
-    out = os.path.join(out_dir, "killed.json")
-    command = [parbench, "--ranks=3", "--backends=serial,thread,mpi", "--kernels=sleep",
-               "--tasks=seed", "--unit=10ms", "--workers=3", "--repetitions=12",
-               "--calibration-size=256K", f"--out={out}"]
+def kill_rank_mid_run(command, out, victim_rank, into_run):
+    """Runs `command` (its ranks' command lines hold `out`), SIGKILLs rank `victim_rank`
+    `into_run` seconds after it started, and waits for the run to end: (seconds from the kill
+    to the end, exit status, stderr). Fails if it does not end within 120 s."""
     env = dict(os.environ, **ROOT_OK)
     process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True,
                                start_new_session=True)
@@ -154,21 +153,28 @@ def kill_mid_run(parbench, out_dir):
     deadline = time.monotonic() + 60
     while victim is None and time.monotonic() < deadline:
         time.sleep(0.1)
-        for pid in processes_with(out):
-            if rank_of(pid) == 2:
-                victim = pid
+        victim = next((p for p in processes_with(out) if rank_of(p) == victim_rank), None)
     if victim is None:
-        process.kill()
-        fail("rank 2 never started")
-    time.sleep(2.5)  # into the benchmarks: the calibration is over
+        os.killpg(process.pid, signal.SIGKILL)
+        fail(f"rank {victim_rank} never started")
+    time.sleep(into_run)
     killed_at = time.monotonic()
     os.kill(victim, signal.SIGKILL)
     try:
         _, err = process.communicate(timeout=120)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
-        fail("the run did not end within 120 s of the kill")
-    ended = time.monotonic() - killed_at
+        fail(f"the run did not end within 120 s of killing rank {victim_rank}")
+    return time.monotonic() - killed_at, process.returncode, err
+
+
+def kill_mid_run(parbench, out_dir):
+    out = os.path.join(out_dir, "killed.json")
+    command = [parbench, "--ranks=3", "--backends=serial,thread,mpi", "--kernels=sleep",
+               "--tasks=seed", "--unit=10ms", "--workers=3", "--repetitions=12",
+               "--calibration-size=256K", f"--out={out}"]
+    # 2.5 s: into the benchmarks, the calibration is over.
+    ended, status, err = kill_rank_mid_run(command, out, 2, 2.5)
     print(err[-3000:])
     left = processes_with(out)
     try:
@@ -177,7 +183,7 @@ def kill_mid_run(parbench, out_dir):
     except (OSError, ValueError) as e:
         fail(f"no valid report: {e}")
     errors = [b for b in report["benchmarks"] if b.get("error_occurred")]
-    print(f"run ended {ended:.2f} s after the kill with exit {process.returncode}; report complete: "
+    print(f"run ended {ended:.2f} s after the kill with exit {status}; report complete: "
           f"{report['context'].get('complete')}; {len(report['benchmarks'])} entries, "
           f"{len(errors)} with an error; processes left: {len(left)}")
     for b in errors[:3]:
@@ -322,31 +328,12 @@ def kill_on_two_hosts(parbench, out_dir, victim_rank):
                "--kernels=sleep", "--tasks=seed", "--unit=10ms", "--workers=4",
                "--policies=block,cyclic,master", "--repetitions=30", "--job-timeout=10",
                "--calibration-size=256K", f"--out={out}"]
-    env = dict(os.environ, **ROOT_OK)
-    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)
-    victim = None
-    deadline = time.monotonic() + 60
-    while victim is None and time.monotonic() < deadline:
-        time.sleep(0.1)
-        victim = next((p for p in processes_with(out) if rank_of(p) == victim_rank), None)
-    if victim is None:
-        os.killpg(process.pid, signal.SIGKILL)
-        fail(f"rank {victim_rank} never started")
-    time.sleep(3)  # into the benchmarks
-    killed_at = time.monotonic()
-    os.kill(victim, signal.SIGKILL)
-    try:
-        _, err = process.communicate(timeout=120)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        fail("mpirun did not end within 120 s of the kill")
-    ended = time.monotonic() - killed_at
+    ended, status, err = kill_rank_mid_run(command, out, victim_rank, 3)
     print(err[-2000:])
     time.sleep(0.5)  # the other host's daemon leaves after mpirun
     left = processes_with(out) + processes_with(FAKE_SSH)
-    print(f"rank {victim_rank} killed: mpirun ended {ended:.1f} s after, exit "
-          f"{process.returncode}; processes left: {left}")
+    print(f"rank {victim_rank} killed: mpirun ended {ended:.1f} s after, exit {status}; "
+          f"processes left: {left}")
     if left:
         fail(f"processes left: {left}")
     return out
