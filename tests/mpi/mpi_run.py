@@ -317,9 +317,9 @@ def two_hosts(parbench, out_dir):
     kill_on_other_host(parbench, out_dir)
 
 
-def kill_on_two_hosts(parbench, out_dir, victim_rank):
-    """One rank of 4 on two hosts killed mid-run under --enable-recovery; the run's report, or
-    its journal when rank 0 was the one, and the seconds until mpirun ended."""
+def kill_on_two_hosts(parbench, out_dir, victim_rank, into_run, *options):
+    """One rank of 4 on two hosts killed `into_run` seconds into a run under --enable-recovery:
+    the path of the run's report (or of its journal, when rank 0 was the one)."""
     out = os.path.join(out_dir, f"two-hosts-killed-{victim_rank}.json")
     for stale in [out, out + ".partial"]:
         if os.path.exists(stale):
@@ -327,8 +327,8 @@ def kill_on_two_hosts(parbench, out_dir, victim_rank):
     command = two_hosts_mpirun(out_dir, 4) + ["--enable-recovery", parbench, "--backends=mpi",
                "--kernels=sleep", "--tasks=seed", "--unit=10ms", "--workers=4",
                "--policies=block,cyclic,master", "--repetitions=30", "--job-timeout=10",
-               "--calibration-size=256K", f"--out={out}"]
-    ended, status, err = kill_rank_mid_run(command, out, victim_rank, 3)
+               "--calibration-size=256K", f"--out={out}", *options]
+    ended, status, err = kill_rank_mid_run(command, out, victim_rank, into_run)
     print(err[-2000:])
     time.sleep(0.5)  # the other host's daemon leaves after mpirun
     left = processes_with(out) + processes_with(FAKE_SSH)
@@ -342,16 +342,19 @@ def kill_on_two_hosts(parbench, out_dir, victim_rank):
 def kill_on_other_host(parbench, out_dir):
     """Rank 2, on the other host: rank 0 cannot see its process, only its silence (--job-timeout
     bounds it); then rank 0, the driver: the ranks on both hosts see it gone."""
-    with open(kill_on_two_hosts(parbench, out_dir, 2)) as f:
+    with open(kill_on_two_hosts(parbench, out_dir, 2, 3)) as f:
         report = json.load(f)
     errors = [b for b in entries_of(report) if b.get("error_occurred")]
     print(f"  {len(report['benchmarks'])} entries, {len(errors)} with an error")
     if not errors or not any("no answer" in b["error_message"] for b in errors):
         fail("no error says a rank stopped answering")
-    journal = kill_on_two_hosts(parbench, out_dir, 0) + ".partial"
+    # One benchmark at a time, so that some finish (4 s each) before rank 0 is killed.
+    journal = kill_on_two_hosts(parbench, out_dir, 0, 8, "--interleave=no") + ".partial"
     with open(journal) as f:
-        finished = [json.loads(line) for line in f if line.strip()]
-    print(f"  the journal keeps {len(finished)} lines")
+        kept = [json.loads(line) for line in f if line.strip()][1:]  # after the run's header
+    print(f"  the journal keeps {len(kept)} entries")
+    if not kept:
+        fail("the journal keeps no finished benchmark")
 
 
 def main():
