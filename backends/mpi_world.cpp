@@ -261,7 +261,9 @@ World::~World() {
       stop.kind = OrderKind::stop;
       send_order(stop, size_);
     } catch (const std::exception&) {
-      return;  // lost while stopping: no MPI_Finalize either
+      tell_every_rank_to_leave();  // lost while stopping: no MPI_Finalize either
+      end_a_job_mpirun_would_not_end();
+      return;
     }
   for (auto& t : teams_) {
     if (t.counter != MPI_WIN_NULL) {
@@ -635,7 +637,7 @@ void World::wait_as_server(MPI_Request& request) {
   const double no_limit = std::numeric_limits<double>::infinity();
   const Watched rank0{rank0_pid_, &rank0_lifeline_, comm_};
   if (!wait_within(request, "rank 0", no_limit, crowded_, rank0).empty()) {
-    if (!told_to_leave(comm_)) end_a_job_mpirun_would_not_end();
+    if (process_gone(rank0_pid_) || rank0_lifeline_.broken()) end_a_job_mpirun_would_not_end();
     std::fflush(nullptr);
     _exit(1);
   }
