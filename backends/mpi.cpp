@@ -61,6 +61,7 @@ class MpiBackend final : public Backend {
       reset_counter(team);
     }
     if (deal == Deal::window) open_window(w, team);
+    const double began = monotonic_seconds();
     Order order;
     order.kind = OrderKind::job;
     order.session = session_;
@@ -74,7 +75,7 @@ class MpiBackend final : public Backend {
     // {partial result, ranks that could not make the work}
     std::uint64_t mine[2] = {0, 0}, all[2] = {0, 0};
     if (deal == Deal::master)
-      mpi::hand_out_pieces(w, team, work_->items(), policy.grain());
+      mpi::hand_out_pieces(w, team, work_->items(), policy.grain(), began);
     else if (deal == Deal::window)
       mine[0] = pass == Pass::compute ? mpi::sum_own_segment(window_, threads()) : window_.count;
     if (deal == Deal::window)
@@ -83,7 +84,7 @@ class MpiBackend final : public Backend {
       mine[0] = mpi::run_rank_share(*work_, pass, deal, policy.grain(), &team, 0, threads());
     MPI_Request request;
     MPI_Ireduce(mine, all, 2, MPI_UINT64_T, MPI_SUM, 0, team.comm, &request);
-    w.wait(request, "the job's partial results", ranks_, mpi::job_timeout());
+    w.wait(request, "the job's partial results", ranks_, mpi::job_time_left(began));
     if (tasks_ != nullptr) take_records(w);
     if (all[1] != 0)
       throw WorkerFailure(std::to_string(all[1]) +
@@ -339,6 +340,9 @@ LaunchProbe comm_spawn_probe(unsigned ranks) {
   probe.children_reaped_here = false;  // mpirun starts and reaps them
   probe.prepare = [ranks] {
     mpi::World* w = mpi::world();
+    if (w != nullptr)
+      if (std::string why = mpi::spawn_hazard(*w); !why.empty())
+        return std::function<std::string()>([why] { return why; });
     auto spawner = std::make_shared<mpi::Spawner>(w != nullptr && w->crowded());
     return std::function<std::string()>([spawner, ranks] { return spawner->job(ranks); });
   };
@@ -381,11 +385,13 @@ nlohmann::json mpi_runtime() {
     runtime["ranks"] = w->ranks();
     runtime["transport"] = w->transport();
     // The launch probe comm_spawn runs (its entries say whether each spawn worked).
+    const std::string hazard = mpi::spawn_hazard(*w);
     runtime["comm_spawn"] = {
-        {"measured", true},
+        {"measured", hazard.empty()},
         {"how",
          "rank 0 alone (MPI_COMM_SELF) spawns parbench, info map_by slot:oversubscribe, "
-         "bind_to none"}};
+         "bind_to none, host (rank 0's host)"}};
+    if (!hazard.empty()) runtime["comm_spawn"]["why_not"] = hazard;
     // The slots mpirun knows of: children past them oversubscribe.
     int* universe = nullptr;
     int known = 0;

@@ -33,6 +33,17 @@ Spawner::Spawner(bool crowded)
   MPI_Info_set(info_, "host", host_name().c_str());
 }
 
+std::string spawn_hazard(const World& w) {
+  const std::string setting = kSpawnSafeSetting;
+  const auto equals = setting.find('=');
+  const char* value = std::getenv(setting.substr(0, equals).c_str());
+  if (!w.spans_hosts() || (value != nullptr && setting.substr(equals + 1) == value)) return "";
+  return "not run: MPI_Comm_spawn in a job on several hosts hangs now and then with Open MPI "
+         "4.1 and PMIx 4 (openpmix issue 2735), and a hang would end the run; start mpirun "
+         "with " +
+         setting + " in its environment";
+}
+
 Spawner::~Spawner() {
   if (info_ != MPI_INFO_NULL) MPI_Info_free(&info_);
   if (self_ != MPI_COMM_NULL) MPI_Comm_free(&self_);

@@ -7,11 +7,15 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <limits>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 
 #include "backends/backend.hpp"
 #include "kernels/partition.hpp"
@@ -76,13 +80,13 @@ class Patience {
   double spin_, longest_, began_;
 };
 
-// Rank 0 spins for a job's end while each rank has a CPU of its own (1 s), else 50 us; a
-// serving rank 200 us for the next order after its last, so that jobs sent back to back (a
-// dispatch benchmark) find it awake.
-Patience driver_patience(bool crowded) {
+// Inside a job (rank 0 for its end, a rank of a master deal for its next piece) a rank spins
+// while each rank has a CPU of its own (1 s), else 50 us; a serving rank 200 us for the next
+// order after its last, so that jobs sent back to back (a dispatch benchmark) find it awake.
+Patience in_job_patience(bool crowded) {
   return Patience(crowded, crowded ? 50e-6 : 1.0, 500e-6);
 }
-Patience server_patience(bool crowded) {
+Patience between_jobs_patience(bool crowded) {
   return Patience(crowded, 200e-6, 2e-3);
 }
 
@@ -209,17 +213,32 @@ void leave_stuck_set_up(int) {
   _exit(1);
 }
 
-// After `seconds` (0: never) this rank leaves with a line on stderr.
-void give_up_on_set_up_after(unsigned seconds) {
-  struct sigaction action {};
-  action.sa_handler = seconds == 0 ? SIG_DFL : leave_stuck_set_up;
-  sigaction(SIGALRM, &action, nullptr);
-  alarm(seconds);
-}
+// While it lives, this rank leaves with a line on stderr once `seconds` have passed: the
+// set-up's collectives (MPI_Init_thread's own included) cannot time out, and a rank that failed
+// to start leaves the others waiting in them.
+class SetUpDeadline {
+ public:
+  explicit SetUpDeadline(unsigned seconds) {
+    struct sigaction action {};
+    action.sa_handler = leave_stuck_set_up;
+    sigaction(SIGALRM, &action, &previous_);
+    alarm(seconds);
+  }
+  ~SetUpDeadline() {
+    alarm(0);
+    sigaction(SIGALRM, &previous_, nullptr);
+  }
+  SetUpDeadline(const SetUpDeadline&) = delete;
+  SetUpDeadline& operator=(const SetUpDeadline&) = delete;
+
+ private:
+  struct sigaction previous_ {};
+};
 
 }  // namespace
 
 World::World() {
+  const SetUpDeadline deadline(kSetUpTimeoutSeconds);
   int provided = 0;
   check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
   int rank = 0, size = 1;
@@ -238,33 +257,30 @@ World::World() {
   MPI_Comm_size(host, &on_host);
   MPI_Comm_free(&host);
   crowded_ = static_cast<unsigned>(on_host) > usable_cpus();
-  give_up_on_set_up_after(kSetUpTimeoutSeconds);
   set_up_teams();
   learn_ranks();
   measure_clock_offsets();
-  give_up_on_set_up_after(0);
+  watch_rank_zero();
   g_world = this;
 }
 
 World::~World() {
   g_world = nullptr;
-  if (lost()) {
-    // MPI_Finalize would wait for the rank that died.
-    if (rank_ == 0) {
-      tell_every_rank_to_leave();
-      end_a_job_mpirun_would_not_end();
-    }
-    return;
-  }
-  if (rank_ == 0) try {
+  finish_began_ = now();
+  finishing_ = true;
+  if (!watcher_.joinable()) start_watch();
+  if (rank_ == 0 && !lost()) try {
       Order stop;
       stop.kind = OrderKind::stop;
       send_order(stop, size_);
-    } catch (const std::exception&) {
-      tell_every_rank_to_leave();  // lost while stopping: no MPI_Finalize either
-      end_a_job_mpirun_would_not_end();
-      return;
+    } catch (const WorkerFailure&) {
+      // Lost while stopping: the ranks were told to leave.
     }
+  if (lost()) {
+    // MPI_Finalize would wait for the rank that died.
+    end_a_job_mpirun_would_not_end();
+    return;
+  }
   for (auto& t : teams_) {
     if (t.counter != MPI_WIN_NULL) {
       MPI_Win_unlock_all(t.counter);
@@ -367,20 +383,77 @@ void World::learn_ranks() {
 }
 
 // A rank on another host than rank 0 cannot see rank 0's process end; a lifeline to it can.
+// Rank 0 records how each rank watches it; a rank that cannot says so.
 void World::hold_on_to_rank_zero() {
   const bool elsewhere = rank_ != 0 && rank0_pid_ == 0;
   int any_elsewhere = 0;
   const int mine = elsewhere ? 1 : 0;
   MPI_Allreduce(&mine, &any_elsewhere, 1, MPI_INT, MPI_MAX, comm_);
   spans_hosts_ = any_elsewhere != 0;
-  if (!spans_hosts_) return;
-  if (rank_ == 0) anchor_ = std::make_unique<LifelineAnchor>(size_);
-  std::string address = rank_ == 0 ? anchor_->address() : "";
-  int length = static_cast<int>(address.size());
-  MPI_Bcast(&length, 1, MPI_INT, 0, comm_);
-  address.resize(static_cast<std::size_t>(length));
-  MPI_Bcast(address.data(), length, MPI_CHAR, 0, comm_);
-  if (elsewhere && !address.empty()) rank0_lifeline_ = Lifeline(address);
+  if (spans_hosts_) {
+    if (rank_ == 0) anchor_ = std::make_unique<LifelineAnchor>();
+    std::string address = rank_ == 0 ? anchor_->address() : "";
+    int length = static_cast<int>(address.size());
+    MPI_Bcast(&length, 1, MPI_INT, 0, comm_);
+    address.resize(static_cast<std::size_t>(length));
+    MPI_Bcast(address.data(), length, MPI_CHAR, 0, comm_);
+    if (elsewhere) rank0_lifeline_ = Lifeline(address);
+    if (elsewhere && !rank0_lifeline_.connected())
+      std::fprintf(stderr,
+                   "parbench: mpi rank %d on %s: no lifeline to rank 0 (nothing answered at "
+                   "port and addresses '%s'): if rank 0 dies, this rank stays until mpirun "
+                   "ends it\n",
+                   rank_, host_name().c_str(), address.c_str());
+  }
+  enum Watch : int { pid, lifeline, nothing };
+  const int watch = !elsewhere ? pid : rank0_lifeline_.connected() ? lifeline : nothing;
+  std::vector<int> watches(rank_ == 0 ? size_ : 0);
+  MPI_Gather(&watch, 1, MPI_INT, watches.data(), 1, MPI_INT, 0, comm_);
+  for (unsigned r = 1; r < watches.size(); ++r)
+    ranks_[r]["watches_rank_0_by"] = watches[r] == pid        ? "its pid (same host)"
+                                     : watches[r] == lifeline ? "a lifeline (TCP)"
+                                                              : "nothing (no lifeline)";
+}
+
+// A serving rank's watch that makes no MPI call: it ends this process when rank 0's ended,
+// whatever MPI call the rank is blocked in (a one-sided flush, a window's collective) and
+// however its waits poll.
+void World::watch_rank_zero() {
+  if (rank_ != 0 && (rank0_pid_ != 0 || rank0_lifeline_.connected())) start_watch();
+}
+
+// The watch, also every rank's guard while the world is finalized: rank 0 may end before a
+// rank's MPI_Finalize returns, and a rank lost after the stop order leaves the others in their
+// last collectives, which cannot time out.
+void World::start_watch() {
+  watcher_ = std::jthread([this](const std::stop_token& stop) {
+    constexpr double kLongestFinish = 60;  // rank 0 may wait 30 s for its stop order to go out
+    std::mutex mutex;
+    std::condition_variable_any woken;
+    std::unique_lock lock(mutex);
+    const auto told_to_stop = [&stop] { return stop.stop_requested(); };
+    while (!woken.wait_for(lock, stop, std::chrono::milliseconds(20), told_to_stop)) {
+      if (finishing_) {
+        if (now() - finish_began_ < kLongestFinish) continue;
+        std::fprintf(stderr,
+                     "parbench: mpi rank %d: MPI's end did not finish within %.0f s (a rank is "
+                     "gone): leaving without it\n",
+                     rank_, kLongestFinish);
+        leave_at_once();
+      }
+      if (rank_zero_gone()) leave_at_once();
+    }
+  });
+}
+
+bool World::rank_zero_gone() const {
+  return process_gone(rank0_pid_) || rank0_lifeline_.broken();
+}
+
+void World::leave_at_once() const {
+  end_a_job_mpirun_would_not_end();
+  std::fflush(nullptr);
+  _exit(1);
 }
 
 // Ping-pong between rank 0 and each rank: the offset of the exchange with the shortest round
@@ -465,7 +538,7 @@ void World::tell_every_rank_to_leave() {
         MPI_SUCCESS)
       requests.push_back(request);
   }
-  Patience patience = driver_patience(crowded_);
+  Patience patience = in_job_patience(crowded_);
   for (auto& request : requests)
     while (patience.waited() < kLongestGoodbye) {
       int done = 0;
@@ -493,15 +566,17 @@ std::pair<pid_t, std::string> open_mpi_launcher() {
 // Open MPI 4.1's mpirun under --enable-recovery never ends once a job on several hosts lost a
 // rank, even after every other rank has left (a plain program shows it too). So a rank on
 // mpirun's host ends it: rank 0, its report written, after a rank was lost; a serving rank when
-// rank 0 is gone. On one host mpirun ends as it should.
+// rank 0 is gone. Whether recovery is on cannot be read reliably from a rank (the command
+// line, environment, parameter files and tune files all set it), and without it mpirun is
+// ending the job anyway: so it is done whenever the job spans hosts. On one host mpirun ends
+// as it should.
 void World::end_a_job_mpirun_would_not_end() const {
-  const char* recovery = std::getenv("OMPI_MCA_orte_enable_recovery");
-  if (!spans_hosts_ || recovery == nullptr || std::string(recovery) != "1") return;
+  if (!spans_hosts_) return;
   const auto [launcher, name] = open_mpi_launcher();
   if (launcher == 0) return;
   std::fprintf(stderr,
-               "parbench: mpi rank %d: ending %s (pid %d): Open MPI 4.1 does not end a job on "
-               "several hosts that lost a rank under --enable-recovery\n",
+               "parbench: mpi rank %d: ending %s (pid %d): Open MPI 4.1 may not end a job on "
+               "several hosts that lost a rank (under --enable-recovery)\n",
                rank_, name.c_str(), launcher);
   std::fflush(nullptr);
   kill(launcher, SIGTERM);
@@ -516,6 +591,7 @@ std::string World::dead_rank_on_this_host(unsigned team) const {
 
 void World::lose(const std::string& why) {
   lost_ = why;
+  tell_every_rank_to_leave();
   throw WorkerFailure(why + " (MPI cannot go on without it: every later mpi benchmark fails)");
 }
 
@@ -527,7 +603,7 @@ void World::check_not_lost() const {
 
 void World::wait(MPI_Request& request, const std::string& what, unsigned team, double timeout,
                  MPI_Status* status) {
-  Patience patience = driver_patience(crowded_);
+  Patience patience = in_job_patience(crowded_);
   double next_check = 0.01;
   for (;;) {
     int done = 0;
@@ -559,8 +635,8 @@ bool told_to_leave(MPI_Comm comm) {
 }  // namespace
 
 std::string wait_within(MPI_Request& request, const std::string& what, double timeout, bool crowded,
-                        const Watched& watched) {
-  Patience patience = server_patience(crowded);
+                        const Watched& watched, bool in_job) {
+  Patience patience = in_job ? in_job_patience(crowded) : between_jobs_patience(crowded);
   double next_check = 0.01;
   for (;;) {
     int done = 0;
@@ -631,13 +707,14 @@ void World::finish_batch() {
   for (; batch_left_ > 0; --batch_left_) run_collective(batch_kind_, batch_team_);
 }
 
-void World::wait_as_server(MPI_Request& request) {
-  // Rank 0 ended without a word (killed, or its run ended early), or MPI failed: nothing is left
-  // to serve.
+void World::wait_as_server(MPI_Request& request, Waiting waiting) {
+  // Rank 0 ended without a word (killed, or its run ended early), said to leave, or MPI failed:
+  // nothing is left to serve.
   const double no_limit = std::numeric_limits<double>::infinity();
   const Watched rank0{rank0_pid_, &rank0_lifeline_, comm_};
-  if (!wait_within(request, "rank 0", no_limit, crowded_, rank0).empty()) {
-    if (process_gone(rank0_pid_) || rank0_lifeline_.broken()) end_a_job_mpirun_would_not_end();
+  const bool in_job = waiting == Waiting::within_a_job;
+  if (!wait_within(request, "rank 0", no_limit, crowded_, rank0, in_job).empty()) {
+    if (rank_zero_gone()) leave_at_once();
     std::fflush(nullptr);
     _exit(1);
   }
@@ -683,11 +760,12 @@ std::uint64_t run_rank_share(Work& work, Pass pass, Deal deal, std::uint64_t gra
       for (;;) {
         std::uint64_t begin = 0;
         const int want = 1;
-        MPI_Request asked, answered;
-        MPI_Isend(&want, 1, MPI_INT, 0, request_tag, team->comm, &asked);
-        MPI_Irecv(&begin, 1, MPI_UINT64_T, 0, reply_tag, team->comm, &answered);
-        world()->wait_as_server(asked);
-        world()->wait_as_server(answered);
+        MPI_Request asked = MPI_REQUEST_NULL, answered = MPI_REQUEST_NULL;
+        if (MPI_Isend(&want, 1, MPI_INT, 0, request_tag, team->comm, &asked) != MPI_SUCCESS ||
+            MPI_Irecv(&begin, 1, MPI_UINT64_T, 0, reply_tag, team->comm, &answered) != MPI_SUCCESS)
+          throw std::runtime_error("cannot ask rank 0 for a piece: MPI failed");
+        world()->wait_as_server(asked, World::Waiting::within_a_job);
+        world()->wait_as_server(answered, World::Waiting::within_a_job);
         if (begin >= n) return total;
         total += work.apply(pass, rank, begin, std::min<std::size_t>(n, begin + grain), 1);
       }
@@ -749,21 +827,30 @@ void close_shared_window(SharedWindow& window) {
   window = SharedWindow{};
 }
 
-void hand_out_pieces(World& w, const Team& team, std::size_t items, std::uint64_t grain) {
+double job_time_left(double began) {
+  return job_timeout() - (now() - began);
+}
+
+void hand_out_pieces(World& w, const Team& team, std::size_t items, std::uint64_t grain,
+                     double began) {
   std::uint64_t next = 0;
   unsigned told_none_left = 0;
   while (told_none_left + 1 < team.size) {
     int want = 0;
     MPI_Status status;
     MPI_Request request;
-    MPI_Irecv(&want, 1, MPI_INT, MPI_ANY_SOURCE, request_tag, team.comm, &request);
-    w.wait(request, "a rank to ask for a piece", team.size, job_timeout(), &status);
+    if (MPI_Irecv(&want, 1, MPI_INT, MPI_ANY_SOURCE, request_tag, team.comm, &request) !=
+        MPI_SUCCESS)
+      w.lose("cannot wait for a rank to ask for a piece: MPI failed");
+    w.wait(request, "a rank to ask for a piece", team.size, job_time_left(began), &status);
     const std::uint64_t piece = next < items ? next : items;
     if (next >= items) ++told_none_left;
     next += grain;
     MPI_Request reply;
-    MPI_Isend(&piece, 1, MPI_UINT64_T, status.MPI_SOURCE, reply_tag, team.comm, &reply);
-    w.wait(reply, "a piece to be handed out", team.size, job_timeout());
+    if (MPI_Isend(&piece, 1, MPI_UINT64_T, status.MPI_SOURCE, reply_tag, team.comm, &reply) !=
+        MPI_SUCCESS)
+      w.lose("cannot hand a piece out: MPI failed");
+    w.wait(reply, "a piece to be handed out", team.size, job_time_left(began));
   }
 }
 

@@ -5,10 +5,12 @@
 // hanging on a rank that died.
 #include <mpi.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "kernels/work.hpp"
@@ -85,12 +87,14 @@ inline constexpr const char* kOneSidedOverTcp = "OMPI_MCA_osc=sm,pt2pt";
 inline constexpr unsigned kSetUpTimeoutSeconds = 120;
 
 // How long rank 0 waits for what it asked before it counts a rank as lost: for opening a
-// session, timelines, a batch (30 s), and for a job (120 s: the longest task set is 60 s
-// serially). Both stay under the run's watchdog (set_watchdog), which ends rank 0 without a
-// word to the ranks on other hosts: rank 0 must lose the rank first and tell them to leave.
+// session, timelines, a batch (30 s), and for a job from its start (120 s: the longest task set
+// is 60 s serially). Both stay under the run's watchdog (set_watchdog): rank 0 loses the rank,
+// tells the others to leave and writes its report before the watchdog would end it.
 double control_timeout();
 double job_timeout();
 void set_watchdog(double job_watchdog_seconds);
+// Seconds left of job_timeout() for a job that began at `began` (monotonic_seconds()).
+double job_time_left(double began);
 
 class World {
  public:
@@ -113,6 +117,8 @@ class World {
   bool team_on_one_host(unsigned team) const;
   // More ranks on this host than CPUs this process may use: waiting ranks yield and sleep.
   bool crowded() const { return crowded_; }
+  // Some rank runs on another host than rank 0.
+  bool spans_hosts() const { return spans_hosts_; }
 
   // Rank 0: every rank's description, clock offset to rank 0 included.
   const nlohmann::json& ranks() const { return ranks_; }
@@ -137,21 +143,29 @@ class World {
   // Throws WorkerFailure when a rank was lost earlier: MPI cannot go on without it.
   void check_not_lost() const;
   bool lost() const { return !lost_.empty(); }
+  // Rank 0: a rank is lost for `why`. Tells every rank to leave and throws WorkerFailure.
+  [[noreturn]] void lose(const std::string& why);
 
   // A serving rank: the next order from rank 0; exits the process when rank 0 is gone or
   // says to leave.
   Order next_order();
-  // A serving rank: waits for `request`; exits the process when rank 0 is gone or says to
-  // leave. A rank on another host cannot watch rank 0's process: the word is all it gets.
-  void wait_as_server(MPI_Request& request);
+  // How a serving rank waits: between jobs it soon sleeps between polls; within a job (a
+  // master deal's next piece) it spins while each rank has a CPU of its own.
+  enum class Waiting { between_jobs, within_a_job };
+  // A serving rank: waits for `request`; exits the process when rank 0 is gone (its pid on
+  // this host, a lifeline on another) or says to leave.
+  void wait_as_server(MPI_Request& request, Waiting waiting = Waiting::between_jobs);
 
  private:
   void set_up_teams();
   void open_counter(Team& t);
   void learn_ranks();
   void hold_on_to_rank_zero();
+  void watch_rank_zero();
+  void start_watch();
+  bool rank_zero_gone() const;
+  [[noreturn]] void leave_at_once() const;
   void measure_clock_offsets();
-  [[noreturn]] void lose(const std::string& why);
   std::uint64_t run_collective(OrderKind kind, unsigned team);
   void finish_batch();
   std::string dead_rank_on_this_host(unsigned team) const;
@@ -177,6 +191,10 @@ class World {
   OrderKind batch_kind_ = OrderKind::barriers;
   unsigned batch_team_ = 0;
   std::uint64_t batch_left_ = 0;
+  // The run is over: the world is being finalized, since finish_began_ (set first).
+  std::atomic<bool> finishing_ = false;
+  std::atomic<double> finish_began_ = 0;
+  std::jthread watcher_;  // start_watch's; last, so it ends first
 };
 
 // The world of this process; null outside mpirun.
@@ -198,12 +216,12 @@ struct Watched {
   MPI_Comm leave_comm = MPI_COMM_NULL;
 };
 
-// Waits for `request` as a serving rank does (briefly spinning, then sleeping between polls),
-// at most `timeout` seconds and while `watched` lives and does not say to leave: "" once it is
-// complete, else why not. Unlike World::wait it neither throws nor marks the world lost: for
-// communicators outside the world (MPI_Comm_spawn's) too.
+// Waits for `request` as a serving rank does (spinning, briefly unless `in_job`, then sleeping
+// between polls), at most `timeout` seconds and while `watched` lives and does not say to
+// leave: "" once it is complete, else why not. Unlike World::wait it neither throws nor marks
+// the world lost: for communicators outside the world (MPI_Comm_spawn's) too.
 std::string wait_within(MPI_Request& request, const std::string& what, double timeout, bool crowded,
-                        const Watched& watched = {});
+                        const Watched& watched = {}, bool in_job = false);
 
 // The mpi backend's per-job spawn (the launch probe comm_spawn): rank 0 alone, over a copy of
 // MPI_COMM_SELF (the serving ranks take no part), starts `children` new copies of this program
@@ -229,6 +247,13 @@ class Spawner {
   MPI_Info info_ = MPI_INFO_NULL;
 };
 
+// The setting of mpirun's environment without which MPI_Comm_spawn in a job on several hosts
+// hangs now and then in Debian 12's Open MPI 4.1 with its PMIx 4.2 (openpmix/openpmix#2735).
+inline constexpr const char* kSpawnSafeSetting = "PMIX_MCA_gds=hash";
+// Why MPI_Comm_spawn may hang this run ("" when it should not): a hang would end the run with
+// its watchdog, so the probe is not run then and says why.
+std::string spawn_hazard(const World& w);
+
 // The first argument that makes this program a child of Spawner: MPI_Init, one empty job for the
 // parent, MPI_Finalize; never a driver or a server of a run (its environment says it is rank 0
 // of a world of its own).
@@ -244,8 +269,9 @@ std::uint64_t run_rank_share(Work& work, Pass pass, Deal deal, std::uint64_t gra
                              const Team* team, unsigned rank, unsigned threads = 1);
 
 // Rank 0 of a master deal: hands out pieces of `grain` of `items` to ranks [1, team) on request
-// until each has been told there are no more.
-void hand_out_pieces(World& w, const Team& team, std::size_t items, std::uint64_t grain);
+// until each has been told there are no more, within job_timeout() of the job's start `began`.
+void hand_out_pieces(World& w, const Team& team, std::size_t items, std::uint64_t grain,
+                     double began);
 
 // A sum's array in one MPI-3 shared-memory window of a team on one host
 // (MPI_Win_allocate_shared): each rank's segment is its block of the array, which it writes

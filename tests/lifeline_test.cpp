@@ -7,8 +7,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace parbench {
 namespace {
@@ -24,7 +27,7 @@ struct AnchoredChild {
     pid = fork();
     if (pid == 0) {
       close(to_parent[0]);
-      LifelineAnchor anchor(1);
+      LifelineAnchor anchor;
       const std::string& a = anchor.address();
       (void)!write(to_parent[1], a.data(), a.size());
       close(to_parent[1]);
@@ -73,12 +76,26 @@ TEST(Lifeline, ThatCannotConnectTellsNothing) {
   }
 }
 
-TEST(Lifeline, AnchorNamesAPortAndThisHostsAddresses) {
-  const LifelineAnchor anchor(4);
-  const std::string& a = anchor.address();
-  ASSERT_FALSE(a.empty());
-  EXPECT_GT(std::stoi(a), 0);
-  EXPECT_NE(a.find("127.0.0.1"), std::string::npos) << a;  // loopback, last
+TEST(Lifeline, AnchorNamesAPortAndAddressesOfThisHost) {
+  const LifelineAnchor anchor;
+  std::istringstream address(anchor.address());
+  int port = 0;
+  std::string first_ip;
+  ASSERT_TRUE(address >> port >> first_ip) << anchor.address();
+  EXPECT_GT(port, 0);
+  EXPECT_LE(port, 65535);
+}
+
+// The anchor accepts what it is offered, so that more watchers than a listen backlog holds
+// (somaxconn) still connect; when it closes, every one of them breaks.
+TEST(Lifeline, AnchorHoldsEveryWatcherAndEachBreaksWhenItCloses) {
+  auto anchor = std::make_unique<LifelineAnchor>();
+  std::vector<Lifeline> lines;
+  for (int i = 0; i < 8; ++i) lines.emplace_back(anchor->address());
+  for (const auto& line : lines) ASSERT_TRUE(line.connected()) << anchor->address();
+  for (const auto& line : lines) EXPECT_FALSE(line.broken());
+  anchor.reset();
+  for (const auto& line : lines) EXPECT_TRUE(breaks_within(line, std::chrono::seconds(5)));
 }
 
 }  // namespace

@@ -63,7 +63,15 @@ def rank_of(pid):
     return None
 
 
+def remove_stale(out):
+    """A failed run earlier leaves its report or journal, which the next would refuse."""
+    for stale in [out, out + ".partial"]:
+        if os.path.exists(stale):
+            os.remove(stale)
+
+
 def run(command, out, extra_env=None):
+    remove_stale(out)
     env = dict(os.environ, **ROOT_OK, **(extra_env or {}))
     begin = time.monotonic()
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
@@ -170,6 +178,7 @@ def kill_rank_mid_run(command, out, victim_rank, into_run):
 
 def kill_mid_run(parbench, out_dir):
     out = os.path.join(out_dir, "killed.json")
+    remove_stale(out)
     command = [parbench, "--ranks=3", "--backends=serial,thread,mpi", "--kernels=sleep",
                "--tasks=seed", "--unit=10ms", "--workers=3", "--repetitions=12",
                "--calibration-size=256K", f"--out={out}"]
@@ -190,6 +199,11 @@ def kill_mid_run(parbench, out_dir):
         print("  ", b["name"], ":", b.get("error_message"))
     if left:
         fail(f"processes left: {left}")
+    if report["context"].get("complete") is not True:
+        fail("the report is not complete: rank 0 did not finish the run")
+    # As for every backend, a run that finished its report exits 0: the report says what failed.
+    if status != 0:
+        fail(f"exit status {status} although the run finished its report")
     if not errors or not all(b["params"]["backend"] == "mpi" for b in errors):
         fail("the killed rank is no mpi benchmark's error")
     if not any("died" in b.get("error_message", "") for b in errors):
@@ -268,7 +282,7 @@ def entries_of(report):
             and b.get("run_type") != "aggregate"]
 
 
-def check_two_hosts(report, counter_everywhere):
+def check_two_hosts(report, counter_everywhere, spawn_safe):
     mpi = report["context"]["mpi"]
     hosts = [r["host"] for r in mpi["ranks"]]
     if hosts[2:] != [OTHER_HOST, OTHER_HOST] or OTHER_HOST in hosts[:2]:
@@ -278,6 +292,10 @@ def check_two_hosts(report, counter_everywhere):
         fail(f"transport {transport}")
     if counter_everywhere == ("one_sided" in transport):
         fail(f"one_sided: {transport.get('one_sided')}")
+    # How each rank sees rank 0 die: its pid on rank 0's host, a lifeline on the other.
+    watches = [r.get("watches_rank_0_by", "") for r in mpi["ranks"][1:]]
+    if "pid" not in watches[0] or not all("lifeline" in w for w in watches[1:]):
+        fail(f"ranks watch rank 0 by {watches}")
     names = set()
     for b in entries_of(report):
         name = b["name"].split("/process_time")[0]
@@ -288,7 +306,10 @@ def check_two_hosts(report, counter_everywhere):
         why = ("one host" if policy == "window" else
                "OMPI_MCA_osc=sm,pt2pt" if policy in ("queue", "lpt") and not counter_everywhere
                else None)
-        if spans and why is not None:
+        if policy == "comm_spawn" and not spawn_safe:
+            if not b.get("error_occurred") or "PMIX_MCA_gds=hash" not in b["error_message"]:
+                fail(f"{name}: {b.get('error_message', 'no error')}")
+        elif spans and why is not None:
             if not b.get("error_occurred") or why not in b["error_message"]:
                 fail(f"{name}: {b.get('error_message', 'no error')}")
         elif b.get("error_occurred") or b.get("verified") != 1:
@@ -308,25 +329,26 @@ def two_hosts(parbench, out_dir):
                  "--min-time=0.001", "--workers=2,4"]
     out = os.path.join(out_dir, "two-hosts.json")
     check_two_hosts(run(two_hosts_mpirun(out_dir, 4) + [parbench] + selection + [f"--out={out}"],
-                        out), counter_everywhere=False)
-    # Open MPI's one-sided component for TCP, as the error message says.
+                        out), counter_everywhere=False, spawn_safe=False)
+    # Open MPI's one-sided component for TCP and PMIx's setting for a spawn that does not hang
+    # now and then, as the error messages say.
     out = os.path.join(out_dir, "two-hosts-osc.json")
     check_two_hosts(run(two_hosts_mpirun(out_dir, 4) + ["-x", "OMPI_MCA_osc=sm,pt2pt", parbench]
-                        + selection + [f"--out={out}"], out), counter_everywhere=True)
+                        + selection + [f"--out={out}"], out, {"PMIX_MCA_gds": "hash"}),
+                    counter_everywhere=True, spawn_safe=True)
     print("ok: two hosts, with and without a one-sided component over TCP")
     kill_on_other_host(parbench, out_dir)
 
 
-def kill_on_two_hosts(parbench, out_dir, victim_rank, into_run, *options):
+def kill_on_two_hosts(parbench, out_dir, victim_rank, into_run, policies, *options,
+                      mpirun_options=()):
     """One rank of 4 on two hosts killed `into_run` seconds into a run under --enable-recovery:
     the path of the run's report (or of its journal, when rank 0 was the one)."""
     out = os.path.join(out_dir, f"two-hosts-killed-{victim_rank}.json")
-    for stale in [out, out + ".partial"]:
-        if os.path.exists(stale):
-            os.remove(stale)
-    command = two_hosts_mpirun(out_dir, 4) + ["--enable-recovery", parbench, "--backends=mpi",
-               "--kernels=sleep", "--tasks=seed", "--unit=10ms", "--workers=4",
-               "--policies=block,cyclic,master", "--repetitions=30", "--job-timeout=10",
+    remove_stale(out)
+    command = two_hosts_mpirun(out_dir, 4) + ["--enable-recovery", *mpirun_options, parbench,
+               "--backends=mpi", "--kernels=sleep", "--tasks=seed", "--unit=10ms",
+               "--workers=4", f"--policies={policies}", "--repetitions=30", "--job-timeout=10",
                "--calibration-size=256K", f"--out={out}", *options]
     ended, status, err = kill_rank_mid_run(command, out, victim_rank, into_run)
     print(err[-2000:])
@@ -336,20 +358,27 @@ def kill_on_two_hosts(parbench, out_dir, victim_rank, into_run, *options):
           f"processes left: {left}")
     if left:
         fail(f"processes left: {left}")
+    if status == 0:
+        fail("mpirun's exit status is 0 although a rank was lost")
     return out
 
 
 def kill_on_other_host(parbench, out_dir):
     """Rank 2, on the other host: rank 0 cannot see its process, only its silence (--job-timeout
     bounds it); then rank 0, the driver: the ranks on both hosts see it gone."""
-    with open(kill_on_two_hosts(parbench, out_dir, 2, 3)) as f:
+    with open(kill_on_two_hosts(parbench, out_dir, 2, 3, "block,cyclic,master")) as f:
         report = json.load(f)
     errors = [b for b in entries_of(report) if b.get("error_occurred")]
     print(f"  {len(report['benchmarks'])} entries, {len(errors)} with an error")
+    if report["context"].get("complete") is not True:
+        fail("the report is not complete: rank 0 did not finish the run")
     if not errors or not any("no answer" in b["error_message"] for b in errors):
         fail("no error says a rank stopped answering")
-    # One benchmark at a time, so that some finish (4 s each) before rank 0 is killed.
-    journal = kill_on_two_hosts(parbench, out_dir, 0, 8, "--interleave=no") + ".partial"
+    # One benchmark at a time, so that some finish (4 s each) before rank 0 is killed, in the
+    # queue's: the ranks then wait in one-sided calls on rank 0's counter, which no poll of
+    # theirs can leave; their watch of rank 0 ends them.
+    journal = kill_on_two_hosts(parbench, out_dir, 0, 8, "block,queue", "--interleave=no",
+                                mpirun_options=["-x", "OMPI_MCA_osc=sm,pt2pt"]) + ".partial"
     with open(journal) as f:
         kept = [json.loads(line) for line in f if line.strip()][1:]  # after the run's header
     print(f"  the journal keeps {len(kept)} entries")
