@@ -794,7 +794,12 @@ SharedWindow open_shared_window(const Team& team, unsigned rank, std::size_t ite
     return std::uint64_t{end - begin};
   });
   MPI_Win_sync(w.win);
-  MPI_Barrier(team.comm);
+  MPI_Request written;
+  MPI_Ibarrier(team.comm, &written);
+  if (rank == 0)
+    world()->wait(written, "the window's blocks to be written", team.size, control_timeout());
+  else
+    world()->wait_as_server(written);
   MPI_Win_sync(w.win);
   if (rank == 0) {
     std::uint64_t total = 0;
