@@ -1,7 +1,9 @@
 #include "backends/mpi_world.hpp"
 
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -279,6 +281,7 @@ World::~World() {
   if (lost()) {
     // MPI_Finalize would wait for the rank that died.
     end_a_job_mpirun_would_not_end();
+    release_mpirun_guard();
     return;
   }
   for (auto& t : teams_) {
@@ -290,6 +293,7 @@ World::~World() {
   }
   MPI_Comm_free(&comm_);
   MPI_Finalize();
+  release_mpirun_guard();
 }
 
 void World::set_up_teams() {
@@ -380,6 +384,7 @@ void World::learn_ranks() {
   MPI_Bcast(&pid, 1, MPI_INT, 0, comm_);
   if (rank_ != 0 && host.substr(0, host.find('\0')) == host_name()) rank0_pid_ = pid;
   hold_on_to_rank_zero();
+  guard_mpirun();
 }
 
 // A rank on another host than rank 0 cannot see rank 0's process end; a lifeline to it can.
@@ -580,6 +585,66 @@ void World::end_a_job_mpirun_would_not_end() const {
                rank_, name.c_str(), launcher);
   std::fflush(nullptr);
   kill(launcher, SIGTERM);
+}
+
+namespace {
+
+// The mpirun guard's life (guard_mpirun): it holds nothing of rank 0's but the pipe's read end,
+// so that rank 0's sockets (the lifeline's anchor above all) close when rank 0 ends; a byte
+// from rank 0 means it finished, the pipe's end without one that it died. Async-signal-safe
+// calls only: the process it was forked from has threads.
+[[noreturn]] void guard_mpirun_until_rank_zero_ends(int from_rank_zero, pid_t launcher,
+                                                    const std::string& why) {
+  constexpr int kPipe = 3;
+  if (from_rank_zero != kPipe) dup2(from_rank_zero, kPipe);
+  close_range(kPipe + 1, ~0U, 0);
+  char finished = 0;
+  ssize_t n = 0;
+  while ((n = read(kPipe, &finished, 1)) < 0 && errno == EINTR) {
+  }
+  if (n != 1) {
+    (void)!write(STDERR_FILENO, why.data(), why.size());
+    kill(launcher, SIGTERM);
+  }
+  _exit(0);
+}
+
+}  // namespace
+
+// Rank 0 of a job on several hosts with no other rank on mpirun's host: nobody there would end
+// mpirun when rank 0 dies (end_a_job_mpirun_would_not_end), so a process of its own does.
+void World::guard_mpirun() {
+  if (rank_ != 0 || !spans_hosts_) return;
+  for (const int pid : local_pids_)
+    if (pid != 0) return;  // that rank ends mpirun
+  const auto [launcher, name] = open_mpi_launcher();
+  if (launcher == 0) return;
+  const std::string why = "parbench: mpi rank 0 ended before the run did: ending " + name +
+                          " (pid " + std::to_string(launcher) +
+                          "), which Open MPI 4.1 may not end (under --enable-recovery)\n";
+  int ends[2];
+  if (pipe2(ends, O_CLOEXEC) != 0) return;
+  std::fflush(nullptr);
+  const pid_t guard = fork();
+  if (guard == 0) guard_mpirun_until_rank_zero_ends(ends[0], launcher, why);
+  close(ends[0]);
+  if (guard < 0) {
+    close(ends[1]);
+    return;
+  }
+  guard_pipe_ = ends[1];
+  guard_pid_ = guard;
+}
+
+void World::release_mpirun_guard() {
+  if (guard_pipe_ < 0) return;
+  const char finished = 1;
+  (void)!write(guard_pipe_, &finished, 1);
+  close(guard_pipe_);
+  guard_pipe_ = -1;
+  int status = 0;
+  while (waitpid(guard_pid_, &status, 0) < 0 && errno == EINTR) {
+  }
 }
 
 std::string World::dead_rank_on_this_host(unsigned team) const {

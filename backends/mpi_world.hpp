@@ -163,6 +163,8 @@ class World {
   void hold_on_to_rank_zero();
   void watch_rank_zero();
   void start_watch();
+  void guard_mpirun();
+  void release_mpirun_guard();
   bool rank_zero_gone() const;
   [[noreturn]] void leave_at_once() const;
   void measure_clock_offsets();
@@ -186,6 +188,8 @@ class World {
   std::unique_ptr<LifelineAnchor> anchor_;
   bool spans_hosts_ = false;  // some rank runs on another host than rank 0
   Lifeline rank0_lifeline_;
+  int guard_pipe_ = -1;  // rank 0: to guard_mpirun's process, which ends mpirun if rank 0 dies
+  int guard_pid_ = 0;
   std::string lost_;
   // Rank 0: the batch of collectives the serving ranks are in, and how many of it are left.
   OrderKind batch_kind_ = OrderKind::barriers;

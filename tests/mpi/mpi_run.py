@@ -268,11 +268,12 @@ FAKE_SSH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fake_ssh")
 OTHER_HOST = "parbench-other-host"
 
 
-def two_hosts_mpirun(out_dir, ranks):
-    """mpirun over this host and OTHER_HOST (fake_ssh): half the ranks on each."""
-    hostfile = os.path.join(out_dir, "hosts")
+def two_hosts_mpirun(out_dir, ranks, here=None):
+    """mpirun over this host and OTHER_HOST (fake_ssh): `here` ranks (half by default) here."""
+    here = ranks // 2 if here is None else here
+    hostfile = os.path.join(out_dir, f"hosts-{here}")
     with open(hostfile, "w") as f:
-        f.write(f"localhost slots={ranks // 2}\n{OTHER_HOST} slots={ranks - ranks // 2}\n")
+        f.write(f"localhost slots={here}\n{OTHER_HOST} slots={ranks - here}\n")
     return ["mpirun", "--hostfile", hostfile, "-np", str(ranks), "--mca", "plm_rsh_agent",
             FAKE_SSH, "--mca", "plm_rsh_no_tree_spawn", "1", "--bind-to", "none"]
 
@@ -341,12 +342,12 @@ def two_hosts(parbench, out_dir):
 
 
 def kill_on_two_hosts(parbench, out_dir, victim_rank, into_run, policies, *options,
-                      mpirun_options=()):
+                      mpirun_options=(), here=None):
     """One rank of 4 on two hosts killed `into_run` seconds into a run under --enable-recovery:
     the path of the run's report (or of its journal, when rank 0 was the one)."""
-    out = os.path.join(out_dir, f"two-hosts-killed-{victim_rank}.json")
+    out = os.path.join(out_dir, f"two-hosts-killed-{victim_rank}-{here}.json")
     remove_stale(out)
-    command = two_hosts_mpirun(out_dir, 4) + ["--enable-recovery", *mpirun_options, parbench,
+    command = two_hosts_mpirun(out_dir, 4, here) + ["--enable-recovery", *mpirun_options, parbench,
                "--backends=mpi", "--kernels=sleep", "--tasks=seed", "--unit=10ms",
                "--workers=4", f"--policies={policies}", "--repetitions=30", "--job-timeout=10",
                "--calibration-size=256K", f"--out={out}", *options]
@@ -384,6 +385,8 @@ def kill_on_other_host(parbench, out_dir):
     print(f"  the journal keeps {len(kept)} entries")
     if not kept:
         fail("the journal keeps no finished benchmark")
+    # Rank 0 alone on mpirun's host: no other rank there can end mpirun, a guard of rank 0's does.
+    kill_on_two_hosts(parbench, out_dir, 0, 3, "block", here=1)
 
 
 def main():
