@@ -84,7 +84,7 @@ class MpiBackend final : public Backend {
       mine[0] = mpi::run_rank_share(*work_, pass, deal, policy.grain(), &team, 0, threads());
     MPI_Request request;
     MPI_Ireduce(mine, all, 2, MPI_UINT64_T, MPI_SUM, 0, team.comm, &request);
-    w.wait(request, "the job's partial results", ranks_, mpi::job_time_left(began));
+    w.wait(request, "the job's partial results", ranks_, mpi::job_timeout(), nullptr, began);
     if (tasks_ != nullptr) take_records(w);
     if (all[1] != 0)
       throw WorkerFailure(std::to_string(all[1]) +

@@ -9,6 +9,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -33,11 +34,28 @@ Spawner::Spawner(bool crowded)
   MPI_Info_set(info_, "host", host_name().c_str());
 }
 
+namespace {
+
+// Whether `setting` ("NAME=value") is in the environment of mpirun, whose PMIx server must have
+// it (mpirun -x gives it to the ranks only); in this process's where mpirun is not its parent.
+bool in_mpirun_environment(const std::string& setting) {
+  const pid_t launcher = open_mpi_launcher().first;
+  if (launcher == 0) {
+    const auto equals = setting.find('=');
+    const char* value = std::getenv(setting.substr(0, equals).c_str());
+    return value != nullptr && setting.substr(equals + 1) == value;
+  }
+  std::ifstream environ_of("/proc/" + std::to_string(launcher) + "/environ");
+  for (std::string var; std::getline(environ_of, var, '\0');)
+    if (var == setting) return true;
+  return false;
+}
+
+}  // namespace
+
 std::string spawn_hazard(const World& w) {
   const std::string setting = kSpawnSafeSetting;
-  const auto equals = setting.find('=');
-  const char* value = std::getenv(setting.substr(0, equals).c_str());
-  if (!w.spans_hosts() || (value != nullptr && setting.substr(equals + 1) == value)) return "";
+  if (!w.spans_hosts() || in_mpirun_environment(setting)) return "";
   return "not run: MPI_Comm_spawn in a job on several hosts hangs now and then with Open MPI "
          "4.1 and PMIx 4 (openpmix issue 2735), and a hang would end the run; start mpirun "
          "with " +

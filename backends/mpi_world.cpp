@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -241,6 +242,7 @@ class SetUpDeadline {
 
 World::World() {
   const SetUpDeadline deadline(kSetUpTimeoutSeconds);
+  guard_mpirun();
   int provided = 0;
   check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
   int rank = 0, size = 1;
@@ -261,6 +263,7 @@ World::World() {
   crowded_ = static_cast<unsigned>(on_host) > usable_cpus();
   set_up_teams();
   learn_ranks();
+  if (!spans_hosts_) release_mpirun_guard();  // mpirun ends as it should on one host
   measure_clock_offsets();
   watch_rank_zero();
   g_world = this;
@@ -384,7 +387,6 @@ void World::learn_ranks() {
   MPI_Bcast(&pid, 1, MPI_INT, 0, comm_);
   if (rank_ != 0 && host.substr(0, host.find('\0')) == host_name()) rank0_pid_ = pid;
   hold_on_to_rank_zero();
-  guard_mpirun();
 }
 
 // A rank on another host than rank 0 cannot see rank 0's process end; a lifeline to it can.
@@ -427,9 +429,10 @@ void World::watch_rank_zero() {
   if (rank_ != 0 && (rank0_pid_ != 0 || rank0_lifeline_.connected())) start_watch();
 }
 
-// The watch, also every rank's guard while the world is finalized: rank 0 may end before a
-// rank's MPI_Finalize returns, and a rank lost after the stop order leaves the others in their
-// last collectives, which cannot time out.
+// The watch, also every rank's guard while the world is finalized, which has a watch of its
+// own: rank 0 may end before a rank's MPI_Finalize returns (a normal end), so there only time
+// counts, as a rank lost after the stop order leaves the others in their last collectives,
+// which cannot time out.
 void World::start_watch() {
   watcher_ = std::jthread([this](const std::stop_token& stop) {
     constexpr double kLongestFinish = 60;  // rank 0 may wait 30 s for its stop order to go out
@@ -535,7 +538,7 @@ nlohmann::json World::transport() const {
 // the lost rank's may never.
 void World::tell_every_rank_to_leave() {
   constexpr double kLongestGoodbye = 2;
-  const char leave = 1;
+  static const char leave = 1;  // outlives a send not done when this gives up
   std::vector<MPI_Request> requests;
   for (unsigned r = 1; r < size_; ++r) {
     MPI_Request request;
@@ -544,18 +547,17 @@ void World::tell_every_rank_to_leave() {
       requests.push_back(request);
   }
   Patience patience = in_job_patience(crowded_);
-  for (auto& request : requests)
+  for (auto& request : requests) {
+    int done = 0;
     while (patience.waited() < kLongestGoodbye) {
-      int done = 0;
       if (MPI_Test(&request, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS || done) break;
       patience.pause();
     }
+    if (!done && request != MPI_REQUEST_NULL) MPI_Request_free(&request);
+  }
 }
 
-namespace {
-
-// The mpirun this rank was started by, and its name; 0 when the launcher is another (srun, a
-// wrapper script, Open MPI's daemon on another host: ending that does not end mpirun).
+// Ending Open MPI's daemon on another host does not end mpirun: only mpirun counts.
 std::pair<pid_t, std::string> open_mpi_launcher() {
   const pid_t parent = getppid();
   std::ifstream comm("/proc/" + std::to_string(parent) + "/comm");
@@ -565,8 +567,6 @@ std::pair<pid_t, std::string> open_mpi_launcher() {
     if (name == launcher) return {parent, name};
   return {0, ""};
 }
-
-}  // namespace
 
 // Open MPI 4.1's mpirun under --enable-recovery never ends once a job on several hosts lost a
 // rank, even after every other rank has left (a plain program shows it too). So a rank on
@@ -593,16 +593,25 @@ namespace {
 // so that rank 0's sockets (the lifeline's anchor above all) close when rank 0 ends; a byte
 // from rank 0 means it finished, the pipe's end without one that it died. Async-signal-safe
 // calls only: the process it was forked from has threads.
-[[noreturn]] void guard_mpirun_until_rank_zero_ends(int from_rank_zero, pid_t launcher,
-                                                    const std::string& why) {
+[[noreturn]] void guard_mpirun_until_rank_zero_ends(const int ends[2], pid_t launcher,
+                                                    const std::string& why, int open_files) {
   constexpr int kPipe = 3;
-  if (from_rank_zero != kPipe) dup2(from_rank_zero, kPipe);
-  close_range(kPipe + 1, ~0U, 0);
+  close(ends[1]);
+  if (ends[0] != kPipe) dup2(ends[0], kPipe);
+  if (close_range(kPipe + 1, ~0U, 0) != 0)
+    for (int fd = kPipe + 1; fd < open_files; ++fd) close(fd);
   char finished = 0;
   ssize_t n = 0;
   while ((n = read(kPipe, &finished, 1)) < 0 && errno == EINTR) {
   }
-  if (n != 1) {
+  if (n == 1) _exit(0);
+  // The other ranks leave within moments (their watch of rank 0); mpirun may then end by itself.
+  constexpr int kGraceInTenths = 30;
+  for (int i = 0; i < kGraceInTenths && kill(launcher, 0) == 0; ++i) {
+    const timespec tenth{0, 100'000'000};
+    nanosleep(&tenth, nullptr);
+  }
+  if (kill(launcher, 0) == 0) {
     (void)!write(STDERR_FILENO, why.data(), why.size());
     kill(launcher, SIGTERM);
   }
@@ -611,22 +620,31 @@ namespace {
 
 }  // namespace
 
-// Rank 0 of a job on several hosts with no other rank on mpirun's host: nobody there would end
-// mpirun when rank 0 dies (end_a_job_mpirun_would_not_end), so a process of its own does.
+// Rank 0 that mpirun started on this host, before MPI starts (no MPI file descriptor, no
+// lifeline anchor to keep open): a process of its own that ends mpirun if rank 0 ends without
+// finishing (killed, or its run ended early), in a job on several hosts, where Open MPI 4.1's
+// mpirun may not end by itself (end_a_job_mpirun_would_not_end) and no other rank may be on
+// this host to end it. Released at once on one host.
 void World::guard_mpirun() {
-  if (rank_ != 0 || !spans_hosts_) return;
-  for (const int pid : local_pids_)
-    if (pid != 0) return;  // that rank ends mpirun
+  const char* rank = std::getenv("OMPI_COMM_WORLD_RANK");
+  if (rank == nullptr || std::string(rank) != "0") return;
   const auto [launcher, name] = open_mpi_launcher();
   if (launcher == 0) return;
-  const std::string why = "parbench: mpi rank 0 ended before the run did: ending " + name +
-                          " (pid " + std::to_string(launcher) +
-                          "), which Open MPI 4.1 may not end (under --enable-recovery)\n";
+  const std::string why =
+      "parbench: mpi rank 0 ended without finishing (killed, or its run "
+      "ended early): ending " +
+      name + " (pid " + std::to_string(launcher) +
+      "), which Open MPI 4.1 may not end in a job on several hosts\n";
+  rlimit files{};
+  getrlimit(RLIMIT_NOFILE, &files);
+  const int open_files = files.rlim_cur == RLIM_INFINITY
+                             ? 1 << 16
+                             : static_cast<int>(std::min<rlim_t>(files.rlim_cur, 1 << 20));
   int ends[2];
   if (pipe2(ends, O_CLOEXEC) != 0) return;
   std::fflush(nullptr);
   const pid_t guard = fork();
-  if (guard == 0) guard_mpirun_until_rank_zero_ends(ends[0], launcher, why);
+  if (guard == 0) guard_mpirun_until_rank_zero_ends(ends, launcher, why, open_files);
   close(ends[0]);
   if (guard < 0) {
     close(ends[1]);
@@ -667,8 +685,9 @@ void World::check_not_lost() const {
 }
 
 void World::wait(MPI_Request& request, const std::string& what, unsigned team, double timeout,
-                 MPI_Status* status) {
+                 MPI_Status* status, double began) {
   Patience patience = in_job_patience(crowded_);
+  const double since = began < 0 ? now() : began;
   double next_check = 0.01;
   for (;;) {
     int done = 0;
@@ -680,9 +699,9 @@ void World::wait(MPI_Request& request, const std::string& what, unsigned team, d
     if (waited > next_check) {
       next_check = waited + 0.01;
       if (const std::string dead = dead_rank_on_this_host(team); !dead.empty()) lose(dead);
-      if (waited > timeout)
+      if (now() - since > timeout)
         lose("no answer for " + what + " within " + std::to_string(static_cast<int>(timeout)) +
-             " s");
+             " s" + (began < 0 ? "" : " of the job's start"));
     }
     patience.pause();
   }
@@ -897,10 +916,6 @@ void close_shared_window(SharedWindow& window) {
   window = SharedWindow{};
 }
 
-double job_time_left(double began) {
-  return job_timeout() - (now() - began);
-}
-
 void hand_out_pieces(World& w, const Team& team, std::size_t items, std::uint64_t grain,
                      double began) {
   std::uint64_t next = 0;
@@ -912,7 +927,7 @@ void hand_out_pieces(World& w, const Team& team, std::size_t items, std::uint64_
     if (MPI_Irecv(&want, 1, MPI_INT, MPI_ANY_SOURCE, request_tag, team.comm, &request) !=
         MPI_SUCCESS)
       w.lose("cannot wait for a rank to ask for a piece: MPI failed");
-    w.wait(request, "a rank to ask for a piece", team.size, job_time_left(began), &status);
+    w.wait(request, "a rank to ask for a piece", team.size, job_timeout(), &status, began);
     const std::uint64_t piece = next < items ? next : items;
     if (next >= items) ++told_none_left;
     next += grain;
@@ -920,7 +935,7 @@ void hand_out_pieces(World& w, const Team& team, std::size_t items, std::uint64_
     if (MPI_Isend(&piece, 1, MPI_UINT64_T, status.MPI_SOURCE, reply_tag, team.comm, &reply) !=
         MPI_SUCCESS)
       w.lose("cannot hand a piece out: MPI failed");
-    w.wait(reply, "a piece to be handed out", team.size, job_time_left(began));
+    w.wait(reply, "a piece to be handed out", team.size, job_timeout(), nullptr, began);
   }
 }
 

@@ -4,6 +4,7 @@
 // each with a one-sided counter) and waiting on MPI without spinning a shared CPU away or
 // hanging on a rank that died.
 #include <mpi.h>
+#include <sys/types.h>
 
 #include <atomic>
 #include <cstdint>
@@ -11,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "kernels/work.hpp"
@@ -93,8 +95,6 @@ inline constexpr unsigned kSetUpTimeoutSeconds = 120;
 double control_timeout();
 double job_timeout();
 void set_watchdog(double job_watchdog_seconds);
-// Seconds left of job_timeout() for a job that began at `began` (monotonic_seconds()).
-double job_time_left(double began);
 
 class World {
  public:
@@ -135,11 +135,12 @@ class World {
   // ranks are told in batches, so that each one timed is the collective alone; a batch left
   // unfinished is finished, untimed as far as it can be, before the next order.
   std::uint64_t collective(OrderKind kind, unsigned team);
-  // Rank 0: waits for `request`, at most `timeout` seconds, checking that the ranks [1, team)
-  // on this host are alive. Throws WorkerFailure and marks the world lost otherwise. Fills
-  // `status`, when given, as MPI_Test does.
+  // Rank 0: waits for `request`, at most `timeout` seconds from `began` (monotonic_seconds(),
+  // the job's start; -1: now), checking that the ranks [1, team) on this host are alive.
+  // Throws WorkerFailure and marks the world lost otherwise. Fills `status`, when given, as
+  // MPI_Test does.
   void wait(MPI_Request& request, const std::string& what, unsigned team, double timeout,
-            MPI_Status* status = nullptr);
+            MPI_Status* status = nullptr, double began = -1);
   // Throws WorkerFailure when a rank was lost earlier: MPI cannot go on without it.
   void check_not_lost() const;
   bool lost() const { return !lost_.empty(); }
@@ -208,6 +209,9 @@ World* world();
 std::string mpi_error_text(int code);
 // This host's name, as every rank describes itself with.
 std::string host_name();
+// The mpirun this process was started by, and its name; 0 when the launcher is another (srun,
+// a wrapper script, Open MPI's daemon on another host).
+std::pair<pid_t, std::string> open_mpi_launcher();
 // The path of this program (/proc/self/exe), "" when it cannot be read.
 std::string own_executable();
 

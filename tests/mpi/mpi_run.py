@@ -52,6 +52,16 @@ def processes_with(marker):
     return found
 
 
+def parent_name(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            parent = f.read().rsplit(")", 1)[1].split()[1]
+        with open(f"/proc/{parent}/comm") as f:
+            return f.read().strip()
+    except (OSError, IndexError):
+        return ""
+
+
 def rank_of(pid):
     try:
         with open(f"/proc/{pid}/environ", "rb") as f:
@@ -161,7 +171,9 @@ def kill_rank_mid_run(command, out, victim_rank, into_run):
     deadline = time.monotonic() + 60
     while victim is None and time.monotonic() < deadline:
         time.sleep(0.1)
-        victim = next((p for p in processes_with(out) if rank_of(p) == victim_rank), None)
+        # Not rank 0's guard (forked by it, with its command line and environment).
+        victim = next((p for p in processes_with(out) if rank_of(p) == victim_rank
+                       and parent_name(p) != "parbench"), None)
     if victim is None:
         os.killpg(process.pid, signal.SIGKILL)
         fail(f"rank {victim_rank} never started")
@@ -338,6 +350,12 @@ def two_hosts(parbench, out_dir):
                         + selection + [f"--out={out}"], out, {"PMIX_MCA_gds": "hash"}),
                     counter_everywhere=True, spawn_safe=True)
     print("ok: two hosts, with and without a one-sided component over TCP")
+    # Rank 0 alone on mpirun's host: its guard must let a good run end well.
+    out = os.path.join(out_dir, "two-hosts-rank-0-alone.json")
+    run(two_hosts_mpirun(out_dir, 4, here=1) + ["--enable-recovery", parbench, "--backends=mpi",
+        "--kernels=sleep", "--tasks=seed", "--unit=2ms", "--repetitions=2", "--workers=4",
+        "--policies=block", "--calibration-size=256K", f"--out={out}"], out)
+    print("ok: rank 0 alone on mpirun's host, a good run ends with exit 0")
     kill_on_other_host(parbench, out_dir)
 
 
@@ -345,7 +363,7 @@ def kill_on_two_hosts(parbench, out_dir, victim_rank, into_run, policies, *optio
                       mpirun_options=(), here=None):
     """One rank of 4 on two hosts killed `into_run` seconds into a run under --enable-recovery:
     the path of the run's report (or of its journal, when rank 0 was the one)."""
-    out = os.path.join(out_dir, f"two-hosts-killed-{victim_rank}-{here}.json")
+    out = os.path.join(out_dir, f"two-hosts-killed-{victim_rank}-{here or 2}.json")
     remove_stale(out)
     command = two_hosts_mpirun(out_dir, 4, here) + ["--enable-recovery", *mpirun_options, parbench,
                "--backends=mpi", "--kernels=sleep", "--tasks=seed", "--unit=10ms",
