@@ -40,12 +40,8 @@ namespace {
 // it (mpirun -x gives it to the ranks only); in this process's where mpirun is not its parent.
 bool in_mpirun_environment(const std::string& setting) {
   const pid_t launcher = open_mpi_launcher().first;
-  if (launcher == 0) {
-    const auto equals = setting.find('=');
-    const char* value = std::getenv(setting.substr(0, equals).c_str());
-    return value != nullptr && setting.substr(equals + 1) == value;
-  }
-  std::ifstream environ_of("/proc/" + std::to_string(launcher) + "/environ");
+  const pid_t whose = launcher != 0 ? launcher : getpid();
+  std::ifstream environ_of("/proc/" + std::to_string(whose) + "/environ");
   for (std::string var; std::getline(environ_of, var, '\0');)
     if (var == setting) return true;
   return false;

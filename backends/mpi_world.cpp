@@ -429,10 +429,9 @@ void World::watch_rank_zero() {
   if (rank_ != 0 && (rank0_pid_ != 0 || rank0_lifeline_.connected())) start_watch();
 }
 
-// The watch, also every rank's guard while the world is finalized, which has a watch of its
-// own: rank 0 may end before a rank's MPI_Finalize returns (a normal end), so there only time
-// counts, as a rank lost after the stop order leaves the others in their last collectives,
-// which cannot time out.
+// The watch; while the world is finalized, every rank's guard instead. Then only time counts:
+// rank 0 may end before another rank's MPI_Finalize returns in a good run, and a rank lost
+// after the stop order leaves the others in collectives that cannot time out.
 void World::start_watch() {
   watcher_ = std::jthread([this](const std::stop_token& stop) {
     constexpr double kLongestFinish = 60;  // rank 0 may wait 30 s for its stop order to go out
