@@ -1,6 +1,6 @@
 #include "backends/backend.hpp"
 
-#include "backends/mpi.hpp"
+#include "backends/mpi/mpi.hpp"
 
 #include <charconv>
 #include <chrono>
@@ -182,6 +182,34 @@ Policy parse_policy(const BackendInfo& backend, KernelKind kernel, const std::st
   for (const auto& p : names) known += (known.empty() ? "" : ", ") + p.name;
   throw std::invalid_argument("backend " + backend.name + " has no policy '" + base +
                               "' (has: " + known + ")");
+}
+
+namespace {
+
+nlohmann::json policies_json(const std::vector<PolicyName>& policies) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& p : policies)
+    out.push_back({{"name", p.name},
+                   {"split", to_string(p.split)},
+                   {"takes_grain", p.takes_grain},
+                   {"longest_first", p.longest_first}});
+  return out;
+}
+
+}  // namespace
+
+nlohmann::json registry_json() {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& b : backends())
+    out.push_back({{"name", b.name},
+                   {"launches", b.launches},
+                   {"reference", b.reference},
+                   {"reports_children_cpu", b.reports_children_cpu},
+                   {"timed_starts", b.timed_starts},
+                   {"workers_per_job", b.workers_per_job},
+                   {"sum_policies", policies_json(b.sum_policies)},
+                   {"task_policies", policies_json(b.task_policies)}});
+  return out;
 }
 
 }  // namespace parbench

@@ -211,6 +211,10 @@ bool is_reference_backend(const std::string& name);
 // name is taken or the entry is incomplete.
 void register_backend(BackendInfo info);
 
+// The registry's facts as each report carries them (context.backends), so that readers of a
+// report need no table of their own.
+nlohmann::json registry_json();
+
 // The backend and launch that measure the machine's read bandwidth (the calibration): threads
 // kept between jobs, so that every read is timed without starting anyone.
 struct BackendLaunch {

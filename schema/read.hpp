@@ -45,6 +45,13 @@ inline constexpr int kMaxDepth = 64;
 // -Infinity read as null, at most kMaxDepth levels deep. InputError says what is wrong.
 nlohmann::json parse_json(std::string_view text);
 
+// Google Benchmark's JSON output as parse_json reads it, with each byte that is not UTF-8 (a
+// path, an environment variable) kept as the text \xNN: a report is always valid UTF-8.
+nlohmann::json parse_benchmark_json(std::string_view text);
+
+// `text` if it is UTF-8, else the same with each stray byte as the four characters \xNN.
+std::string utf8_or_escaped(std::string_view text);
+
 // "an array", "a string", "null": for messages.
 std::string type_name(const nlohmann::json& value);
 

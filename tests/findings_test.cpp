@@ -1,6 +1,6 @@
 // The report's findings, from reports made here: each answer rests on the report's own entries,
 // and says so when the numbers cannot support it.
-#include "benchmarks/findings.hpp"
+#include "report/findings.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // A lifeline breaks when the process it is tied to ends, however it ends, and not before.
-#include "platform/lifeline.hpp"
+#include "backends/mpi/lifeline.hpp"
 
 #include <gtest/gtest.h>
 #include <signal.h>

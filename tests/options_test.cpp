@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "benchmarks/options.hpp"
+#include "cli/options.hpp"
 #include "platform/machine.hpp"
 #include "schema/names.hpp"
 #include "tests/process.hpp"
@@ -137,7 +137,7 @@ TEST(Measurement, AdaptiveByDefaultExactWhenCounted) {
 }  // namespace
 }  // namespace parbench
 
-#include "benchmarks/progress.hpp"
+#include "engine/progress.hpp"
 
 namespace parbench {
 namespace {

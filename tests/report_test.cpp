@@ -8,8 +8,10 @@
 #include <sstream>
 
 #include "backends/backend.hpp"
-#include "benchmarks/report.hpp"
+#include "platform/files.hpp"
 #include "platform/machine.hpp"
+#include "report/results.hpp"
+#include "schema/read.hpp"
 #include "tests/process.hpp"
 
 namespace parbench {
@@ -17,6 +19,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using schema::parse_benchmark_json;
+using schema::utf8_or_escaped;
 
 class ShortRun : public ::testing::Test {
  protected:

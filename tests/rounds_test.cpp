@@ -1,6 +1,6 @@
 // The measurement engine: when a benchmark stops repeating, the aggregates it makes in Google
 // Benchmark's shape, the groups whose repetitions are interleaved, and a real adaptive run.
-#include "benchmarks/rounds.hpp"
+#include "engine/rounds.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <map>
 #include <set>
 
-#include "benchmarks/calibration.hpp"
+#include "engine/calibration.hpp"
 #include "tests/process.hpp"
 
 namespace parbench {
@@ -153,7 +153,7 @@ TEST(FinishedEntries, AnUndecidedBenchmarkSaysSoWithItsInterval) {
 }
 
 TEST(FairGroups, SameWorkTogetherInRegistrationOrder) {
-  Registry registry;
+  BenchmarkList registry;
   auto nothing = [](benchmark::State&) {};
   const json a = {{"kernel", "sum"}, {"size", 1}, {"workers", 2}};
   const json b = {{"kernel", "sum"}, {"size", 2}, {"workers", 2}};
@@ -252,7 +252,7 @@ TEST(AdaptiveRun, RecordsEveryBenchmarksRepetitionsIntervalAndGroup) {
 }  // namespace
 }  // namespace parbench
 
-#include "benchmarks/console.hpp"
+#include "report/console.hpp"
 
 namespace parbench {
 namespace {

@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "backends/backend.hpp"
-#include "benchmarks/run.hpp"
+#include "cli/run.hpp"
 #include "kernels/partition.hpp"
 
 namespace {

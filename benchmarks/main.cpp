@@ -1,6 +1,0 @@
-// parbench: the command over the backends compiled in.
-#include "benchmarks/run.hpp"
-
-int main(int argc, char** argv) {
-  return parbench::run_parbench(argc, argv);
-}

@@ -1,0 +1,695 @@
+#include "report/findings.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdarg>
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <set>
+#include <utility>
+
+#include "platform/machine.hpp"
+#include "report/console.hpp"
+#include "report/results.hpp"
+#include "schema/names.hpp"
+#include "stats/statistics.hpp"
+
+namespace parbench {
+namespace {
+
+using nlohmann::json;
+
+// printf into a std::string.
+__attribute__((format(printf, 1, 2))) std::string format(const char* pattern, ...) {
+  char text[512];
+  va_list args;
+  va_start(args, pattern);
+  std::vsnprintf(text, sizeof text, pattern, args);
+  va_end(args);
+  return text;
+}
+
+std::string joined(const std::vector<std::string>& parts, const std::string& last = ", ") {
+  std::string text;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (i > 0) text += i + 1 == parts.size() ? last : ", ";
+    text += parts[i];
+  }
+  return text;
+}
+
+// One verified benchmark of the report, by the entry that stands for it: its median (its one
+// repetition when it ran once).
+struct Result {
+  const json* entry = nullptr;
+  std::string name;                             // run_name, as in the report
+  std::string kernel, backend, launch, policy;  // policy without its grain
+  int workers = 1;
+  double seconds = 0;                       // the median's real time
+  std::optional<std::pair<double, double>>  // the median's 95% interval, seconds
+      interval;
+
+  double number(const char* key) const { return entry->value(key, 0.0); }
+  bool has(const char* key) const { return entry->contains(key) && (*entry)[key].is_number(); }
+  const json& params() const { return (*entry)["params"]; }
+  double bytes() const { return params().value("bytes", 0.0); }
+  std::string tasks() const { return params().value("tasks", ""); }
+  double unit() const { return params().value("unit", 0.0); }
+  std::string label() const { return backend + "/" + launch; }
+};
+
+double time_scale(const json& entry) {
+  return real_time_seconds(entry) / entry.value("real_time", 1.0);
+}
+
+std::optional<std::pair<double, double>> interval_of(const json& entry) {
+  if (!entry.contains("measurement")) return std::nullopt;
+  const json& m = entry["measurement"];
+  if (!m.contains("median_interval") || !m["median_interval"].is_array() ||
+      m["median_interval"].size() != 2 || !m["median_interval"][0].is_number() ||
+      !m["median_interval"][1].is_number())
+    return std::nullopt;
+  const double scale = entry.value("real_time", 0.0) > 0 ? time_scale(entry) : 0;
+  return std::make_pair(m["median_interval"][0].get<double>() * scale,
+                        m["median_interval"][1].get<double>() * scale);
+}
+
+Result result_of(const json& entry) {
+  Result r;
+  r.entry = &entry;
+  r.name = entry.value("run_name", entry.value("name", ""));
+  const json& p = entry["params"];
+  r.kernel = p.value("kernel", "");
+  r.backend = p.value("backend", "");
+  r.launch = p.value("launch", "");
+  r.policy = p.value("policy", "");
+  r.policy = r.policy.substr(0, r.policy.find(':'));
+  r.workers = p.value("workers", 1);
+  r.seconds = real_time_seconds(entry);
+  r.interval = interval_of(entry);
+  return r;
+}
+
+bool usable_entry(const json& e) {
+  return e.is_object() && e.contains("params") && e["params"].is_object() &&
+         e.value("verified", false) && !e.value("error_occurred", false) &&
+         e.contains("real_time") && e["real_time"].is_number() && e.value("real_time", 0.0) > 0;
+}
+
+// Reports made before the measurement engine carry no interval: their repetitions' order
+// statistics give one, from 5 repetitions on (the range of 5 holds the median 94% of the time).
+std::optional<std::pair<double, double>> interval_of_repetitions(
+    const std::vector<double>& repetitions) {
+  constexpr std::size_t kFewest = 5;
+  if (repetitions.size() < kFewest) return std::nullopt;
+  const auto interval = median_interval(repetitions);
+  if (!interval) return std::nullopt;
+  return std::make_pair(interval->low, interval->high);
+}
+
+std::vector<Result> results_of(const json& benchmarks) {
+  std::map<std::string, const json*> median, single;
+  std::map<std::string, std::vector<double>> repetitions;  // seconds
+  for (const auto& e : benchmarks) {
+    if (!usable_entry(e)) continue;
+    const std::string name = e.value("run_name", e.value("name", ""));
+    if (e.value("aggregate_name", "") == "median") median[name] = &e;
+    if (e.value("run_type", "") == "iteration") {
+      single[name] = &e;
+      repetitions[name].push_back(real_time_seconds(e));
+    }
+  }
+  for (const auto& [name, times] : repetitions)
+    if (times.size() == 1 && !median.count(name)) median[name] = single[name];
+  std::vector<Result> results;
+  for (const auto& [name, e] : median) {
+    results.push_back(result_of(*e));
+    if (!results.back().interval)
+      results.back().interval = interval_of_repetitions(repetitions[name]);
+  }
+  return results;
+}
+
+// Both intervals known and apart: the difference is larger than the noise.
+bool differs(const Result& a, const Result& b) {
+  return a.interval && b.interval &&
+         (a.interval->second < b.interval->first || b.interval->second < a.interval->first);
+}
+
+// The registry of backends as the report carries it (context.backends): the only source of
+// facts about a backend here.
+class Backends {
+ public:
+  explicit Backends(const json& context) {
+    if (!context.contains("backends") || !context["backends"].is_array()) return;
+    for (const auto& b : context["backends"]) {
+      const std::string name = b.value("name", "");
+      if (b.value("reference", false)) reference_.insert(name);
+      for (const auto& launch : b.value("workers_per_job", json::array()))
+        per_job_.insert({name, launch.get<std::string>()});
+      for (const char* kind : {"sum_policies", "task_policies"})
+        for (const auto& p : b.value(kind, json::array()))
+          policies_[{kind, name, p.value("name", "")}] = p;
+    }
+  }
+  bool reference(const std::string& backend) const { return reference_.count(backend) != 0; }
+  bool per_job(const Result& r) const { return per_job_.count({r.backend, r.launch}) != 0; }
+  // The generic split of a result's policy ("" when the registry does not say).
+  std::string split(const Result& r) const {
+    const json* p = policy(r);
+    return p != nullptr ? p->value("split", "") : "";
+  }
+  bool longest_first(const Result& r) const {
+    const json* p = policy(r);
+    return p != nullptr && p->value("longest_first", false);
+  }
+
+ private:
+  const json* policy(const Result& r) const {
+    const char* kind = r.kernel == "sum" ? "sum_policies" : "task_policies";
+    auto it = policies_.find({kind, r.backend, r.policy});
+    return it == policies_.end() ? nullptr : &it->second;
+  }
+  std::set<std::string> reference_;
+  std::set<std::pair<std::string, std::string>> per_job_;
+  std::map<std::tuple<std::string, std::string, std::string>, json> policies_;
+};
+
+struct Finding {
+  Finding(std::string id, std::string question)
+      : question(std::move(id)), title(std::move(question)) {}
+  std::string question, title, answer;
+  bool supported = true;
+  std::vector<std::string> evidence;
+  json figures = json::object();
+
+  void rests_on(const Result& r) {
+    if (std::find(evidence.begin(), evidence.end(), r.name) == evidence.end())
+      evidence.push_back(r.name);
+  }
+  Finding& unsupported(std::string why) {
+    supported = false;
+    answer = std::move(why);
+    return *this;
+  }
+  json to_json() const {
+    return {{"question", question},   {"title", title},       {"answer", answer},
+            {"supported", supported}, {"evidence", evidence}, {"figures", figures}};
+  }
+};
+
+struct Inputs {
+  std::vector<Result> results;
+  Backends backends;
+  const json& context;
+  unsigned cpus;
+};
+
+std::vector<const Result*> where(const Inputs& in, const std::function<bool(const Result&)>& keep) {
+  std::vector<const Result*> chosen;
+  for (const auto& r : in.results)
+    if (keep(r)) chosen.push_back(&r);
+  return chosen;
+}
+
+// The worker count to answer at: the usable CPUs when measured, else the most below them,
+// else the fewest above.
+int answer_workers(const std::vector<const Result*>& rs, unsigned cpus) {
+  std::set<int> counts;
+  for (const Result* r : rs)
+    if (r->workers > 1) counts.insert(r->workers);
+  if (counts.empty()) return 0;
+  if (counts.count(static_cast<int>(cpus))) return static_cast<int>(cpus);
+  auto above = counts.upper_bound(static_cast<int>(cpus));
+  if (above != counts.begin()) return *std::prev(above);
+  return *above;
+}
+
+std::size_t last_level_cache(const json& context) {
+  std::size_t bytes = 0;
+  for (const auto& c : context.value("cache_levels", json::array()))
+    if (c.value("type", "") != "Instruction") bytes = std::max(bytes, c.value("bytes", 0ul));
+  return bytes;
+}
+
+double largest_sum_bytes(const Inputs& in) {
+  double largest = 0;
+  for (const auto& r : in.results)
+    if (r.kernel == "sum") largest = std::max(largest, r.bytes());
+  return largest;
+}
+
+std::string workers_text(int workers) {
+  return format("%d worker%s", workers, workers == 1 ? "" : "s");
+}
+
+Finding bandwidth(const Inputs& in) {
+  Finding f{"bandwidth", "How close does each backend get to the memory bandwidth?"};
+  const double read = in.context.value("read_bandwidth", 0.0);
+  const double largest = largest_sum_bytes(in);
+  if (largest == 0 || read <= 0)
+    return f.unsupported(
+        "This report has no sum, or no calibrated read bandwidth to compare with.");
+  const std::size_t llc = last_level_cache(in.context);
+  if (llc != 0 && largest <= static_cast<double>(llc))
+    return f.unsupported(format(
+        "The largest sum here (%s) fits in the last-level cache (%s): its fractions of the read "
+        "bandwidth measure the cache, not memory. The full suite, or --sizes past the cache, "
+        "answers this.",
+        bytes_text(static_cast<std::size_t>(largest)).c_str(), bytes_text(llc).c_str()));
+  std::map<std::string, const Result*> best;  // per backend, the highest bandwidth
+  for (const Result* r : where(in, [&](const Result& r) {
+         return r.kernel == "sum" && r.bytes() == largest && r.has("bandwidth_fraction");
+       })) {
+    auto& b = best[r->backend];
+    if (b == nullptr || r->number("bytes_per_second") > b->number("bytes_per_second")) b = r;
+  }
+  std::vector<const Result*> ranked;
+  for (const auto& [backend, r] : best) ranked.push_back(r);
+  std::sort(ranked.begin(), ranked.end(), [](const Result* a, const Result* b) {
+    return a->number("bandwidth_fraction") > b->number("bandwidth_fraction");
+  });
+  std::vector<std::string> parts;
+  for (const Result* r : ranked) {
+    parts.push_back(format("%s %.2f (%s, %s)", r->backend.c_str(), r->number("bandwidth_fraction"),
+                           r->policy.c_str(), workers_text(r->workers).c_str()));
+    f.figures[r->backend] = r->number("bandwidth_fraction");
+    f.rests_on(*r);
+  }
+  f.figures["bytes"] = largest;
+  f.figures["read_bandwidth"] = read;
+  f.answer = format(
+      "At %s%s, the best run of each backend read at %s of the read bandwidth "
+      "calibrated in this run (%.1f GB/s).",
+      bytes_text(static_cast<std::size_t>(largest)).c_str(),
+      llc != 0 ? format(" (past the %s last-level cache)", bytes_text(llc).c_str()).c_str() : "",
+      joined(parts).c_str(), read / 1e9);
+  if (ranked.front()->number("bandwidth_fraction") > 1.05)
+    f.answer += " Above 1, a run read faster than the calibration did.";
+  return f;
+}
+
+Finding split(const Inputs& in) {
+  Finding f{"split", "Contiguous blocks or a strided split?"};
+  const double largest = largest_sum_bytes(in);
+  auto sums = where(in, [&](const Result& r) { return r.kernel == "sum" && r.bytes() == largest; });
+  const int workers = answer_workers(sums, in.cpus);
+  std::vector<std::string> parts;
+  int apart = 0, pairs = 0;
+  double low = 1e300, high = 0;
+  for (const Result* block : sums) {
+    if (block->workers != workers || in.backends.split(*block) != "block") continue;
+    for (const Result* strided : sums) {
+      if (strided->workers != workers || strided->label() != block->label() ||
+          in.backends.split(*strided) != "cyclic")
+        continue;
+      const double ratio = block->seconds / strided->seconds;
+      ++pairs;
+      apart += differs(*block, *strided);
+      low = std::min(low, ratio);
+      high = std::max(high, ratio);
+      parts.push_back(format("%s %.2f×%s", block->label().c_str(), ratio,
+                             differs(*block, *strided) ? "" : " (within the noise)"));
+      f.figures[block->label()] = ratio;
+      f.rests_on(*block);
+      f.rests_on(*strided);
+    }
+  }
+  if (pairs == 0)
+    return f.unsupported(
+        "No backend ran both a block and a strided (cyclic) split of the same sum with more than "
+        "one worker in this report.");
+  f.figures["bytes"] = largest;
+  f.figures["workers"] = workers;
+  f.answer = format(
+      "A strided split (data[i::P]) reads the %s array at %s of the bandwidth of "
+      "contiguous blocks with %d workers.",
+      bytes_text(static_cast<std::size_t>(largest)).c_str(), joined(parts).c_str(), workers);
+  if (apart == 0)
+    f.answer += " Here the two cannot be told apart: every difference is within the noise.";
+  else if (high < 0.9)
+    f.answer += format(
+        " Blocks win (%.2f–%.2f×): each strided worker walks every cache line of "
+        "the array and uses only 1/%d of it.",
+        low, high, workers);
+  else if (low > 1.1)
+    f.answer += format(" The strided split wins (%.2f–%.2f×).", low, high);
+  return f;
+}
+
+Finding launch(const Inputs& in) {
+  Finding f{"launch",
+            "Threads or processes: what do starting workers and handing them a job cost?"};
+  auto launches = where(in, [](const Result& r) { return r.kernel == "launch"; });
+  auto dispatches =
+      where(in, [](const Result& r) { return r.kernel == "launch" && r.policy == "dispatch"; });
+  const int workers = answer_workers(dispatches, in.cpus);
+  auto find = [&](const Result& like, const std::string& policy) -> const Result* {
+    for (const Result* r : launches)
+      if (r->policy == policy && r->label() == like.label() && r->workers == like.workers) return r;
+    return nullptr;
+  };
+  std::vector<std::string> kept, per_job, repaid;
+  for (const Result* d : dispatches) {
+    if (d->workers != workers) continue;
+    f.rests_on(*d);
+    if (in.backends.per_job(*d)) {
+      per_job.push_back(format("%s %s", d->backend.c_str(), time_text(d->seconds).c_str()));
+      f.figures[d->label() + "/dispatch"] = d->seconds;
+      continue;
+    }
+    std::string text = format("%s %s", d->backend.c_str(), time_text(d->seconds).c_str());
+    if (const Result* floor = find(*d, "floor")) {
+      text += format(" (%.2f× its bare runtime)", d->seconds / floor->seconds);
+      f.figures[d->label() + "/floor"] = floor->seconds;
+      f.rests_on(*floor);
+    }
+    kept.push_back(text);
+    f.figures[d->label() + "/dispatch"] = d->seconds;
+  }
+  if (kept.empty() && per_job.empty())
+    return f.unsupported("This report has no dispatch of an empty job with more than one worker.");
+  // A kept pool's start is repaid once the jobs it serves have saved as much.
+  for (const Result* d : dispatches) {
+    if (d->workers != workers || !in.backends.per_job(*d)) continue;
+    for (const Result* start : launches) {
+      if (start->policy != "start" || start->backend != d->backend || start->workers != workers)
+        continue;
+      const Result* pooled = find(*start, "dispatch");
+      if (pooled == nullptr || pooled->seconds >= d->seconds) continue;
+      const double jobs = std::ceil(start->seconds / (d->seconds - pooled->seconds));
+      repaid.push_back(format("%s's after %.0f job%s (start %s)", d->backend.c_str(), jobs,
+                              jobs == 1 ? "" : "s", time_text(start->seconds).c_str()));
+      f.figures[start->label() + "/start"] = start->seconds;
+      f.rests_on(*start);
+    }
+  }
+  std::string answer;
+  if (!kept.empty())
+    answer = format("Handing an empty job to %d kept workers (a pool, team or arena) took %s.",
+                    workers, joined(kept).c_str());
+  if (!per_job.empty())
+    answer += format("%sMaking %d new workers for every job took %s", answer.empty() ? "" : " ",
+                     workers, joined(per_job).c_str()) +
+              (repaid.empty() ? "." : "; a pool's start is repaid: " + joined(repaid) + ".");
+  f.figures["workers"] = workers;
+  f.answer = answer;
+  return f;
+}
+
+// The task set most of the task benchmarks ran ("seed" when it is there).
+std::string main_task_set(const std::vector<const Result*>& rs) {
+  std::map<std::string, int> count;
+  for (const Result* r : rs) ++count[r->tasks()];
+  if (count.count("seed")) return "seed";
+  std::string best;
+  for (const auto& [tasks, n] : count)
+    if (best.empty() || n > count[best]) best = tasks;
+  return best;
+}
+
+std::string capitalized(std::string text) {
+  if (!text.empty()) text[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(text[0])));
+  return text;
+}
+
+std::string split_name(const Backends& backends, const Result& r) {
+  if (backends.longest_first(r)) return "longest-first queue";
+  const std::string split = backends.split(r);
+  if (split == "dynamic") return "queue";
+  if (split == "stealing") return "work stealing";
+  return split;
+}
+
+Finding uneven(const Inputs& in) {
+  Finding f{"uneven", "Uneven tasks: a static split, a queue, or work stealing?"};
+  // Sleeping tasks leave the CPUs free: the split alone decides the makespan.
+  auto tasks = where(in, [](const Result& r) { return r.kernel == "sleep" && r.has("predicted"); });
+  if (tasks.empty())
+    tasks = where(in, [](const Result& r) { return r.kernel == "spin" && r.has("predicted"); });
+  const std::string set = main_task_set(tasks);
+  tasks.erase(std::remove_if(tasks.begin(), tasks.end(),
+                             [&](const Result* r) {
+                               return r->tasks() != set || in.backends.reference(r->backend);
+                             }),
+              tasks.end());
+  std::set<int> counts;
+  for (const Result* r : tasks) counts.insert(r->workers);
+  const int workers = counts.count(4) ? 4 : answer_workers(tasks, in.cpus);
+  std::map<std::string, const Result*> best;  // per split, the shortest makespan
+  for (const Result* r : tasks) {
+    if (r->workers != workers) continue;
+    const std::string split = split_name(in.backends, *r);
+    if (split.empty()) continue;
+    auto& b = best[split];
+    if (b == nullptr || r->seconds < b->seconds) b = r;
+  }
+  if (best.size() < 2)
+    return f.unsupported(
+        "This report has no task set run with two or more splits on the same "
+        "workers.");
+  std::vector<const Result*> ranked;
+  for (const auto& [split, r] : best) ranked.push_back(r);
+  std::sort(ranked.begin(), ranked.end(),
+            [](const Result* a, const Result* b) { return a->seconds < b->seconds; });
+  std::vector<std::string> parts;
+  const Result* static_best = nullptr;
+  for (const Result* r : ranked) {
+    const std::string split = split_name(in.backends, *r);
+    parts.push_back(format("%s %s (model %s, %s)", split.c_str(), time_text(r->seconds).c_str(),
+                           time_text(r->number("predicted")).c_str(), r->label().c_str()));
+    f.figures[split] = r->seconds;
+    f.figures[split + " model"] = r->number("predicted");
+    f.rests_on(*r);
+    if ((split == "block" || split == "cyclic") && static_best == nullptr) static_best = r;
+  }
+  const Result* first = ranked.front();
+  const double bound = first->number("lower_bound");
+  f.figures["lower_bound"] = bound;
+  f.figures["workers"] = workers;
+  f.answer = format(
+      "%s tasks (%d of them, unit %s, %s) on %d workers, best of each split: %s; "
+      "no split can beat %s.",
+      capitalized(set).c_str(), first->params().value("task_count", 0),
+      schema::duration_name(first->unit()).c_str(),
+      first->kernel == "sleep" ? "sleeping" : "spinning", workers, joined(parts).c_str(),
+      time_text(bound).c_str());
+  const std::string winner = split_name(in.backends, *first);
+  if (static_best != nullptr && static_best != first)
+    f.answer +=
+        differs(*first, *static_best)
+            ? format(" %s beats the best static split by %.0f%%.", capitalized(winner).c_str(),
+                     100 * (static_best->seconds / first->seconds - 1))
+            : format(" %s and the best static split are within the noise.",
+                     capitalized(winner).c_str());
+  return f;
+}
+
+// Per worker count, the highest speedup over the reference of a task kernel and set.
+std::map<int, const Result*> best_speedups(const Inputs& in, const std::string& kernel,
+                                           const std::string& set) {
+  std::map<int, const Result*> best;
+  for (const auto& r : in.results) {
+    if (r.kernel != kernel || r.tasks() != set || !r.has("speedup") ||
+        in.backends.reference(r.backend))
+      continue;
+    auto& b = best[r.workers];
+    if (b == nullptr || r.number("speedup") > b->number("speedup")) b = &r;
+  }
+  return best;
+}
+
+Finding oversubscription(const Inputs& in) {
+  Finding f{"oversubscription",
+            "More workers than CPUs: what do waiting (sleep) and computing (spin) tasks gain?"};
+  const std::string set =
+      main_task_set(where(in, [](const Result& r) { return r.kernel == "spin"; }));
+  const auto sleep = best_speedups(in, "sleep", set);
+  const auto spin = best_speedups(in, "spin", set);
+  int most = 0;
+  for (const auto& [w, r] : sleep)
+    if (spin.count(w)) most = std::max(most, w);
+  const int cpus = static_cast<int>(in.cpus);
+  if (most <= cpus)
+    return f.unsupported(
+        format("No task set ran both asleep and spinning with more workers "
+               "than the %d usable CPUs in this report.",
+               cpus));
+  const Result* s = sleep.at(most);
+  const Result* c = spin.at(most);
+  f.rests_on(*s);
+  f.rests_on(*c);
+  f.figures["workers"] = most;
+  f.figures["cpus"] = cpus;
+  f.figures["sleep_speedup"] = s->number("speedup");
+  f.figures["spin_speedup"] = c->number("speedup");
+  f.answer = format(
+      "With %d workers on %d CPUs, the %s tasks ran %.2f× faster than on one "
+      "worker when they sleep and %.2f× when they spin",
+      most, cpus, set.c_str(), s->number("speedup"), c->number("speedup"));
+  if (sleep.count(cpus) && spin.count(cpus)) {
+    f.rests_on(*sleep.at(cpus));
+    f.rests_on(*spin.at(cpus));
+    f.figures["sleep_speedup_at_cpus"] = sleep.at(cpus)->number("speedup");
+    f.figures["spin_speedup_at_cpus"] = spin.at(cpus)->number("speedup");
+    f.answer += format(" (%.2f× and %.2f× with %d workers)", sleep.at(cpus)->number("speedup"),
+                       spin.at(cpus)->number("speedup"), cpus);
+  }
+  f.answer += ": a waiting worker gives its CPU away, a computing one needs a CPU of its own.";
+  return f;
+}
+
+Finding placement(const Inputs& in) {
+  Finding f{"placement", "Where did the work run, and did placement matter?"};
+  std::set<std::string> pins;
+  int crowded = 0, placed = 0;
+  for (const auto& r : in.results) {
+    if (!r.entry->contains("placement")) continue;
+    const json& p = (*r.entry)["placement"];
+    pins.insert(p.value("pin", ""));
+    const auto cpus = p.value("cpu_of_worker", json::array());
+    if (r.workers < 2 || r.workers > static_cast<int>(in.cpus) || cpus.size() < 2) continue;
+    std::set<int> distinct;
+    for (const auto& c : cpus)
+      if (c.is_number_integer() && c.get<int>() >= 0) distinct.insert(c.get<int>());
+    ++placed;
+    crowded += distinct.size() < cpus.size();
+  }
+  const json& topology = in.context.value("topology", json::object());
+  const int nodes = static_cast<int>(topology.value("numa_nodes", json::array()).size());
+  f.figures["numa_nodes"] = nodes;
+  f.figures["runs_with_shared_cpu"] = crowded;
+  f.figures["runs_placed"] = placed;
+  std::string seen;
+  if (placed > 0)
+    seen = format(
+        " The operating system put two workers on one CPU, at their last look, in %d "
+        "of %d runs with no more workers than CPUs.",
+        crowded, placed);
+  if (pins.size() > 1)
+    f.answer = "This report mixes pinnings (" + joined({pins.begin(), pins.end()}) +
+               "): compare its runs with parbench-compare." + seen;
+  else {
+    const std::string pin = pins.empty() ? in.context.value("pin", "none") : *pins.begin();
+    const std::string where = nodes == 0   ? "NUMA nodes not recorded"
+                              : nodes == 1 ? "on 1 NUMA node"
+                                           : format("on %d NUMA nodes", nodes);
+    f.unsupported(
+        format("This run does not vary placement: every worker was placed with "
+               "--pin=%s, %s, so it cannot say what placement costs here; a run with "
+               "--pin=spread or --pin=compact, compared with this one, can.%s",
+               pin.c_str(), where.c_str(), seen.c_str()));
+  }
+  return f;
+}
+
+Finding measurement(const Inputs& in) {
+  Finding f{"measurement", "How well are these numbers known?"};
+  const json& m = in.context.value("measurement", json::object());
+  const double target = m.value("target", 0.02);
+  int known = 0, undecided = 0, from_range = 0;
+  std::map<double, int> within;  // by half-width: the target, 5%, 10%
+  for (const auto& r : in.results) {
+    if (!r.interval) continue;
+    ++known;
+    const double half =
+        std::max(r.interval->second - r.seconds, r.seconds - r.interval->first) / r.seconds;
+    if (r.entry->contains("measurement"))
+      undecided += !(*r.entry)["measurement"].value("decided", true);
+    else
+      ++from_range;
+    for (double width : {target, 0.05, 0.10}) within[width] += width > 0 && half <= width;
+  }
+  const json& calibration = in.context.value("calibration", json::object());
+  std::string drift;
+  if (calibration.contains("drift") && calibration["drift"].is_number()) {
+    drift = format(
+        " The read bandwidth moved by %+.1f%% between the calibrations before and "
+        "after the benchmarks.",
+        100 * calibration["drift"].get<double>());
+    f.figures["drift"] = calibration["drift"];
+  }
+  f.figures["benchmarks"] = in.results.size();
+  f.figures["with_interval"] = known;
+  if (known == 0)
+    return f.unsupported(format("%zu benchmarks, none with a confidence interval of its median "
+                                "(too few repetitions).",
+                                in.results.size()) +
+                         drift);
+  f.figures["target"] = target;
+  f.figures["within_target"] = within[target];
+  f.figures["within_5%"] = within[0.05];
+  f.figures["within_10%"] = within[0.10];
+  f.figures["undecided"] = undecided;
+  f.answer = format(
+      "Of %d medians, %d are known within ±%g%%, %d within ±5%%, %d within ±10%% "
+      "(%s).",
+      known, within[target], 100 * target, within[0.05], within[0.10],
+      from_range == 0 ? "95% confidence"
+                      : "their repetitions' order statistics, at least 94% "
+                        "confidence");
+  if (m.contains("max_repetitions"))  // repeated until decided, not a fixed number of times
+    f.answer += format(" %d stopped undecided, at a budget or at the most repetitions.", undecided);
+  f.answer += drift;
+  return f;
+}
+
+// Words of `text` on lines of at most `width` columns (counting UTF-8 characters), each after
+// `indent`.
+std::vector<std::string> wrapped(const std::string& text, std::size_t width,
+                                 const std::string& indent) {
+  auto columns = [](const std::string& s) {
+    return static_cast<std::size_t>(
+        std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+  };
+  std::vector<std::string> lines;
+  std::string line = indent;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string word = text.substr(start, end - start);
+    start = end + 1;
+    if (line.size() > indent.size() && columns(line) + 1 + columns(word) > width) {
+      lines.push_back(line);
+      line = indent;
+    }
+    line += (line.size() > indent.size() ? " " : "") + word;
+  }
+  if (line.size() > indent.size()) lines.push_back(line);
+  return lines;
+}
+
+}  // namespace
+
+json findings_of(const json& report) {
+  static const json none = json::object();
+  const json& context =
+      report.contains("context") && report["context"].is_object() ? report["context"] : none;
+  const json& benchmarks = report.contains("benchmarks") ? report["benchmarks"] : none;
+  Inputs in{results_of(benchmarks), Backends(context), context,
+            std::max(1u, context.value("usable_cpus", 1u))};
+  json findings = json::array();
+  for (const auto& make :
+       {split, bandwidth, launch, uneven, oversubscription, placement, measurement})
+    findings.push_back(make(in).to_json());
+  return findings;
+}
+
+std::vector<std::string> findings_text(const json& findings, std::size_t width) {
+  std::vector<std::string> lines{"What this run says about this machine:"};
+  for (const auto& f : findings) {
+    auto title = wrapped(
+        f.value("title", "") + (f.value("supported", true) ? "" : " (not answered by this run)"),
+        width, "  ");
+    if (!title.empty()) title[0][0] = '-';
+    auto answer = wrapped(f.value("answer", ""), width, "  ");
+    lines.insert(lines.end(), title.begin(), title.end());
+    lines.insert(lines.end(), answer.begin(), answer.end());
+  }
+  return lines;
+}
+
+}  // namespace parbench
