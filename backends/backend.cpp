@@ -1,7 +1,5 @@
 #include "backends/backend.hpp"
 
-#include "backends/mpi/mpi.hpp"
-
 #include <charconv>
 #include <chrono>
 
@@ -22,28 +20,6 @@ std::deque<BackendInfo>& registry() {
     return compiled_in;
   }();
   return all;
-}
-
-// What the registry knows of the backends whose workers a launcher starts, beyond BackendInfo.
-struct LaunchedWorkers {
-  std::string backend;
-  std::function<unsigned()> most;
-  std::function<bool()> selected_by_default;
-};
-
-const std::vector<LaunchedWorkers>& launched_workers() {
-  static const std::vector<LaunchedWorkers> all = {
-#ifdef PARBENCH_HAVE_MPI
-      {"mpi", mpi_world_size, started_by_mpirun},
-#endif
-  };
-  return all;
-}
-
-const LaunchedWorkers* launched_workers_of(const BackendInfo& backend) {
-  for (const auto& l : launched_workers())
-    if (l.backend == backend.name) return &l;
-  return nullptr;
 }
 
 const std::vector<PolicyName>& policies_of(const BackendInfo& backend, KernelKind kernel) {
@@ -120,27 +96,55 @@ void register_backend(BackendInfo info) {
   registry().push_back(std::move(info));
 }
 
-std::string how_to_get_backend(const std::string& name) {
-  if (name == "mpi" && find_backend(name) == nullptr) return "backend mpi: " + mpi_missing_help();
-  return "";
+const std::vector<AbsentBackend>& absent_backends() {
+  static const std::vector<AbsentBackend> all = {
+#ifndef PARBENCH_HAVE_MPI
+      absent_mpi_backend(),
+#endif
+  };
+  return all;
 }
 
-std::string how_to_get_launched_workers() {
-  return launched_workers().empty() ? mpi_missing_help() : "";
+std::vector<const Launcher*> launchers() {
+  std::vector<const Launcher*> all;
+  for (const auto& b : backends())
+    if (b.launcher) all.push_back(&*b.launcher);
+  for (const auto& b : absent_backends())
+    if (b.launcher) all.push_back(&*b.launcher);
+  return all;
+}
+
+std::optional<int> serve_if_worker(int argc, char** argv) {
+  for (const Launcher* l : launchers())
+    if (auto status = l->serve(argc, argv)) return status;
+  return std::nullopt;
+}
+
+std::optional<std::string> how_to_get_backend(const std::string& name) {
+  for (const auto& b : absent_backends())
+    if (b.name == name) return "backend " + name + ": " + b.how_to_get;
+  return std::nullopt;
 }
 
 unsigned most_workers(const BackendInfo& backend) {
-  const LaunchedWorkers* l = launched_workers_of(backend);
-  return l == nullptr ? 0 : l->most();
+  return backend.launcher ? backend.launcher->most_workers() : 0;
 }
 
 bool selected_by_default(const BackendInfo& backend) {
-  const LaunchedWorkers* l = launched_workers_of(backend);
-  return l == nullptr || l->selected_by_default();
+  return !backend.launcher || backend.launcher->launched();
+}
+
+std::vector<std::string> end_runtime_workers() {
+  std::vector<std::string> refused;
+  for (const auto& b : backends())
+    if (b.end_workers && !b.end_workers()) refused.push_back(b.name);
+  return refused;
 }
 
 BackendLaunch calibration_backend() {
-  return {find_backend("thread"), "pool"};
+  for (const auto& b : backends())
+    if (!b.calibrates.empty()) return {&b, b.calibrates};
+  throw std::logic_error("no backend measures the read bandwidth (BackendInfo::calibrates)");
 }
 
 const PolicyName* find_policy(const BackendInfo& backend, KernelKind kernel, Split split) {

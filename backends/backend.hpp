@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -162,6 +163,46 @@ struct DispatchFloor {
   std::function<std::function<std::uint64_t()>(unsigned workers)> start;
 };
 
+// The most workers one job may ask for, of any backend.
+inline constexpr unsigned kMostWorkers = 4096;
+
+// A flag of a backend's own on parbench's command line.
+struct BackendFlag {
+  std::string name;  // "--threads-per-rank"
+  std::string help;
+};
+
+// What the run tells a backend whose workers live in other processes, before anything runs.
+struct RunSettings {
+  std::map<std::string, std::string> flags;  // of its flags, those given: name -> value
+  double job_timeout = 300;  // seconds a job may take: its own waits on workers stay under it
+};
+
+// A backend whose workers are processes a launcher starts for the whole run (MPI's ranks,
+// started by mpirun: copies of this program). The command calls these hooks, in this order,
+// for every backend that has them, and never asks for such a backend by name.
+struct Launcher {
+  // Asks for the run to be started again under the launcher with that many workers.
+  BackendFlag workers_flag;
+  std::vector<BackendFlag> flags;  // its other flags
+  // First in the command, before any thread exists or a signal is blocked: in a process that
+  // is one of the workers, serves jobs until told to stop and returns its exit status; in the
+  // one that drives the run, and outside the launcher, nothing.
+  std::function<std::optional<int>(int argc, char** argv)> serve;
+  // Once the ending signals are taken over, the driving process's part for as long as the
+  // command runs (MPI is up while it lives).
+  std::function<std::shared_ptr<void>()> hold;
+  // The run's settings, once the command line is read; throws std::invalid_argument, naming
+  // the flag, for a bad value.
+  std::function<void(const RunSettings&)> configure;
+  // Whether the launcher started this process; then most_workers() is what it gave.
+  std::function<bool()> launched;
+  std::function<unsigned()> most_workers;
+  // Runs the command (its arguments, without the program) again under the launcher with
+  // `workers` workers, and returns the launcher's exit status.
+  std::function<int(unsigned workers, const std::vector<std::string>& arguments)> relaunch;
+};
+
 // Everything the rest of parbench may know of a backend: nothing outside backends/ asks for a
 // backend by name. The report carries these facts (context "backends").
 struct BackendInfo {
@@ -190,12 +231,35 @@ struct BackendInfo {
   // Keys its sum benchmarks add to `params`, from settings of the whole run (mpi:
   // threads_per_rank); none: nothing beyond the common ones.
   std::function<nlohmann::json()> sum_params;
+  // Where its workers are processes a launcher starts (above).
+  std::optional<Launcher> launcher = std::nullopt;
+  // The launch that measures the machine's read bandwidth, for the one backend that does (its
+  // workers kept between jobs, so that every read is timed without starting anyone).
+  std::string calibrates = "";
+  // For a runtime that keeps its worker threads for the whole process, past the end of every
+  // backend: waits for them to end; false if the runtime refused (a backend was still alive).
+  std::function<bool()> end_workers = nullptr;
 };
 
+// A backend this build lacks, known by name so that asking for it says how to get it; with
+// the launcher hooks that keep a run under its launcher from going wrong.
+struct AbsentBackend {
+  std::string name;
+  std::string how_to_get;  // one line
+  std::optional<Launcher> launcher = std::nullopt;
+};
+const std::vector<AbsentBackend>& absent_backends();
+
+// The launchers of every backend, present or absent.
+std::vector<const Launcher*> launchers();
+
+// Launcher::serve of each, first in the command: the exit status of a worker process.
+std::optional<int> serve_if_worker(int argc, char** argv);
+
 // The most workers a backend can have, whatever a job asks, when its workers are processes a
-// launcher started for the whole run (MPI's ranks, started by mpirun); 0: as many as asked.
+// launcher started for the whole run; 0: as many as asked.
 unsigned most_workers(const BackendInfo& backend);
-// Whether a run that names no backends runs it (MPI's ranks exist only under mpirun).
+// Whether a run that names no backends runs it (a launcher's workers exist only under it).
 bool selected_by_default(const BackendInfo& backend);
 
 // The backend of `info` for `launch`, ready to be started.
@@ -215,8 +279,7 @@ void register_backend(BackendInfo info);
 // report need no table of their own.
 nlohmann::json registry_json();
 
-// The backend and launch that measure the machine's read bandwidth (the calibration): threads
-// kept between jobs, so that every read is timed without starting anyone.
+// The backend and launch that measure the machine's read bandwidth (the calibration).
 struct BackendLaunch {
   const BackendInfo* backend;
   std::string launch;
@@ -237,16 +300,14 @@ BackendInfo fork_backend_info();
 BackendInfo openmp_backend_info();
 BackendInfo tbb_backend_info();
 BackendInfo mpi_backend_info();
+AbsentBackend absent_mpi_backend();
 
-// One line on how to get a backend this build lacks ("" for a name it does not know).
-std::string how_to_get_backend(const std::string& name);
-// "" when some backend's workers are started by a launcher (most_workers > 0); else one line
-// on how to get one.
-std::string how_to_get_launched_workers();
+// One line on how to get a backend this build lacks, if it is one.
+std::optional<std::string> how_to_get_backend(const std::string& name);
 
-// oneTBB keeps its worker threads for the whole process, past the end of every backend. This
-// waits for them to end, so that none still runs, or holds TBB's memory, when the process
-// exits. Call it last, when no backend is alive; false if oneTBB refused (one still was).
-bool end_runtime_workers();
+// Waits for every runtime's worker threads that outlive their backends (end_workers), so that
+// none still runs, or holds memory, when the process exits. Call it last, when no backend is
+// alive. The backends whose runtime refused (one of its backends still was alive).
+std::vector<std::string> end_runtime_workers();
 
 }  // namespace parbench

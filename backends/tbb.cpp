@@ -353,12 +353,16 @@ BackendInfo tbb_backend_info() {
           .launch_probes = nullptr,
           .runtime = tbb_runtime,
           .dispatch_floor = tbb_floor(),
-          .sum_params = nullptr};
-}
-
-bool end_runtime_workers() {
-  tbb::task_scheduler_handle handle{tbb::attach{}};
-  return tbb::finalize(handle, std::nothrow);
+          .sum_params = nullptr,
+          .launcher = std::nullopt,
+          .calibrates = "",
+          // oneTBB keeps its workers for the whole process: none may still run, or hold its
+          // memory, when the process exits.
+          .end_workers =
+              [] {
+                tbb::task_scheduler_handle handle{tbb::attach{}};
+                return tbb::finalize(handle, std::nothrow);
+              }};
 }
 
 }  // namespace parbench

@@ -169,7 +169,11 @@ BackendInfo thread_backend_info() {
           .launch_probes = create_join_probe,
           .runtime = nullptr,
           .dispatch_floor = board_floor(),
-          .sum_params = nullptr};
+          .sum_params = nullptr,
+          .launcher = std::nullopt,
+          // Threads kept between jobs: every read of the calibration is timed without starting
+          // anyone.
+          .calibrates = "pool"};
 }
 
 }  // namespace parbench

@@ -24,7 +24,7 @@ namespace parbench {
 namespace {
 
 const std::vector<std::string> kKernels = {"sum", "sleep", "spin", "launch"};
-constexpr unsigned kMaxWorkers = 4096;
+constexpr unsigned kMaxWorkers = kMostWorkers;
 
 std::size_t floor_pow2(std::size_t x) {
   return x == 0 ? 0 : std::bit_floor(x);
@@ -155,23 +155,34 @@ void check_measurement(const Measurement& m) {
   if (m.run_budget != 0) check_seconds("run-budget", m.run_budget, 7 * 24 * 3600.0);
 }
 
+// Hands each launcher its flags and the watchdog, and checks the worker count its flag asks for.
+void configure_launchers(const Config& c) {
+  for (const Launcher* l : launchers()) {
+    RunSettings settings{.flags = {}, .job_timeout = c.job_timeout};
+    for (const auto& flag : l->flags)
+      if (auto it = c.backend_flags.find(flag.name); it != c.backend_flags.end())
+        settings.flags.insert(*it);
+    const std::string& workers = l->workers_flag.name;
+    if (auto it = c.backend_flags.find(workers); it != c.backend_flags.end())
+      settings.flags.insert(*it);
+    l->configure(settings);
+    if (auto it = c.backend_flags.find(workers); it != c.backend_flags.end()) {
+      const std::size_t n = parse_count(it->second);
+      if (n > kMaxWorkers)
+        throw std::invalid_argument(workers.substr(2) + " must be between 1 and " +
+                                    std::to_string(kMaxWorkers));
+    }
+  }
+}
+
 void validate(Config& c) {
   std::vector<std::string> backend_names;
   for (const auto& b : backends()) backend_names.push_back(b.name);
   check_known(c.kernels, kKernels, "kernel");
   for (const auto& name : c.backends)
-    if (const std::string help = how_to_get_backend(name); !help.empty())
-      throw std::invalid_argument(help);
+    if (const auto help = how_to_get_backend(name)) throw std::invalid_argument(*help);
   check_known(c.backends, backend_names, "backend");
-  if (c.threads_per_rank < 1 || c.threads_per_rank > kMaxWorkers)
-    throw std::invalid_argument("--threads-per-rank must be between 1 and " +
-                                std::to_string(kMaxWorkers));
-  if (c.ranks > 0) {
-    if (const std::string help = how_to_get_launched_workers(); !help.empty())
-      throw std::invalid_argument("--ranks: " + help);
-    if (c.ranks > kMaxWorkers)
-      throw std::invalid_argument("ranks must be between 1 and " + std::to_string(kMaxWorkers));
-  }
+  configure_launchers(c);
   for (const auto& launch : c.launches) {
     bool offered = false;
     for (const auto& name : c.backends) {
@@ -440,14 +451,18 @@ ParseOutcome parse_options(int argc, char** argv) {
   app.add_flag("--show-placement", c.show_placement,
                "Print the PU, package, NUMA node, L3 and core each worker would get with --pin "
                "for each worker count, and run nothing (HWLOC_XMLFILE shows another machine's)");
-  app.add_option("--ranks", c.ranks,
-                 "Start parbench under mpirun with this many ranks on this host, the mpi "
-                 "backend's workers (default with --backends=mpi: the most workers asked for; "
-                 "under mpirun: the ranks it started)");
-  app.add_option("--threads-per-rank", c.threads_per_rank,
-                 "mpi: OpenMP threads inside each rank for its share of a sum (MPI+OpenMP); "
-                 "recorded as params.threads_per_rank")
-      ->capture_default_str();
+  // Flags of the backends whose workers a launcher starts, each in its own words.
+  std::map<std::string, std::string> launcher_values;
+  std::vector<std::string> launcher_flags;
+  for (const Launcher* l : launchers()) {
+    std::vector<BackendFlag> flags = l->flags;
+    flags.insert(flags.begin(), l->workers_flag);
+    for (const auto& flag : flags)
+      if (app.get_option_no_throw(flag.name) == nullptr) {
+        app.add_option(flag.name, launcher_values[flag.name], flag.help)->type_name("N");
+        launcher_flags.push_back(flag.name);
+      }
+  }
   app.add_option("--job-timeout", c.job_timeout,
                  "Seconds one job may run before it counts as hung (or ten times the "
                  "benchmark's mean job, if longer): its workers are ended and the run goes on")
@@ -457,9 +472,10 @@ ParseOutcome parse_options(int argc, char** argv) {
   for (const char* scalar :
        {"--suite", "--calibration-size", "--repetitions", "--target", "--max-repetitions",
         "--benchmark-budget", "--run-budget", "--interleave", "--seed", "--min-time", "--unit",
-        "--pin", "--data-mapping", "--first-touch", "--out", "--job-timeout", "--ranks",
-        "--threads-per-rank"})
+        "--pin", "--data-mapping", "--first-touch", "--out", "--job-timeout"})
     app.get_option(scalar)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  for (const auto& flag : launcher_flags)
+    app.get_option(flag)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   try {
     app.parse(argc, argv);
     for (const auto& extra : app.remaining()) {
@@ -483,6 +499,8 @@ ParseOutcome parse_options(int argc, char** argv) {
       c.workers.push_back(n > kMaxWorkers ? kMaxWorkers + 1 : static_cast<unsigned>(n));
     }
     for (const auto& s : sizes) c.sizes.push_back(parse_size(s));
+    for (const auto& flag : launcher_flags)
+      if (app.count(flag) > 0) c.backend_flags[flag] = launcher_values[flag];
     c.calibration_size =
         calibration_size.empty() ? default_calibration_size : parse_size(calibration_size);
     c.unit = parse_unit(c.unit_text);

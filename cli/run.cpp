@@ -22,7 +22,6 @@
 #include <vector>
 
 #include "backends/backend.hpp"
-#include "backends/mpi/mpi.hpp"
 #include "cli/dry_run.hpp"
 #include "cli/options.hpp"
 #include "cli/report_paths.hpp"
@@ -452,30 +451,40 @@ void warn_about_drift(const parbench::Calibration& before, const parbench::Calib
                  100 * drift);
 }
 
-// The ranks to start this program under mpirun with: those asked for, or, for a backend whose
-// workers a launcher starts, the most workers the selection asks for; 0 under mpirun already
-// or when nothing needs it.
-unsigned ranks_to_launch(const parbench::Config& config) {
+// The launcher to start this program under, and with how many workers: as many as its flag
+// asks for, or, when a selected backend's workers are started by it, the most workers the
+// selection asks for. None when a launcher started this process, or nothing needs one.
+struct Relaunch {
+  const parbench::Launcher* launcher;
+  unsigned workers;
+};
+std::optional<Relaunch> relaunch_for(const parbench::Config& config) {
   using namespace parbench;
-  if (started_by_mpirun() || config.list_only || config.dry_run) return 0;
-  if (config.ranks > 0) return config.ranks;
-  bool launched = false;
-  for (const auto& name : config.backends) launched |= most_workers(*find_backend(name)) > 0;
-  if (!launched) return 0;
+  if (config.list_only || config.dry_run || config.show_placement) return std::nullopt;
+  const std::vector<const Launcher*> all = launchers();
+  for (const Launcher* l : all)
+    if (l->launched()) return std::nullopt;
+  for (const Launcher* l : all)
+    if (auto it = config.backend_flags.find(l->workers_flag.name);
+        it != config.backend_flags.end() && parse_count(it->second) > 0)
+      return Relaunch{l, static_cast<unsigned>(parse_count(it->second))};
   unsigned most = 1;
-  for (bool tasks : {false, true})
-    for (unsigned w : (tasks ? config.task_workers : config.sum_workers)) most = std::max(most, w);
-  return most;
+  for (unsigned w : config.sum_workers) most = std::max(most, w);
+  for (unsigned w : config.task_workers) most = std::max(most, w);
+  for (const auto& name : config.backends)
+    if (const BackendInfo* b = find_backend(name); b->launcher) return Relaunch{&*b->launcher, most};
+  return std::nullopt;
 }
 
 }  // namespace
 
 int parbench::run_parbench(int argc, char** argv) {
-  // A rank of an MPI run other than rank 0 serves rank 0's jobs, and nothing else; a rank the
-  // mpi launch probe comm_spawn started does its one job.
-  if (const std::optional<int> served = serve_if_mpi_rank(argc, argv)) return *served;
+  // A worker that a launcher started (an MPI rank other than rank 0) serves the jobs of the
+  // process that drives the run, and nothing else.
+  if (const std::optional<int> served = serve_if_worker(argc, argv)) return *served;
   take_over_signals();
-  const MpiRun mpi_run;  // rank 0 of an MPI run: MPI is up until the command ends
+  std::vector<std::shared_ptr<void>> held;  // the driving process's part, until the command ends
+  for (const Launcher* l : launchers()) held.push_back(l->hold());
 
   std::vector<std::string> args(argv + 1, argv + argc);
   if (const auto status = findings_of_a_report(args)) return *status;
@@ -488,9 +497,9 @@ int parbench::run_parbench(int argc, char** argv) {
   ParseOutcome parsed = parse_arguments(argv[0], args);
   if (!parsed.config) return parsed.exit_status;
   const Config& config = *parsed.config;
-  configure_mpi(config.threads_per_rank, config.job_timeout);
-  if (const unsigned ranks = ranks_to_launch(config); ranks > 0 && !config.show_placement)
-    return run_under_mpirun(ranks, std::vector<std::string>(argv + 1, argv + argc));
+  if (const auto relaunch = relaunch_for(config))
+    return relaunch->launcher->relaunch(relaunch->workers,
+                                        std::vector<std::string>(argv + 1, argv + argc));
 
   if (config.show_placement) return show_placement(config);
 
@@ -570,8 +579,9 @@ int parbench::run_parbench(int argc, char** argv) {
   rounds.run(not_run(run, results));
   reporter.end();
   release_sum_data();  // its pool's workers and array must not share the machine with the reads
-  if (!end_runtime_workers())
-    std::fprintf(stderr, "parbench: warning: oneTBB's worker threads could not be ended\n");
+  for (const auto& name : end_runtime_workers())
+    std::fprintf(stderr, "parbench: warning: the %s runtime's worker threads could not be ended\n",
+                 name.c_str());
   const auto after =
       measure_bandwidth(*calibration_data, "after the benchmarks",
                         [&](const CalibrationRead& r, const std::vector<CalibrationRead>&) {

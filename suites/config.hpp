@@ -2,6 +2,7 @@
 // What a run measures and how: the command line's choices, every default already resolved
 // against this machine (cli/options.hpp makes it), read by the suites as they register.
 #include <cstddef>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -33,8 +34,8 @@ struct Config {
   std::string out;                               // report path
   bool out_is_default = false;                   // no --out: a free name is found at start
   double job_timeout = 300;                      // seconds before a job that does not end is hung
-  unsigned ranks = 0;             // run under mpirun with this many ranks (0: not asked)
-  unsigned threads_per_rank = 1;  // mpi: OpenMP threads in each rank for its share of a sum
+  // The flags of backends whose workers a launcher starts (BackendInfo::launcher), as given.
+  std::map<std::string, std::string> backend_flags;
   bool list_only = false;         // --benchmark_list_tests: list, run nothing
   bool show_placement = false;    // print where workers would run, run nothing
   bool dry_run = false;           // print what would run and an estimate of how long, run nothing

@@ -11,7 +11,7 @@ namespace {
 class RuntimeWorkersEnd final : public testing::Environment {
  public:
   void TearDown() override {
-    EXPECT_TRUE(end_runtime_workers()) << "a TBB backend outlived its test";
+    EXPECT_TRUE(end_runtime_workers().empty()) << "a TBB backend outlived its test";
   }
 };
 

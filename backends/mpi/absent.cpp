@@ -33,6 +33,14 @@ int run_under_mpirun(unsigned, const std::vector<std::string>&) {
 
 void configure_mpi(unsigned, double) {}
 
+unsigned mpi_world_size() {
+  return 1;
+}
+
+AbsentBackend absent_mpi_backend() {
+  return {"mpi", mpi_missing_help(), mpi_launcher()};
+}
+
 std::string mpi_missing_help() {
   return "this parbench was built without MPI: install Open MPI (apt-get install libopenmpi-dev "
          "openmpi-bin, or scripts/setup) and build again";

@@ -437,7 +437,8 @@ BackendInfo mpi_backend_info() {
           .sum_params =
               [] {
                 return nlohmann::json{{"threads_per_rank", g_threads_per_rank}};
-              }};
+              },
+          .launcher = mpi_launcher()};
 }
 
 void configure_mpi(unsigned threads_per_rank, double job_watchdog_seconds) {

@@ -1,12 +1,15 @@
 #pragma once
-// The MPI backend's hooks into the command. Its workers are ranks that mpirun starts, copies of
+// The MPI backend's hooks, which its registry entry hands the command (BackendInfo::launcher):
+// nothing outside backends/mpi/ includes this file. Its workers are ranks that mpirun starts, copies of
 // this program that share no memory with rank 0: rank 0 runs the harness (Google Benchmark, the
 // report) and each other rank serves the jobs rank 0 sends it, made from a kernel spec, until
 // it is told to stop. Built when Open MPI is found (PARBENCH_HAVE_MPI); without it every hook
-// does nothing and `--ranks` or the backend's name say how to get it.
+// does nothing and `--ranks` or the backend's name say how to get it (absent.cpp).
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "backends/backend.hpp"
 
 namespace parbench {
 
@@ -40,8 +43,13 @@ int run_under_mpirun(unsigned ranks, const std::vector<std::string>& arguments);
 // The mpirun command line that runs `command` (program and arguments) as `ranks` ranks here.
 std::vector<std::string> mpirun_arguments(unsigned ranks, const std::vector<std::string>& command);
 
-// OpenMP threads each rank runs its share of a sum on (--threads-per-rank; 1 by default), and
-// the run's watchdog (--job-timeout), which rank 0's waits on the other ranks stay under.
+// The launcher hooks and flags of the registry entry: --ranks, --threads-per-rank (OpenMP
+// threads each rank runs its share of a sum on), and the run's watchdog (--job-timeout),
+// which rank 0's waits on the other ranks stay under. The flags are the same in a build
+// without MPI, where they say how to get it.
+Launcher mpi_launcher();
+
+// OpenMP threads each rank runs its share of a sum on, and the run's watchdog.
 void configure_mpi(unsigned threads_per_rank, double job_watchdog_seconds);
 
 // The ranks mpirun started (1 outside mpirun).
