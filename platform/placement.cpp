@@ -3,6 +3,10 @@
 #include <sched.h>
 
 #include <algorithm>
+#include <array>
+#include <iterator>
+#include <map>
+#include <set>
 #include <stdexcept>
 #include <tuple>
 
@@ -35,42 +39,48 @@ const char* to_string(Pin pin) {
 
 namespace {
 
-// A PU's place in the tree, each level as a rank among the groups of that level inside the
-// group above it (a level hwloc does not report counts as one group).
+// A PU's place in the tree: at each level (package, NUMA node, L3 group, core, then the PU
+// among its core's), the rank of its group among the groups of that level that lie under the
+// same groups of every level above. A level hwloc does not report is one group that holds
+// every PU, and a group that holds several of the level above (a NUMA node for the whole
+// machine) is one group inside each of them: neither changes the ranks below it.
 struct PuPlace {
   int pu;
   int package, node, l3, core, smt;
 };
 
-// Rank of `pu`'s group at `level` among the groups of that level that share its group one
-// level up.
-int rank_within_parent(const std::vector<const std::vector<Topology::Group>*>& levels,
-                       std::size_t level, int pu) {
-  const auto& groups = *levels[level];
-  const int own = group_index(groups, pu);
-  if (own < 0) return 0;
-  if (level == 0) return own;
-  const int parent = group_index(*levels[level - 1], pu);
-  int rank = 0;
-  for (int i = 0; i < own; ++i)
-    rank +=
-        group_index(*levels[level - 1], groups[static_cast<std::size_t>(i)].pus.front()) == parent;
-  return rank;
-}
-
 std::vector<PuPlace> places(const Topology& t, const std::vector<int>& usable) {
-  const std::vector<const std::vector<Topology::Group>*> levels = {&t.packages, &t.numa_nodes,
-                                                                   &t.l3_groups, &t.cores};
-  std::vector<PuPlace> out;
-  for (int pu : t.pus) {
+  const std::vector<Topology::Group>* const levels[] = {&t.packages, &t.numa_nodes, &t.l3_groups,
+                                                        &t.cores};
+  constexpr std::size_t kLevels = std::size(levels) + 1;  // and the PU itself
+  // Each usable PU's path down the tree: its group at each level (-1 where it has none), then
+  // its own position in the tree.
+  std::vector<std::array<int, kLevels>> paths;
+  std::vector<int> pus;
+  for (std::size_t i = 0; i < t.pus.size(); ++i) {
+    const int pu = t.pus[i];
     if (std::find(usable.begin(), usable.end(), pu) == usable.end()) continue;
-    const int core = group_index(t.cores, pu);
-    const auto& siblings =
-        core < 0 ? std::vector<int>{pu} : t.cores[static_cast<std::size_t>(core)].pus;
-    out.push_back(
-        {pu, rank_within_parent(levels, 0, pu), rank_within_parent(levels, 1, pu),
-         rank_within_parent(levels, 2, pu), rank_within_parent(levels, 3, pu),
-         static_cast<int>(std::find(siblings.begin(), siblings.end(), pu) - siblings.begin())});
+    std::array<int, kLevels> path{};
+    for (std::size_t level = 0; level + 1 < kLevels; ++level)
+      path[level] = group_index(*levels[level], pu);
+    path.back() = static_cast<int>(i);
+    paths.push_back(path);
+    pus.push_back(pu);
+  }
+  // The groups of each level under each path above it, in the tree's order.
+  std::array<std::map<std::vector<int>, std::set<int>>, kLevels> below;
+  for (const auto& path : paths)
+    for (std::size_t level = 0; level < kLevels; ++level)
+      below[level][std::vector<int>(path.begin(), path.begin() + level)].insert(path[level]);
+  std::vector<PuPlace> out;
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    std::array<int, kLevels> rank{};
+    for (std::size_t level = 0; level < kLevels; ++level) {
+      const auto& groups =
+          below[level].at(std::vector<int>(paths[i].begin(), paths[i].begin() + level));
+      rank[level] = static_cast<int>(std::distance(groups.begin(), groups.find(paths[i][level])));
+    }
+    out.push_back({pus[i], rank[0], rank[1], rank[2], rank[3], rank[4]});
   }
   return out;
 }
@@ -85,6 +95,7 @@ std::vector<int> placement_order(Pin pin, const Topology& t, const std::vector<i
            std::tie(b.package, b.node, b.l3, b.core, b.smt, b.pu);
   };
   // Farthest apart first: packages, then nodes, then L3 groups, then cores; SMT siblings last.
+  // A level the tree does not have ranks every PU 0 and leaves the order to the others.
   auto spread = [](const PuPlace& a, const PuPlace& b) {
     return std::tie(a.smt, a.core, a.l3, a.node, a.package, a.pu) <
            std::tie(b.smt, b.core, b.l3, b.node, b.package, b.pu);

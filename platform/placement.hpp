@@ -18,7 +18,8 @@ const char* to_string(Pin pin);
 // The usable CPUs in the order workers are placed on them, from hwloc's tree. compact:
 // neighbours first (the PUs of one core, then the cores of one L3, then one NUMA node, then one
 // package); spread: as far apart as possible (packages, then NUMA nodes, then L3 groups, then
-// cores), SMT siblings only once every core has one worker.
+// cores), SMT siblings only once every core has one worker. A level the tree lacks (no L3 on
+// many VMs and Arm servers) is skipped: it changes nothing below it.
 std::vector<int> placement_order(Pin pin);
 // The same for a given topology and usable PUs (a topology loaded from XML, in tests and in
 // --show-placement).

@@ -5,6 +5,9 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "backends/backend.hpp"
 #include "kernels/sum.hpp"
@@ -124,6 +127,132 @@ TEST(CpuIdentity, SaysUnknownWhereCpuinfoSaysNothing) {
   EXPECT_EQ(id.model, -1);
   EXPECT_FALSE(id.hypervisor);
   EXPECT_EQ(cpu_identity_of("").model_name, "unknown");
+}
+
+}  // namespace
+}  // namespace parbench
+
+// Where 1, 2, 4, 8 and 16 workers land on two-package trees saved by lstopo, with and without
+// the levels some machines lack (no L3 on many VMs and Arm servers, one NUMA node for the whole
+// machine) and with a core's hyperthreads numbered i and i+8 as on Intel servers.
+namespace parbench {
+namespace {
+
+const std::string kTrees = PARBENCH_TOPOLOGY_FIXTURES;
+
+// The PUs the first `n` workers get: worker w runs on order[w mod size].
+std::vector<int> landing(const std::vector<int>& order, unsigned n) {
+  std::vector<int> pus;
+  for (unsigned w = 0; w < n && !order.empty(); ++w) pus.push_back(order[w % order.size()]);
+  return pus;
+}
+
+// Checks where 1, 2, 4, 8 and 16 workers of `pin` land on `fixture` (under
+// tests/fixtures/topology, made by lstopo -i "<description>"): on the first n of `sixteen`.
+void expect_landing(const char* fixture, Pin pin, const std::vector<int>& sixteen) {
+  const Topology t = load_topology(kTrees + "/" + fixture);
+  const auto order = placement_order(pin, t, t.allowed_pus);
+  ASSERT_EQ(std::set<int>(order.begin(), order.end()).size(), t.pus.size())
+      << fixture << ": every PU once";
+  for (unsigned n : {1u, 2u, 4u, 8u, 16u})
+    EXPECT_EQ(landing(order, n), std::vector<int>(sixteen.begin(), sixteen.begin() + n))
+        << fixture << ", " << to_string(pin) << ", " << n << " workers";
+}
+
+// The packages the first `n` workers of `pin` use.
+std::set<int> packages_used(const Topology& t, Pin pin, unsigned n) {
+  std::set<int> used;
+  for (int pu : landing(placement_order(pin, t, t.allowed_pus), n))
+    used.insert(group_index(t.packages, pu));
+  return used;
+}
+
+// Issue 23: 2 spread workers landed on PUs 0 and 2, both on package 0.
+TEST(PlacementOnATreeWithoutL3, SpreadCrossesPackagesFirst) {
+  expect_landing("2pack-8core-smt2-nol3.xml", Pin::spread,
+                 {0, 8, 2, 10, 4, 12, 6, 14, 1, 9, 3, 11, 5, 13, 7, 15});
+  const Topology t = load_topology(kTrees + "/2pack-8core-smt2-nol3.xml");
+  EXPECT_EQ(packages_used(t, Pin::spread, 2), (std::set<int>{0, 1}));
+  EXPECT_EQ(packages_used(t, Pin::compact, 8), (std::set<int>{0}));
+}
+
+TEST(PlacementOnATreeWithoutL3, CompactFillsACoreThenAPackage) {
+  expect_landing("2pack-8core-smt2-nol3.xml", Pin::compact,
+                 {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15});
+}
+
+TEST(PlacementOnATreeWithoutL3, OneL3PerPackageLandsTheSame) {
+  expect_landing("2pack-2l3-8core-smt2.xml", Pin::spread,
+                 {0, 8, 2, 10, 4, 12, 6, 14, 1, 9, 3, 11, 5, 13, 7, 15});
+  expect_landing("2pack-2l3-8core-smt2.xml", Pin::compact,
+                 {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15});
+}
+
+// A level hwloc does not report (no L3, one NUMA node for the whole machine) changes nothing:
+// the same machine with it or without it gets the same order.
+TEST(PlacementOnATreeWithoutL3, ALevelTheTreeLacksChangesNothing) {
+  const Topology bare = load_topology(kTrees + "/2pack-8core-smt2-nol3.xml");
+  for (const char* fixture : {"2pack-2l3-8core-smt2.xml", "2pack-2numa-8core-smt2-nol3.xml"}) {
+    const Topology t = load_topology(kTrees + "/" + fixture);
+    for (Pin pin : {Pin::spread, Pin::compact})
+      EXPECT_EQ(placement_order(pin, t, t.allowed_pus),
+                placement_order(pin, bare, bare.allowed_pus))
+          << fixture << ", " << to_string(pin);
+  }
+}
+
+TEST(PlacementOnATreeWithoutL3, OneNumaNodePerPackage) {
+  expect_landing("2pack-2numa-8core-smt2-nol3.xml", Pin::spread,
+                 {0, 8, 2, 10, 4, 12, 6, 14, 1, 9, 3, 11, 5, 13, 7, 15});
+  expect_landing("2pack-2numa-8core-smt2-nol3.xml", Pin::compact,
+                 {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15});
+  const Topology t = load_topology(kTrees + "/2pack-2numa-8core-smt2-nol3.xml");
+  EXPECT_EQ(
+      numa_node_cpus(t, t.allowed_pus),
+      (std::vector<std::vector<int>>{{0, 1, 2, 3, 4, 5, 6, 7}, {8, 9, 10, 11, 12, 13, 14, 15}}));
+}
+
+// Packages first, then the two nodes of each package, then cores; compact fills node 0 (PUs
+// 0-7) and node 1 (8-15) of package 0 before package 1.
+TEST(PlacementOnATreeWithoutL3, TwoNumaNodesPerPackage) {
+  expect_landing("2pack-4numa-16core-smt2-nol3.xml", Pin::spread,
+                 {0, 16, 8, 24, 2, 18, 10, 26, 4, 20, 12, 28, 6, 22, 14, 30});
+  expect_landing("2pack-4numa-16core-smt2-nol3.xml", Pin::compact,
+                 {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15});
+}
+
+// --pin=numa takes the nodes in spread's order: the two packages alternate.
+TEST(PlacementOnATreeWithoutL3, NumaAlternatesPackages) {
+  const Topology t = load_topology(kTrees + "/2pack-4numa-16core-smt2-nol3.xml");
+  const auto nodes = numa_node_cpus(t, t.allowed_pus);
+  ASSERT_EQ(nodes.size(), 4u);
+  std::vector<unsigned> order;
+  for (const auto& cpus : nodes)
+    order.push_back(
+        t.numa_nodes[static_cast<std::size_t>(group_index(t.numa_nodes, cpus.front()))].index);
+  EXPECT_EQ(order, (std::vector<unsigned>{0, 2, 1, 3}));
+  EXPECT_EQ(nodes[1], (std::vector<int>{16, 17, 18, 19, 20, 21, 22, 23}));
+  const std::string shown = describe_placement(Pin::numa, {2}, t, t.allowed_pus);
+  EXPECT_NE(shown.find("w0 node 0 (PUs 0-7); w1 node 2 (PUs 16-23)"), std::string::npos) << shown;
+}
+
+// Intel numbering: core c holds PUs c and c+8, so PU 1 is core 1's first thread, not core 0's
+// second. Spread still crosses packages (PU 4 is package 1's first core) and leaves the second
+// threads (8-15) for last; compact fills a core's two threads first.
+TEST(PlacementOnATreeWithoutL3, SmtSiblingsNumberedIAndIPlusN) {
+  expect_landing("2pack-8core-smt2-nol3-siblings-8-apart.xml", Pin::spread,
+                 {0, 4, 1, 5, 2, 6, 3, 7, 8, 12, 9, 13, 10, 14, 11, 15});
+  expect_landing("2pack-8core-smt2-nol3-siblings-8-apart.xml", Pin::compact,
+                 {0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15});
+}
+
+// Only some PUs usable: the ranks come from those, packages still first.
+TEST(PlacementOnATreeWithoutL3, OnlyUsablePus) {
+  const Topology t = load_topology(kTrees + "/2pack-8core-smt2-nol3.xml");
+  EXPECT_EQ(placement_order(Pin::spread, t, {0, 1, 2, 3, 8, 9}),
+            (std::vector<int>{0, 8, 2, 1, 9, 3}));
+  EXPECT_EQ(placement_order(Pin::compact, t, {0, 1, 2, 3, 8, 9}),
+            (std::vector<int>{0, 1, 2, 3, 8, 9}));
 }
 
 }  // namespace

@@ -53,6 +53,38 @@ TEST(Topology, ABigServer) {
   EXPECT_EQ(t.l3_groups.size(), 16u);
 }
 
+// Levels some machines lack: no L3 (many VMs and Arm servers), one NUMA node for the whole
+// machine (lstopo -i "pack:2 core:4 pu:2"); and a core's two threads numbered i and i+8
+// (lstopo -i "pack:2 core:4 pu:2(indexes=2*8:1*2)").
+TEST(Topology, TwoSocketsWithoutL3) {
+  const Topology t = load_topology(kFixtures + "/2pack-8core-smt2-nol3.xml");
+  EXPECT_EQ(t.packages.size(), 2u);
+  EXPECT_EQ(t.numa_nodes.size(), 1u);
+  EXPECT_EQ(t.numa_nodes[0].pus.size(), 16u);
+  EXPECT_TRUE(t.l3_groups.empty());
+  EXPECT_EQ(t.cores.size(), 8u);
+  EXPECT_EQ(t.pus_per_core(), 2u);
+  EXPECT_EQ(topology_summary(t),
+            "2 packages, 1 NUMA node (1 GiB), 0 L3, 8 cores, 16 PUs (SMT 2), 16 allowed");
+  const Topology numa = load_topology(kFixtures + "/2pack-4numa-16core-smt2-nol3.xml");
+  EXPECT_EQ(numa.numa_nodes.size(), 4u);
+  EXPECT_TRUE(numa.l3_groups.empty());
+  EXPECT_EQ(numa.numa_nodes[2].pus.front(), 16) << "node 2 is package 1's first";
+  EXPECT_EQ(group_index(numa.packages, 16), 1);
+  const Topology l3 = load_topology(kFixtures + "/2pack-2l3-8core-smt2.xml");
+  EXPECT_EQ(l3.l3_groups.size(), 2u);
+  EXPECT_EQ(l3.l3_groups[1].pus, l3.packages[1].pus);
+}
+
+TEST(Topology, SmtSiblingsNumberedIAndIPlusN) {
+  const Topology t = load_topology(kFixtures + "/2pack-8core-smt2-nol3-siblings-8-apart.xml");
+  ASSERT_EQ(t.cores.size(), 8u);
+  EXPECT_EQ(t.cores[0].pus, (std::vector<int>{0, 8}));
+  EXPECT_EQ(t.cores[7].pus, (std::vector<int>{7, 15}));
+  EXPECT_EQ(t.packages[1].pus, (std::vector<int>{4, 5, 6, 7, 12, 13, 14, 15}));
+  EXPECT_EQ(t.pus_per_core(), 2u);
+}
+
 TEST(Topology, HwlocXmlFileIsHonoured) {
   const std::string file = kFixtures + "/2pack-4numa-8l3-32core-smt2.xml";
   setenv("HWLOC_XMLFILE", file.c_str(), 1);
@@ -152,6 +184,24 @@ TEST(PlacementOnATree, ShowPlacementPrintsAnotherMachinesTreeAndRunsNothing) {
             std::string::npos)
       << o.out;
   EXPECT_EQ(o.err.find("measuring"), std::string::npos) << "nothing runs";
+}
+
+// Issue 23: without an L3 level, 2 spread workers landed on one package.
+TEST(PlacementOnATree, ShowPlacementCrossesPackagesWithoutL3) {
+  testing::Started s({PARBENCH_BINARY, "--show-placement", "--workers=2", "--pin=spread"},
+                     {"HWLOC_XMLFILE=" + kFixtures + "/2pack-8core-smt2-nol3.xml"});
+  const testing::Outcome o = s.wait();
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.out.find("2 workers: w0 PU 0 package 0 node 0 core 0; w1 PU 8 package 1 node 0 "
+                       "core 4\n"),
+            std::string::npos)
+      << o.out;
+  testing::Started numa({PARBENCH_BINARY, "--show-placement", "--workers=2", "--pin=numa"},
+                        {"HWLOC_XMLFILE=" + kFixtures + "/2pack-4numa-16core-smt2-nol3.xml"});
+  const testing::Outcome n = numa.wait();
+  ASSERT_EQ(n.status, 0) << n.err;
+  EXPECT_NE(n.out.find("2 workers: w0 node 0 (PUs 0-7); w1 node 2 (PUs 16-23)"), std::string::npos)
+      << n.out;
 }
 
 // A full sweep planned for a two-socket, 128-core server with SMT stays bounded: powers of two
