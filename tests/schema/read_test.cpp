@@ -1,6 +1,6 @@
 // The reader of the schema: journals split with a torn last line dropped, journals told from
 // reports, Google Benchmark's non-finite words, and what it refuses. How parbench-compare and
-// parbench --resume use it is tested with them (tests/compare/, tests/report_test.cpp).
+// parbench --resume use it is tested with them (tests/compare/, tests/report/report_test.cpp).
 #include "schema/read.hpp"
 
 #include <gtest/gtest.h>

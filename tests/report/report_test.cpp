@@ -68,10 +68,26 @@ TEST_F(ShortRun, KeepsGoogleBenchmarksContextAndAddsReproducibilityFacts) {
   for (const char* key : {"date", "host_name", "executable", "num_cpus", "mhz_per_cpu", "caches",
                           "library_build_type"})
     EXPECT_TRUE(c.contains(key)) << key;
-  for (const char* key :
-       {"parbench_version", "git_commit", "compiler", "cxx_flags", "build_type", "march_native",
-        "backends", "topology", "usable_cpus", "affinity", "cpu_model", "cpu", "smt", "cache_levels",
-        "governor", "env", "kernel", "read_bandwidth", "calibration", "transparent_hugepages"})
+  for (const char* key : {"parbench_version",
+                          "git_commit",
+                          "compiler",
+                          "cxx_flags",
+                          "build_type",
+                          "march_native",
+                          "backends",
+                          "topology",
+                          "usable_cpus",
+                          "affinity",
+                          "cpu_model",
+                          "cpu",
+                          "smt",
+                          "cache_levels",
+                          "governor",
+                          "env",
+                          "kernel",
+                          "read_bandwidth",
+                          "calibration",
+                          "transparent_hugepages"})
     EXPECT_TRUE(c.contains(key)) << key;
   // Each runtime underneath a backend (OpenMP, oneTBB), under the backend's name.
   for (const auto& b : backends()) {
