@@ -122,8 +122,8 @@ int dry_run(const Config& config, const BenchmarkList& registry,
 }
 
 int show_placement(const Config& config) {
-  std::printf("%s", describe_placement(parse_pin(config.pin), placement_counts(config),
-                                       topology(), placement_pus())
+  std::printf("%s", describe_placement(parse_pin(config.pin), placement_counts(config), topology(),
+                                       placement_pus())
                         .c_str());
   return 0;
 }

@@ -472,7 +472,8 @@ std::optional<Relaunch> relaunch_for(const parbench::Config& config) {
   for (unsigned w : config.sum_workers) most = std::max(most, w);
   for (unsigned w : config.task_workers) most = std::max(most, w);
   for (const auto& name : config.backends)
-    if (const BackendInfo* b = find_backend(name); b->launcher) return Relaunch{&*b->launcher, most};
+    if (const BackendInfo* b = find_backend(name); b->launcher)
+      return Relaunch{&*b->launcher, most};
   return std::nullopt;
 }
 
@@ -561,11 +562,10 @@ int parbench::run_parbench(int argc, char** argv) {
 
   Progress progress(to_run, isatty(STDERR_FILENO));
   const Measurement& m = config.measurement;
-  progress.expect(
-      estimate_run(registry, not_run(run, results), m, config.min_time,
-                   rates_of(*before, *calibration_data))
-          .per_benchmark,
-      m.repetitions > 0 ? m.repetitions : m.min_repetitions);
+  progress.expect(estimate_run(registry, not_run(run, results), m, config.min_time,
+                               rates_of(*before, *calibration_data))
+                      .per_benchmark,
+                  m.repetitions > 0 ? m.repetitions : m.min_repetitions);
   TeeReporter reporter(&progress, config.table);
   Rounds rounds(registry, config.measurement, config.min_time, reporter, progress,
                 [&](const std::string& name, nlohmann::json entries) {

@@ -35,7 +35,7 @@ nlohmann::json measurement_settings(const Config& config) {
 }  // namespace
 
 nlohmann::json session_context(const Config& config, const Calibration& before,
-                           const std::string& report_path) {
+                               const std::string& report_path) {
   nlohmann::json arguments = nlohmann::json::array();
   std::string command = "parbench";
   for (const auto& a : config.arguments) {

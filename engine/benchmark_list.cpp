@@ -31,7 +31,7 @@ benchmark::internal::Benchmark* register_with_google_benchmark(const BenchmarkLi
 }  // namespace
 
 void BenchmarkList::add(const std::string& name, nlohmann::json params, Body body,
-                   benchmark::TimeUnit unit, std::string group) {
+                        benchmark::TimeUnit unit, std::string group) {
   if (group.empty()) group = group_of(params);
   index_[name] = entries_.size();
   entries_.push_back({name, std::move(params), std::move(body), unit, std::move(group)});
@@ -43,7 +43,7 @@ Kept& kept() {
 }
 
 void BenchmarkList::run_once(const Entry& e, benchmark::IterationCount iterations,
-                        double warm_up_seconds, benchmark::BenchmarkReporter& reporter) const {
+                             double warm_up_seconds, benchmark::BenchmarkReporter& reporter) const {
   benchmark::ClearRegisteredBenchmarks();
   auto* b = register_with_google_benchmark(e);
   if (iterations > 0) b->Iterations(iterations);

@@ -19,9 +19,9 @@
 #include <string>
 #include <vector>
 
+#include "engine/benchmark_list.hpp"
 #include "engine/measurement.hpp"
 #include "engine/progress.hpp"
-#include "engine/benchmark_list.hpp"
 
 namespace parbench {
 

@@ -91,7 +91,6 @@ std::string take_watchdog_verdict() {
   return std::exchange(w.verdict, "");
 }
 
-
 namespace {
 
 struct SupervisorState {

@@ -60,5 +60,4 @@ void round_numbers(nlohmann::json& value, int digits = 9);
 // Real time of an entry in seconds, whatever its time_unit.
 double real_time_seconds(const nlohmann::json& entry);
 
-
 }  // namespace parbench

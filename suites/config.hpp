@@ -36,10 +36,10 @@ struct Config {
   double job_timeout = 300;                      // seconds before a job that does not end is hung
   // The flags of backends whose workers a launcher starts (BackendInfo::launcher), as given.
   std::map<std::string, std::string> backend_flags;
-  bool list_only = false;         // --benchmark_list_tests: list, run nothing
-  bool show_placement = false;    // print where workers would run, run nothing
-  bool dry_run = false;           // print what would run and an estimate of how long, run nothing
-  bool table = false;             // Google Benchmark's table of every repetition, not one line each
+  bool list_only = false;       // --benchmark_list_tests: list, run nothing
+  bool show_placement = false;  // print where workers would run, run nothing
+  bool dry_run = false;         // print what would run and an estimate of how long, run nothing
+  bool table = false;           // Google Benchmark's table of every repetition, not one line each
   std::vector<std::string> benchmark_flags;  // --benchmark_* passed through
   std::vector<std::string> arguments;        // as given (without the program), for --resume
 };

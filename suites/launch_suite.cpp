@@ -9,12 +9,12 @@
 #include <cstring>
 #include <thread>
 
-#include "suites/variants.hpp"
 #include "engine/supervisor.hpp"
 #include "kernels/count.hpp"
 #include "platform/clocks.hpp"
 #include "platform/machine.hpp"
 #include "platform/mapping.hpp"
+#include "suites/variants.hpp"
 
 namespace parbench {
 namespace {

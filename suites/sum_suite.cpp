@@ -3,13 +3,13 @@
 #include <map>
 #include <memory>
 
-#include "suites/variants.hpp"
 #include "engine/supervisor.hpp"
 #include "kernels/spec.hpp"
 #include "kernels/sum.hpp"
 #include "platform/machine.hpp"
 #include "platform/topology.hpp"
 #include "schema/names.hpp"
+#include "suites/variants.hpp"
 
 namespace parbench {
 

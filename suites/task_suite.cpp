@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <numeric>
 
-#include "suites/variants.hpp"
 #include "engine/supervisor.hpp"
 #include "kernels/schedule.hpp"
 #include "kernels/spec.hpp"
@@ -14,6 +13,7 @@
 #include "platform/clocks.hpp"
 #include "platform/machine.hpp"
 #include "schema/names.hpp"
+#include "suites/variants.hpp"
 
 namespace parbench {
 namespace {

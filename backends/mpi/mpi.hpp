@@ -1,10 +1,10 @@
 #pragma once
 // The MPI backend's hooks, which its registry entry hands the command (BackendInfo::launcher):
-// nothing outside backends/mpi/ includes this file. Its workers are ranks that mpirun starts, copies of
-// this program that share no memory with rank 0: rank 0 runs the harness (Google Benchmark, the
-// report) and each other rank serves the jobs rank 0 sends it, made from a kernel spec, until
-// it is told to stop. Built when Open MPI is found (PARBENCH_HAVE_MPI); without it every hook
-// does nothing and `--ranks` or the backend's name say how to get it (absent.cpp).
+// nothing outside backends/mpi/ includes this file. Its workers are ranks that mpirun starts,
+// copies of this program that share no memory with rank 0: rank 0 runs the harness (Google
+// Benchmark, the report) and each other rank serves the jobs rank 0 sends it, made from a kernel
+// spec, until it is told to stop. Built when Open MPI is found (PARBENCH_HAVE_MPI); without it
+// every hook does nothing and `--ranks` or the backend's name say how to get it (absent.cpp).
 #include <optional>
 #include <string>
 #include <vector>

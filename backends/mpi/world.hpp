@@ -15,8 +15,8 @@
 #include <utility>
 #include <vector>
 
-#include "kernels/work.hpp"
 #include "backends/mpi/lifeline.hpp"
+#include "kernels/work.hpp"
 
 namespace parbench::mpi {
 
