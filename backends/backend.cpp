@@ -81,11 +81,6 @@ const BackendInfo* find_backend(const std::string& name) {
   return nullptr;
 }
 
-bool is_reference_backend(const std::string& name) {
-  const BackendInfo* b = find_backend(name);
-  return b != nullptr && b->reference;
-}
-
 void register_backend(BackendInfo info) {
   if (info.name.empty() || info.launches.empty() || !info.create ||
       (info.sum_policies.empty() && info.task_policies.empty()))

@@ -269,8 +269,6 @@ std::unique_ptr<Backend> make_backend(const BackendInfo& info, const std::string
 // at run time. Elements never move, so pointers to them stay valid.
 const std::deque<BackendInfo>& backends();
 const BackendInfo* find_backend(const std::string& name);
-// Whether the backend of that name is the reference (false for an unknown name).
-bool is_reference_backend(const std::string& name);
 // Adds a backend at run time (before options are parsed); throws std::invalid_argument if the
 // name is taken or the entry is incomplete.
 void register_backend(BackendInfo info);

@@ -159,19 +159,16 @@ void check_measurement(const Measurement& m) {
 void configure_launchers(const Config& c) {
   for (const Launcher* l : launchers()) {
     RunSettings settings{.flags = {}, .job_timeout = c.job_timeout};
-    for (const auto& flag : l->flags)
+    std::vector<BackendFlag> flags = l->flags;
+    flags.push_back(l->workers_flag);
+    for (const auto& flag : flags)
       if (auto it = c.backend_flags.find(flag.name); it != c.backend_flags.end())
         settings.flags.insert(*it);
-    const std::string& workers = l->workers_flag.name;
-    if (auto it = c.backend_flags.find(workers); it != c.backend_flags.end())
-      settings.flags.insert(*it);
     l->configure(settings);
-    if (auto it = c.backend_flags.find(workers); it != c.backend_flags.end()) {
-      const std::size_t n = parse_count(it->second);
-      if (n > kMaxWorkers)
-        throw std::invalid_argument(workers.substr(2) + " must be between 1 and " +
-                                    std::to_string(kMaxWorkers));
-    }
+    if (auto it = settings.flags.find(l->workers_flag.name);
+        it != settings.flags.end() && parse_count(it->second) > kMaxWorkers)
+      throw std::invalid_argument(it->first.substr(2) + " must be between 1 and " +
+                                  std::to_string(kMaxWorkers));
   }
 }
 

@@ -465,9 +465,9 @@ std::optional<Relaunch> relaunch_for(const parbench::Config& config) {
   for (const Launcher* l : all)
     if (l->launched()) return std::nullopt;
   for (const Launcher* l : all)
-    if (auto it = config.backend_flags.find(l->workers_flag.name);
-        it != config.backend_flags.end() && parse_count(it->second) > 0)
-      return Relaunch{l, static_cast<unsigned>(parse_count(it->second))};
+    if (auto it = config.backend_flags.find(l->workers_flag.name); it != config.backend_flags.end())
+      if (const std::size_t asked = parse_count(it->second); asked > 0)
+        return Relaunch{l, static_cast<unsigned>(asked)};
   unsigned most = 1;
   for (unsigned w : config.sum_workers) most = std::max(most, w);
   for (unsigned w : config.task_workers) most = std::max(most, w);
