@@ -70,9 +70,12 @@ nlohmann::json session_context(const Config& config, const Calibration& before,
       {"arguments", arguments},
       {"report_path", utf8_or_escaped(report_path)},
   });
-  // Each runtime underneath a backend, under the backend's name ("openmp", "tbb").
+  // Each runtime underneath a backend, under one key so that no backend's name can overwrite
+  // another fact of the context.
+  nlohmann::json runtimes = nlohmann::json::object();
   for (const auto& b : backends())
-    if (b.runtime) context[b.name] = b.runtime();
+    if (b.runtime) runtimes[b.name] = b.runtime();
+  context["runtimes"] = std::move(runtimes);
   return context;
 }
 

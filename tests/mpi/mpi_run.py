@@ -37,6 +37,11 @@ def fail(why):
     sys.exit(1)
 
 
+def runtime_of(report, backend):
+    """The runtime under `backend` as the report records it (context.runtimes)."""
+    return report["context"].get("runtimes", {}).get(backend, {})
+
+
 def processes_with(marker):
     """Processes whose command line holds `marker` (every rank has the report's path)."""
     found = []
@@ -99,7 +104,7 @@ def run(command, out, extra_env=None):
 
 
 def check_report(report, ranks, transport):
-    mpi = report["context"].get("mpi", {})
+    mpi = runtime_of(report, "mpi")
     if mpi.get("world_size") != ranks:
         fail(f"context.mpi.world_size is {mpi.get('world_size')}, not {ranks}")
     within = mpi.get("transport", {}).get("within_a_host", "")
@@ -269,7 +274,7 @@ def spawn(parbench, out_dir, ranks):
         if b["params"]["launch"] != "spawn" or "children_cpu_time" in b:
             fail(f"{b['name']}: launch {b['params']['launch']}, "
                  f"children_cpu_time {b.get('children_cpu_time')}")
-    spawn_context = report["context"].get("mpi", {}).get("comm_spawn", {})
+    spawn_context = runtime_of(report, "mpi").get("comm_spawn", {})
     if spawn_context.get("measured") is not True:
         fail(f"context.mpi.comm_spawn is {spawn_context}")
     times = {b["params"]["workers"]: b["real_time"] for b in entries}
@@ -296,7 +301,7 @@ def entries_of(report):
 
 
 def check_two_hosts(report, counter_everywhere, spawn_safe):
-    mpi = report["context"].get("mpi", {})
+    mpi = runtime_of(report, "mpi")
     hosts = [r["host"] for r in mpi["ranks"]]
     if hosts[2:] != [OTHER_HOST, OTHER_HOST] or OTHER_HOST in hosts[:2]:
         fail(f"ranks' hosts {hosts}")

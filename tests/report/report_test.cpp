@@ -89,11 +89,12 @@ TEST_F(ShortRun, KeepsGoogleBenchmarksContextAndAddsReproducibilityFacts) {
                           "calibration",
                           "transparent_hugepages"})
     EXPECT_TRUE(c.contains(key)) << key;
-  // Each runtime underneath a backend (OpenMP, oneTBB), under the backend's name.
+  // Each runtime underneath a backend (OpenMP, oneTBB), under context.runtimes, where no
+  // backend's name can overwrite another key of the context.
+  ASSERT_TRUE(c.contains("runtimes") && c["runtimes"].is_object());
   for (const auto& b : backends()) {
-    if (b.runtime) {
-      EXPECT_TRUE(c.contains(b.name)) << b.name;
-    }
+    EXPECT_EQ(c["runtimes"].contains(b.name), static_cast<bool>(b.runtime)) << b.name;
+    EXPECT_FALSE(c.contains(b.name) && b.runtime) << b.name << " at the context's top level";
   }
   EXPECT_GT(c["read_bandwidth"].get<double>(), 1e8);
   EXPECT_EQ(c["calibration"]["bytes"], kCalibrationElements * 8);
