@@ -529,7 +529,7 @@ int parbench::run_parbench(int argc, char** argv) {
   }
   if ((status = open_journal(config, resume, record, run)) != 0) return status;
   std::fprintf(stderr, "parbench: this machine: %s\n", topology_summary(topology()).c_str());
-  Results results(&run.journal, reference_backends(registry_json()));
+  Results results(&run.journal, reference_backends({{"backends", registry_json()}}));
   carry_over(record, resume && !same_file(resume->path, run.paths.journal), run, results);
   const std::size_t to_run = not_run(run, results).size();
   Supervisor supervisor(config.job_timeout,

@@ -14,12 +14,15 @@
 #include "report/console.hpp"
 #include "report/results.hpp"
 #include "schema/names.hpp"
+#include "schema/report.hpp"
+#include "schema/text.hpp"
 #include "stats/statistics.hpp"
 
 namespace parbench {
 namespace {
 
 using nlohmann::json;
+using schema::joined;
 
 // printf into a std::string.
 __attribute__((format(printf, 1, 2))) std::string format(const char* pattern, ...) {
@@ -31,19 +34,12 @@ __attribute__((format(printf, 1, 2))) std::string format(const char* pattern, ..
   return text;
 }
 
-std::string joined(const std::vector<std::string>& parts, const std::string& last = ", ") {
-  std::string text;
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    if (i > 0) text += i + 1 == parts.size() ? last : ", ";
-    text += parts[i];
-  }
-  return text;
-}
-
 // One verified benchmark of the report, by the entry that stands for it: its median (its one
 // repetition when it ran once).
+// A benchmark's result as the findings weigh it: the typed entry of its median (or of its one
+// repetition), with the parameters they compare by.
 struct Result {
-  const json* entry = nullptr;
+  const schema::Entry* entry = nullptr;
   std::string name;                             // run_name, as in the report
   std::string kernel, backend, launch, policy;  // policy without its grain
   int workers = 1;
@@ -51,51 +47,50 @@ struct Result {
   std::optional<std::pair<double, double>>  // the median's 95% interval, seconds
       interval;
 
-  double number(const char* key) const { return entry->value(key, 0.0); }
-  bool has(const char* key) const { return entry->contains(key) && (*entry)[key].is_number(); }
-  const json& params() const { return (*entry)["params"]; }
+  double number(const char* key) const { return entry->fields.value(key, 0.0); }
+  bool has(const char* key) const {
+    return entry->fields.contains(key) && entry->fields[key].is_number();
+  }
+  const json& params() const { return *entry->params; }
   double bytes() const { return params().value("bytes", 0.0); }
   std::string tasks() const { return params().value("tasks", ""); }
   double unit() const { return params().value("unit", 0.0); }
   std::string label() const { return backend + "/" + launch; }
 };
 
-double time_scale(const json& entry) {
-  return real_time_seconds(entry) / entry.value("real_time", 1.0);
+double real_seconds(const schema::Entry& e) {
+  return e.fields.value("real_time", 0.0) * e.seconds_per_unit;
 }
 
-std::optional<std::pair<double, double>> interval_of(const json& entry) {
-  if (!entry.contains("measurement")) return std::nullopt;
-  const json& m = entry["measurement"];
-  if (!m.contains("median_interval") || !m["median_interval"].is_array() ||
-      m["median_interval"].size() != 2 || !m["median_interval"][0].is_number() ||
-      !m["median_interval"][1].is_number())
+std::optional<std::pair<double, double>> interval_of(const schema::Entry& e) {
+  const json& m = e.fields.value("measurement", json::object());
+  const auto it = m.find("median_interval");
+  if (it == m.end() || !it->is_array() || it->size() != 2 || !(*it)[0].is_number() ||
+      !(*it)[1].is_number())
     return std::nullopt;
-  const double scale = entry.value("real_time", 0.0) > 0 ? time_scale(entry) : 0;
-  return std::make_pair(m["median_interval"][0].get<double>() * scale,
-                        m["median_interval"][1].get<double>() * scale);
+  return std::make_pair((*it)[0].get<double>() * e.seconds_per_unit,
+                        (*it)[1].get<double>() * e.seconds_per_unit);
 }
 
-Result result_of(const json& entry) {
+Result result_of(const schema::Entry& e) {
   Result r;
-  r.entry = &entry;
-  r.name = entry.value("run_name", entry.value("name", ""));
-  const json& p = entry["params"];
+  r.entry = &e;
+  r.name = e.run_name;
+  const json& p = *e.params;
   r.kernel = p.value("kernel", "");
   r.backend = p.value("backend", "");
   r.launch = p.value("launch", "");
   r.policy = p.value("policy", "");
   r.policy = r.policy.substr(0, r.policy.find(':'));
   r.workers = p.value("workers", 1);
-  r.seconds = real_time_seconds(entry);
-  r.interval = interval_of(entry);
+  r.seconds = real_seconds(e);
+  r.interval = interval_of(e);
   return r;
 }
 
-bool usable_entry(const json& e) {
-  return e.is_object() && e.contains("params") && e["params"].is_object() &&
-         e.value("verified", false) && !e.value("error_occurred", false) &&
-         e.contains("real_time") && e["real_time"].is_number() && e.value("real_time", 0.0) > 0;
+// Verified, without an error, timed, and with parbench's parameters: evidence.
+bool usable_entry(const schema::Entry& e) {
+  return e.params && !e.error && e.fields.value("verified", false) && real_seconds(e) > 0;
 }
 
 // Reports made before the measurement engine carry no interval: their repetitions' order
@@ -109,16 +104,15 @@ std::optional<std::pair<double, double>> interval_of_repetitions(
   return std::make_pair(interval->low, interval->high);
 }
 
-std::vector<Result> results_of(const json& benchmarks) {
-  std::map<std::string, const json*> median, single;
+std::vector<Result> results_of(const std::vector<schema::Entry>& entries) {
+  std::map<std::string, const schema::Entry*> median, single;
   std::map<std::string, std::vector<double>> repetitions;  // seconds
-  for (const auto& e : benchmarks) {
+  for (const auto& e : entries) {
     if (!usable_entry(e)) continue;
-    const std::string name = e.value("run_name", e.value("name", ""));
-    if (e.value("aggregate_name", "") == "median") median[name] = &e;
-    if (e.value("run_type", "") == "iteration") {
-      single[name] = &e;
-      repetitions[name].push_back(real_time_seconds(e));
+    if (e.aggregate && e.aggregate_name == "median") median[e.run_name] = &e;
+    if (!e.aggregate) {
+      single[e.run_name] = &e;
+      repetitions[e.run_name].push_back(real_seconds(e));
     }
   }
   for (const auto& [name, times] : repetitions)
@@ -138,43 +132,28 @@ bool differs(const Result& a, const Result& b) {
          (a.interval->second < b.interval->first || b.interval->second < a.interval->first);
 }
 
-// The registry of backends as the report carries it (context.backends): the only source of
-// facts about a backend here.
+// What the findings ask of the report's registry of backends (context.backends), the only
+// source of facts about a backend here.
 class Backends {
  public:
-  explicit Backends(const json& context) {
-    if (!context.contains("backends") || !context["backends"].is_array()) return;
-    for (const auto& b : context["backends"]) {
-      const std::string name = b.value("name", "");
-      if (b.value("reference", false)) reference_.insert(name);
-      for (const auto& launch : b.value("workers_per_job", json::array()))
-        per_job_.insert({name, launch.get<std::string>()});
-      for (const char* kind : {"sum_policies", "task_policies"})
-        for (const auto& p : b.value(kind, json::array()))
-          policies_[{kind, name, p.value("name", "")}] = p;
-    }
+  explicit Backends(schema::ReportedBackends registry) : registry_(std::move(registry)) {}
+  bool reference(const std::string& backend) const {
+    const schema::ReportedBackend* b = registry_.find(backend);
+    return b != nullptr && b->reference;
   }
-  bool reference(const std::string& backend) const { return reference_.count(backend) != 0; }
-  bool per_job(const Result& r) const { return per_job_.count({r.backend, r.launch}) != 0; }
+  bool per_job(const Result& r) const { return registry_.workers_per_job(r.backend, r.launch); }
   // The generic split of a result's policy ("" when the registry does not say).
   std::string split(const Result& r) const {
-    const json* p = policy(r);
-    return p != nullptr ? p->value("split", "") : "";
+    const schema::ReportedPolicy* p = registry_.policy(r.kernel, r.backend, r.policy);
+    return p != nullptr ? p->split : "";
   }
   bool longest_first(const Result& r) const {
-    const json* p = policy(r);
-    return p != nullptr && p->value("longest_first", false);
+    const schema::ReportedPolicy* p = registry_.policy(r.kernel, r.backend, r.policy);
+    return p != nullptr && p->longest_first;
   }
 
  private:
-  const json* policy(const Result& r) const {
-    const char* kind = r.kernel == "sum" ? "sum_policies" : "task_policies";
-    auto it = policies_.find({kind, r.backend, r.policy});
-    return it == policies_.end() ? nullptr : &it->second;
-  }
-  std::set<std::string> reference_;
-  std::set<std::pair<std::string, std::string>> per_job_;
-  std::map<std::tuple<std::string, std::string, std::string>, json> policies_;
+  schema::ReportedBackends registry_;
 };
 
 struct Finding {
@@ -546,8 +525,8 @@ Finding placement(const Inputs& in) {
   std::set<std::string> pins;
   int crowded = 0, placed = 0;
   for (const auto& r : in.results) {
-    if (!r.entry->contains("placement")) continue;
-    const json& p = (*r.entry)["placement"];
+    if (!r.entry->fields.contains("placement")) continue;
+    const json& p = r.entry->fields["placement"];
     pins.insert(p.value("pin", ""));
     const auto cpus = p.value("cpu_of_worker", json::array());
     if (r.workers < 2 || r.workers > static_cast<int>(in.cpus) || cpus.size() < 2) continue;
@@ -596,8 +575,8 @@ Finding measurement(const Inputs& in) {
     ++known;
     const double half =
         std::max(r.interval->second - r.seconds, r.seconds - r.interval->first) / r.seconds;
-    if (r.entry->contains("measurement"))
-      undecided += !(*r.entry)["measurement"].value("decided", true);
+    if (r.entry->fields.contains("measurement"))
+      undecided += !r.entry->fields["measurement"].value("decided", true);
     else
       ++from_range;
     for (double width : {target, 0.05, 0.10}) within[width] += width > 0 && half <= width;
@@ -662,14 +641,25 @@ std::vector<std::string> wrapped(const std::string& text, std::size_t width,
   return lines;
 }
 
+// The report's entries, typed by the schema's reader; an entry that is not one is no evidence.
+std::vector<schema::Entry> entries_of(const json& benchmarks) {
+  std::vector<schema::Entry> entries;
+  if (!benchmarks.is_array()) return entries;
+  for (std::size_t i = 0; i < benchmarks.size(); ++i) try {
+      entries.push_back(schema::read_entry(benchmarks[i], i));
+    } catch (const schema::InputError&) {
+    }
+  return entries;
+}
+
 }  // namespace
 
 json findings_of(const json& report) {
   static const json none = json::object();
   const json& context =
       report.contains("context") && report["context"].is_object() ? report["context"] : none;
-  const json& benchmarks = report.contains("benchmarks") ? report["benchmarks"] : none;
-  Inputs in{results_of(benchmarks), Backends(context), context,
+  const std::vector<schema::Entry> entries = entries_of(report.value("benchmarks", json::array()));
+  Inputs in{results_of(entries), Backends(schema::read_registry(context)), context,
             std::max(1u, context.value("usable_cpus", 1u))};
   json findings = json::array();
   for (const auto& make :

@@ -6,6 +6,8 @@
 #include <map>
 #include <utility>
 
+#include "schema/registry.hpp"
+
 namespace parbench {
 
 double real_time_seconds(const nlohmann::json& entry) {
@@ -91,20 +93,16 @@ void round_numbers(nlohmann::json& value, int digits) {
   }
 }
 
-std::set<std::string> reference_backends(const nlohmann::json& registry) {
-  // Reports before November 2026 carry no registry; their one reference was serial.
-  if (!registry.is_array()) return {"serial"};
-  std::set<std::string> names;
-  for (const auto& b : registry)
-    if (b.is_object() && b.value("reference", false)) names.insert(b.value("name", ""));
-  return names;
+std::set<std::string> reference_backends(const nlohmann::json& context) {
+  const schema::ReportedBackends registry = schema::read_registry(context);
+  if (const schema::ReportedBackend* reference = registry.reference()) return {reference->name};
+  return {};
 }
 
 void add_derived_figures(nlohmann::json& report) {
   std::map<std::string, double> serial;
   add_serial_times(report["benchmarks"],
-                   reference_backends(report["context"].value("backends", nlohmann::json())),
-                   serial);
+                   reference_backends(report.value("context", nlohmann::json::object())), serial);
   derive_figures(report["benchmarks"], serial, report["context"].value("read_bandwidth", 0.0));
 }
 

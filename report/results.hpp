@@ -45,8 +45,9 @@ class Results {
   std::mutex lock_;
 };
 
-// The names of the reference backends in a report's registry (context.backends).
-std::set<std::string> reference_backends(const nlohmann::json& registry);
+// The reference backend of a report's context, as the schema reads its registry of backends
+// (context.backends; serial for a report older than that key). InputError for a bad registry.
+std::set<std::string> reference_backends(const nlohmann::json& context);
 
 // Speedup over the serial run of the same kernel and size in the same report, efficiency,
 // Karp-Flatt serial fraction, and fraction of the measured read bandwidth.

@@ -139,10 +139,4 @@ std::string type_name(const json& value) {
   return (name == "array" || name == "object" ? "an " : "a ") + name;
 }
 
-std::string printable(const std::string& text) {
-  std::string clean;
-  for (const char c : text.substr(0, 80)) clean += static_cast<unsigned char>(c) < 0x20 ? '?' : c;
-  return text.size() > 80 ? clean + "..." : clean;
-}
-
 }  // namespace parbench::schema

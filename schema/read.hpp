@@ -11,6 +11,8 @@
 #include <variant>
 #include <vector>
 
+#include "schema/text.hpp"
+
 namespace parbench::schema {
 
 // Bad input: what() says what is wrong on one line, without the file's name (the caller puts
@@ -54,10 +56,6 @@ std::string utf8_or_escaped(std::string_view text);
 
 // "an array", "a string", "null": for messages.
 std::string type_name(const nlohmann::json& value);
-
-// Text from a report for a message on one line: control characters become '?', and it is cut
-// at 80 characters.
-std::string printable(const std::string& text);
 
 // --- Journals and reports -------------------------------------------------------------------
 

@@ -7,10 +7,10 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "schema/report.hpp"
 #include "tests/compare/files.hpp"
 #include "tests/process.hpp"
 #include "tools/compare/patterns.hpp"
-#include "tools/compare/reader.hpp"
 
 namespace parbench::compare {
 namespace {

@@ -14,7 +14,18 @@
 
 #include <zlib.h>
 
-#include "tools/compare/reader.hpp"
+#include "schema/report.hpp"
+
+namespace parbench::compare {
+
+// The schema's reader, as the tests of parbench-compare call it.
+using schema::InputError;
+using schema::kMaxReportBytes;
+using schema::parse_report;
+using schema::read_report;
+using schema::registry_before_context_backends;
+
+}  // namespace parbench::compare
 
 namespace parbench::compare::testing {
 

@@ -1,6 +1,7 @@
 // Grouping entries into runs, matching runs across reports, and the comparison table.
 #include "tools/compare/matching.hpp"
 #include "schema/names.hpp"
+#include "tests/compare/files.hpp"
 
 #include <gtest/gtest.h>
 

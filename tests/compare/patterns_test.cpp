@@ -3,9 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include "schema/report.hpp"
 #include "tests/compare/files.hpp"
 #include "tools/compare/comparison.hpp"
-#include "tools/compare/reader.hpp"
 
 namespace parbench::compare {
 namespace {

@@ -1,5 +1,5 @@
 // The report reader: good reports with and without params, and every kind of bad input.
-#include "tools/compare/reader.hpp"
+#include "schema/report.hpp"
 
 #include <gtest/gtest.h>
 

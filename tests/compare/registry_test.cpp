@@ -1,6 +1,6 @@
 // The registry of backends a report carries (context.backends): how the reader reads it, the
 // fallback for older reports, and the pivot's reference backend taken from it.
-#include "tools/compare/registry.hpp"
+#include "schema/registry.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,12 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "schema/report.hpp"
 #include "tests/compare/files.hpp"
 #include "tests/process.hpp"
 #include "tools/compare/cli.hpp"
 #include "tools/compare/matching.hpp"
 #include "tools/compare/pivot.hpp"
-#include "tools/compare/reader.hpp"
 
 namespace parbench::compare {
 namespace {
@@ -92,7 +92,7 @@ using testing::error_of;
 
 // --- Reading the registry -----------------------------------------------------------------
 
-TEST(Registry, ReadFromTheReportsContext) {
+TEST(ReportedBackends, ReadFromTheReportsContext) {
   json context = inline_is_reference();
   context["backends"][2]["launches"] = {"spawn", "pool"};
   context["backends"][2]["timed_starts"] = {"pool"};
@@ -104,7 +104,7 @@ TEST(Registry, ReadFromTheReportsContext) {
   EXPECT_EQ(r.registry.backends[0].name, "inline");
   ASSERT_NE(r.registry.reference(), nullptr);
   EXPECT_EQ(r.registry.reference()->name, "inline");
-  const BackendInfo& thread = r.registry.backends[2];
+  const ReportedBackend& thread = r.registry.backends[2];
   EXPECT_FALSE(thread.reference);
   EXPECT_EQ(thread.launches, (std::vector<std::string>{"spawn", "pool"}));
   EXPECT_EQ(thread.timed_starts, (std::vector<std::string>{"pool"}));
@@ -115,7 +115,7 @@ TEST(Registry, ReadFromTheReportsContext) {
   EXPECT_TRUE(thread.sum_policies[1].longest_first);
 }
 
-TEST(Registry, OlderReportWithoutItFallsBackToSerial) {
+TEST(ReportedBackends, OlderReportWithoutItFallsBackToSerial) {
   for (const json& context : {json(), json::object(), json{{"host_name", "old"}}}) {
     const Report r = parse_report(report_text(context), "old.json");
     EXPECT_FALSE(r.registry.from_report);
@@ -128,7 +128,7 @@ TEST(Registry, OlderReportWithoutItFallsBackToSerial) {
   EXPECT_EQ(fixture.registry.reference()->name, "serial");
 }
 
-TEST(Registry, AJournalReadsItFromItsSessionHeader) {
+TEST(ReportedBackends, AJournalReadsItFromItsSessionHeader) {
   const json header = {{"parbench_journal", 1}, {"session", inline_is_reference()}};
   const json line = {{"benchmark", "sum/thread"},
                      {"entries", {sum_entry("thread", "pool", 2, 55)}}};
@@ -137,7 +137,7 @@ TEST(Registry, AJournalReadsItFromItsSessionHeader) {
   EXPECT_EQ(r.registry.reference()->name, "inline");
 }
 
-TEST(Registry, NoReferenceIsAllowed) {
+TEST(ReportedBackends, NoReferenceIsAllowed) {
   const json context = {{"backends", {backend_entry("serial", false)}}};
   const Report r = parse_report(report_text(context), "r.json");
   EXPECT_TRUE(r.registry.from_report);
@@ -189,7 +189,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 // --- The pivot's reference ------------------------------------------------------------------
 
-TEST(Registry, PivotIsAgainstTheReferenceTheRegistryNames) {
+TEST(ReportedBackends, PivotIsAgainstTheReferenceTheRegistryNames) {
   const Report r = parse_report(report_text(inline_is_reference()), "r.json");
   const PivotTable t = backend_pivot(r);
   const std::vector<std::string> every_row = {"sum workers:1 size:1K", "sum workers:2 size:1K",
@@ -201,7 +201,7 @@ TEST(Registry, PivotIsAgainstTheReferenceTheRegistryNames) {
       has_note(t, "inline runs one worker: it is shown in every workers row as the reference."));
 }
 
-TEST(Registry, PivotOfAnOlderReportIsStillAgainstSerial) {
+TEST(ReportedBackends, PivotOfAnOlderReportIsStillAgainstSerial) {
   const Report r = parse_report(report_text(nullptr), "old.json");
   const PivotTable t = backend_pivot(r);
   const std::vector<std::string> every_row = {"sum workers:1 size:1K", "sum workers:2 size:1K",
@@ -212,7 +212,7 @@ TEST(Registry, PivotOfAnOlderReportIsStillAgainstSerial) {
       has_note(t, "serial runs one worker: it is shown in every workers row as the reference."));
 }
 
-TEST(Registry, PivotWithoutAReferenceRepeatsNothing) {
+TEST(ReportedBackends, PivotWithoutAReferenceRepeatsNothing) {
   json context = inline_is_reference();
   context["backends"][0]["reference"] = false;
   const PivotTable t = backend_pivot(parse_report(report_text(context), "r.json"));

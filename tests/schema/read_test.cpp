@@ -2,6 +2,8 @@
 // reports, Google Benchmark's non-finite words, and what it refuses. How parbench-compare and
 // parbench --resume use it is tested with them (tests/compare/, tests/report/report_test.cpp).
 #include "schema/read.hpp"
+#include "schema/registry.hpp"
+#include "schema/text.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -177,6 +179,60 @@ TEST_F(SchemaFiles, ReadsARegularFileAndRefusesTheRest) {
             "is a directory, not a journal");
   EXPECT_EQ(error_of([&] { read_report_text((dir_ / "none").string()); }),
             "cannot open: No such file or directory");
+}
+
+}  // namespace
+}  // namespace parbench::schema
+
+namespace parbench::schema {
+namespace {
+
+// The registry a report carries, as every C++ reader asks it: policies by kernel, any grain
+// aside; launches that make workers per job; a report older than the registry falls back.
+TEST(ReportedRegistry, AnswersByKernelBackendAndPolicy) {
+  const nlohmann::json context = nlohmann::json::parse(R"({"backends": [
+    {"name": "serial", "reference": true, "sum_policies": [{"name": "serial", "split": "block"}]},
+    {"name": "thread", "launches": ["spawn", "pool"], "workers_per_job": ["spawn"],
+     "sum_policies": [{"name": "dynamic", "split": "dynamic", "takes_grain": true}],
+     "task_policies": [{"name": "lpt", "split": "dynamic", "longest_first": true}]}]})");
+  const ReportedBackends r = read_registry(context);
+  ASSERT_TRUE(r.from_report);
+  ASSERT_NE(r.reference(), nullptr);
+  EXPECT_EQ(r.reference()->name, "serial");
+  ASSERT_NE(r.policy("sum", "thread", "dynamic:4096"), nullptr);
+  EXPECT_EQ(r.policy("sum", "thread", "dynamic:4096")->split, "dynamic");
+  EXPECT_EQ(r.policy("sleep", "thread", "dynamic"), nullptr);  // a sum policy, not a task one
+  ASSERT_NE(r.policy("spin", "thread", "lpt"), nullptr);
+  EXPECT_TRUE(r.policy("spin", "thread", "lpt")->longest_first);
+  EXPECT_EQ(r.policy("sum", "absent", "dynamic"), nullptr);
+  EXPECT_TRUE(r.workers_per_job("thread", "spawn"));
+  EXPECT_FALSE(r.workers_per_job("thread", "pool"));
+  EXPECT_TRUE(r.splits_work("sum", "thread", "dynamic:64"));
+  EXPECT_FALSE(r.splits_work("launch", "thread", "dispatch"));
+
+  const ReportedBackends old = read_registry(nlohmann::json::object());
+  EXPECT_FALSE(old.from_report);
+  EXPECT_EQ(old.reference()->name, "serial");
+}
+
+TEST(ReportedRegistry, RefusesWhatWouldBeAmbiguous) {
+  for (const char* bad : {R"({"backends": {}})", R"({"backends": [{"reference": true}]})",
+                          R"({"backends": [{"name": "a"}, {"name": "a"}]})",
+                          R"({"backends": [{"name": "a", "workers_per_job": "spawn"}]})",
+                          R"({"backends": [{"name": "a", "reference": true},
+                                           {"name": "b", "reference": true}]})"})
+    EXPECT_THROW(read_registry(nlohmann::json::parse(bad)), InputError) << bad;
+}
+
+TEST(Text, PrintableAndJoined) {
+  EXPECT_EQ(printable("a\x01\x7f"
+                      "b"),
+            "a??b");
+  EXPECT_EQ(printable(std::string(100, 'x')), std::string(80, 'x') + "...");
+  EXPECT_EQ(printable(std::string(100, 'x'), std::string::npos), std::string(100, 'x'));
+  EXPECT_EQ(joined({"a", "b", "c"}), "a, b, c");
+  EXPECT_EQ(joined({"a", "b", "c"}, " or "), "a, b or c");
+  EXPECT_EQ(joined({}), "");
 }
 
 }  // namespace

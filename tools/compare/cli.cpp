@@ -4,12 +4,13 @@
 #include <cstdlib>
 #include <optional>
 
+#include "schema/report.hpp"
+#include "schema/text.hpp"
 #include "tools/compare/comparison.hpp"
 #include "tools/compare/format.hpp"
 #include "tools/compare/matching.hpp"
 #include "tools/compare/patterns.hpp"
 #include "tools/compare/pivot.hpp"
-#include "tools/compare/reader.hpp"
 
 namespace parbench::compare {
 
@@ -129,13 +130,6 @@ std::vector<Metric> metrics_of(const Options& o) {
   return metrics;
 }
 
-std::string joined(const std::vector<std::string>& items, const std::string& last_separator) {
-  std::string text;
-  for (std::size_t i = 0; i < items.size(); ++i)
-    text += (i == 0 ? "" : i + 1 == items.size() ? last_separator : ", ") + items[i];
-  return text;
-}
-
 std::vector<std::string> fields_of(const std::vector<Metric>& metrics) {
   std::vector<std::string> fields;
   for (const auto& m : metrics) fields.push_back(m.field);
@@ -174,21 +168,23 @@ std::string nothing_compared(const Options& o, const std::vector<Row>& rows,
   const std::vector<std::string> others(o.paths.begin() + 1, o.paths.end());
   if (!first_shares_a_run(rows))
     return "nothing was compared: no run of " + o.paths[0] + " is also in " +
-           joined(others, " or ");
-  return "nothing was compared: no run has a value of " + joined(fields_of(metrics), " or ") +
-         " in both " + o.paths[0] + " and " + (others.size() == 1 ? others[0] : "another report") +
+           schema::joined(others, " or ");
+  return "nothing was compared: no run has a value of " +
+         schema::joined(fields_of(metrics), " or ") + " in both " + o.paths[0] + " and " +
+         (others.size() == 1 ? others[0] : "another report") +
          " (each is missing, not a number, or an error)";
 }
 
 std::string nothing_laid_out(const Options& o, const std::vector<Metric>& metrics) {
   return "nothing was compared: no run with '" + o.pivot + "' has a value of " +
-         joined(fields_of(metrics), " or ") + " (each is missing, not a number, or an error)";
+         schema::joined(fields_of(metrics), " or ") +
+         " (each is missing, not a number, or an error)";
 }
 
 // Said once, on stderr, when the output is written: an unfinished run must not pass for one.
 void tell_unfinished(const std::vector<Report>& reports, std::ostream& err) {
   for (const auto& r : reports)
-    if (const std::string note = completeness_note(r.path, r.completeness); !note.empty())
+    if (const std::string note = schema::completeness_note(r.path, r.completeness); !note.empty())
       err << "parbench-compare: note: " << note << "\n";
 }
 
@@ -228,7 +224,7 @@ int run_checked(const Options& o, std::ostream& out, std::ostream& err, bool out
   std::vector<Report> reports;
   reports.reserve(o.paths.size());
   for (const auto& path : o.paths) try {
-      reports.push_back(read_report(path));
+      reports.push_back(schema::read_report(path));
     } catch (const InputError& e) {
       throw BadInput(path + ": " + e.what());
     }

@@ -144,7 +144,7 @@ std::string notes_block(const std::vector<std::vector<std::string>>& groups, For
 std::string unfinished_block(const FormatOptions& o) {
   std::string out;
   for (std::size_t r = 0; r < o.completeness.size() && r < o.paths.size(); ++r) {
-    const std::string note = completeness_note(o.paths[r], o.completeness[r]);
+    const std::string note = schema::completeness_note(o.paths[r], o.completeness[r]);
     if (note.empty()) continue;
     // Markdown joins consecutive lines into one paragraph: a blank line keeps each its own.
     out += o.format == Format::markdown ? "**Note:** " + note + ".\n\n" : "Note: " + note + ".\n";

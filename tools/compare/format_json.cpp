@@ -62,7 +62,7 @@ json report_status_json(const FormatOptions& o) {
   json status = json::array();
   for (std::size_t r = 0; r < o.completeness.size() && r < o.paths.size(); ++r) {
     const Completeness& c = o.completeness[r];
-    const std::string note = completeness_note(o.paths[r], c);
+    const std::string note = schema::completeness_note(o.paths[r], c);
     status.push_back({{"report", o.paths[r]},
                       {"complete", c.complete && !c.journal},
                       {"journal", c.journal},

@@ -5,14 +5,15 @@
 #include <cstdint>
 #include <string_view>
 
+#include "schema/report.hpp"
 #include "tools/compare/comparison.hpp"
 #include "tools/compare/format.hpp"
 #include "tools/compare/matching.hpp"
 #include "tools/compare/patterns.hpp"
 #include "tools/compare/pivot.hpp"
-#include "tools/compare/reader.hpp"
 
 using namespace parbench::compare;
+using parbench::schema::parse_report;
 
 namespace {
 

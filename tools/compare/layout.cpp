@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "schema/text.hpp"
+
 namespace parbench::compare {
 
 namespace {
@@ -22,14 +24,10 @@ const char* colour_code(Style style) {
   return "";
 }
 
-// Control characters (a name in a report may hold anything) would garble a terminal.
+// Control characters (a name in a report may hold anything) would garble a terminal; a table
+// shows the whole name.
 std::string printable(const std::string& text) {
-  std::string out;
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    out += u < 0x20 || u == 0x7f ? '?' : c;
-  }
-  return out;
+  return schema::printable(text, std::string::npos);
 }
 
 std::string pad(const std::string& text, std::size_t width, bool right) {

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "schema/report.hpp"
 #include "tools/compare/metrics.hpp"
 #include "tools/compare/patterns.hpp"
-#include "tools/compare/reader.hpp"
 
 namespace parbench::compare {
 

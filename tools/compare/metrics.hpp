@@ -3,9 +3,19 @@
 #include <optional>
 #include <string>
 
-#include "tools/compare/reader.hpp"
+#include "schema/report.hpp"
 
 namespace parbench::compare {
+
+// A report as the schema's reader types it; parbench-compare answers an InputError with one
+// line on stderr and exit status 2.
+using schema::Completeness;
+using schema::Entry;
+using schema::InputError;
+using schema::Report;
+using schema::ReportedBackend;
+using schema::ReportedBackends;
+using schema::ReportedPolicy;
 
 enum class Better { lower, higher };
 

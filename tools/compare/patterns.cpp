@@ -8,9 +8,11 @@
 #include <cstdint>
 #include <stdexcept>
 
-#include "tools/compare/reader.hpp"
+#include "schema/report.hpp"
 
 namespace parbench::compare {
+
+using schema::InputError;
 
 namespace {
 
@@ -180,7 +182,8 @@ Thresholds parse_thresholds(std::string_view text) {
 }
 
 Thresholds read_thresholds(const std::string& path) {
-  return parse_thresholds(read_regular_file(path, kMaxThresholdsBytes, "a thresholds file"));
+  return parse_thresholds(
+      schema::read_regular_file(path, kMaxThresholdsBytes, "a thresholds file"));
 }
 
 std::optional<double> rule_for(const Thresholds& thresholds,

@@ -33,7 +33,7 @@ using CellKey = std::pair<std::size_t, std::size_t>;
 // of one report); empty where it names none.
 std::string reference_backend(const std::vector<Group>& groups) {
   if (groups.empty() || groups.front().report == nullptr) return "";
-  const BackendInfo* reference = groups.front().report->registry.reference();
+  const ReportedBackend* reference = groups.front().report->registry.reference();
   return reference ? reference->name : "";
 }
 

@@ -49,11 +49,11 @@ std::vector<std::string> companions(const std::string& dimension);
 // One table of every report (`groups` per report, labels in `report_labels`): each value of the
 // dimension has a column per report that has it. Runs without params or without the dimension
 // are left out (a note counts them). With dimension backend, a run's launch and (where it says
-// how its backend splits work, Registry::splits_work) policy leave the row; where several runs
-// fall in one cell the best is shown. A policy that names what is measured (the launch kernel's
-// start, dispatch, ...) stays in the row, so a cell only holds runs that measure the same thing.
-// The run of the reference backend (one worker; each report's registry says which backend that
-// is) appears in every workers row of its kernel and size.
+// how its backend splits work, ReportedBackends::splits_work) policy leave the row; where several
+// runs fall in one cell the best is shown. A policy that names what is measured (the launch
+// kernel's start, dispatch, ...) stays in the row, so a cell only holds runs that measure the same
+// thing. The run of the reference backend (one worker; each report's registry says which backend
+// that is) appears in every workers row of its kernel and size.
 PivotTable pivot(const std::vector<std::string>& report_labels,
                  const std::vector<std::vector<Group>>& groups, const std::string& dimension,
                  const Metric& metric);

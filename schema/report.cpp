@@ -1,16 +1,14 @@
-#include "tools/compare/reader.hpp"
+#include "schema/report.hpp"
 
 #include <algorithm>
 #include <map>
 #include <variant>
 
-namespace parbench::compare {
+namespace parbench::schema {
 
 namespace {
 
 using nlohmann::json;
-using schema::printable;
-using schema::type_name;
 
 std::string where(std::size_t index, const json& entry) {
   std::string text = "benchmarks[" + std::to_string(index) + "]";
@@ -40,6 +38,8 @@ double seconds_per(const std::string& unit, std::size_t index, const json& entry
   throw InputError(where(index, entry) + ": unknown time_unit '" + unit +
                    "' (known: ns, us, ms, s)");
 }
+
+}  // namespace
 
 Entry read_entry(const json& item, std::size_t index) {
   if (!item.is_object())
@@ -88,6 +88,8 @@ Entry read_entry(const json& item, std::size_t index) {
   return e;
 }
 
+namespace {
+
 // `complete`, `interrupted` and `not_run` of a context (reports/SCHEMA.md). A report without
 // `complete` is older than the key, and was only ever written when the run had finished.
 Completeness read_completeness(const json& context) {
@@ -113,112 +115,7 @@ Completeness read_completeness(const json& context) {
   return c;
 }
 
-// --- The registry of backends (context.backends) ---------------------------------------------
-// Fields are optional but for a backend's name, so that a report of a later parbench that
-// drops one still reads; a field that is there must have its type.
-
-std::string registry_place(std::size_t index) {
-  return "context.backends[" + std::to_string(index) + "]";
-}
-
-std::string wrong_field(const std::string& place, const char* key, const json& value,
-                        const char* wanted) {
-  return "'" + place + "." + key + "' is " + type_name(value) + ", not " + wanted;
-}
-
-bool flag_of(const json& object, const char* key, const std::string& place) {
-  const auto it = object.find(key);
-  if (it == object.end()) return false;
-  if (!it->is_boolean()) throw InputError(wrong_field(place, key, *it, "true or false"));
-  return it->get<bool>();
-}
-
-std::string name_of(const json& object, const std::string& place) {
-  const auto it = object.find("name");
-  if (it == object.end()) throw InputError("'" + place + "' has no 'name'");
-  if (!it->is_string() || it->get<std::string>().empty())
-    throw InputError(wrong_field(place, "name", *it, "a non-empty string"));
-  return it->get<std::string>();
-}
-
-std::vector<std::string> names_of(const json& object, const char* key, const std::string& place) {
-  const auto it = object.find(key);
-  if (it == object.end()) return {};
-  const bool strings = it->is_array() && std::all_of(it->begin(), it->end(),
-                                                     [](const json& n) { return n.is_string(); });
-  if (!strings) throw InputError(wrong_field(place, key, *it, "an array of strings"));
-  return it->get<std::vector<std::string>>();
-}
-
-PolicyInfo policy_of(const json& item, const std::string& place) {
-  if (!item.is_object())
-    throw InputError("'" + place + "' is " + type_name(item) + ", not an object");
-  PolicyInfo policy;
-  policy.name = name_of(item, place);
-  if (const auto split = item.find("split"); split != item.end()) {
-    if (!split->is_string()) throw InputError(wrong_field(place, "split", *split, "a string"));
-    policy.split = split->get<std::string>();
-  }
-  policy.takes_grain = flag_of(item, "takes_grain", place);
-  policy.longest_first = flag_of(item, "longest_first", place);
-  return policy;
-}
-
-std::vector<PolicyInfo> policies_of(const json& backend, const char* key,
-                                    const std::string& place) {
-  const auto it = backend.find(key);
-  if (it == backend.end()) return {};
-  if (!it->is_array()) throw InputError(wrong_field(place, key, *it, "an array of policies"));
-  std::vector<PolicyInfo> policies;
-  for (std::size_t i = 0; i < it->size(); ++i)
-    policies.push_back(policy_of((*it)[i], place + "." + key + "[" + std::to_string(i) + "]"));
-  return policies;
-}
-
-BackendInfo backend_of(const json& item, std::size_t index) {
-  const std::string place = registry_place(index);
-  if (!item.is_object())
-    throw InputError("'" + place + "' is " + type_name(item) + ", not an object");
-  BackendInfo backend;
-  backend.name = name_of(item, place);
-  backend.reference = flag_of(item, "reference", place);
-  backend.launches = names_of(item, "launches", place);
-  backend.reports_children_cpu = flag_of(item, "reports_children_cpu", place);
-  backend.timed_starts = names_of(item, "timed_starts", place);
-  backend.sum_policies = policies_of(item, "sum_policies", place);
-  backend.task_policies = policies_of(item, "task_policies", place);
-  return backend;
-}
-
-// A name twice or two references would leave "the reference" ambiguous: refused, not guessed.
-void check_registry(const Registry& registry) {
-  std::vector<std::string> names, references;
-  for (const BackendInfo& backend : registry.backends) {
-    if (std::find(names.begin(), names.end(), backend.name) != names.end())
-      throw InputError("'context.backends' names the backend '" + printable(backend.name) +
-                       "' twice");
-    names.push_back(backend.name);
-    if (backend.reference) references.push_back(printable(backend.name));
-  }
-  if (references.size() > 1)
-    throw InputError("'context.backends' marks " + std::to_string(references.size()) +
-                     " backends as the reference ('" + references[0] + "', '" + references[1] +
-                     "'): a report has one");
-}
-
-Registry read_registry(const json& context) {
-  const auto it = context.find("backends");
-  if (it == context.end()) return registry_before_context_backends();
-  if (!it->is_array())
-    throw InputError("'context.backends' is " + type_name(*it) + ", not an array of backends");
-  Registry registry;
-  registry.from_report = true;
-  for (std::size_t i = 0; i < it->size(); ++i) registry.backends.push_back(backend_of((*it)[i], i));
-  check_registry(registry);
-  return registry;
-}
-
-Report report_from(schema::ReportContents contents, const std::string& path) {
+Report report_from(ReportContents contents, const std::string& path) {
   if (contents.benchmarks.empty())
     throw InputError("no benchmarks: the 'benchmarks' array is empty");
   Report report;
@@ -233,7 +130,7 @@ Report report_from(schema::ReportContents contents, const std::string& path) {
 }
 
 // A finished benchmark's entries, checked as a report's are.
-std::vector<Entry> entries_of(const schema::JournalBenchmark& benchmark) {
+std::vector<Entry> entries_of(const JournalBenchmark& benchmark) {
   std::vector<Entry> out;
   for (std::size_t i = 0; i < benchmark.entries.size(); ++i) try {
       out.push_back(read_entry(benchmark.entries[i], i));
@@ -248,10 +145,10 @@ std::vector<Entry> entries_of(const schema::JournalBenchmark& benchmark) {
 // The report a journal will become: the last session header's context, marked incomplete, and
 // every finished benchmark's entries in order, a benchmark written twice (a resumed run ran it
 // again) counting once, with its later entries.
-Report report_from(schema::JournalContents journal, const std::string& path) {
+Report report_from(JournalContents journal, const std::string& path) {
   std::vector<std::string> order;
   std::map<std::string, std::vector<Entry>> finished;
-  for (const schema::JournalBenchmark& benchmark : journal.benchmarks) {
+  for (const JournalBenchmark& benchmark : journal.benchmarks) {
     if (!finished.count(benchmark.name)) order.push_back(benchmark.name);
     finished[benchmark.name] = entries_of(benchmark);
   }
@@ -279,11 +176,11 @@ std::string plural(std::size_t n, const char* one, const char* many) {
 
 Report parse_report(std::string_view text, const std::string& path) {
   return std::visit([&](auto&& contents) { return report_from(std::move(contents), path); },
-                    schema::parse_contents(text));
+                    parse_contents(text));
 }
 
 Report read_report(const std::string& path, std::size_t max_bytes) {
-  return parse_report(schema::read_report_text(path, max_bytes), path);
+  return parse_report(read_report_text(path, max_bytes), path);
 }
 
 std::string completeness_note(const std::string& path, const Completeness& c) {
@@ -299,4 +196,4 @@ std::string completeness_note(const std::string& path, const Completeness& c) {
   return note;
 }
 
-}  // namespace parbench::compare
+}  // namespace parbench::schema

@@ -1,8 +1,8 @@
 #pragma once
-// Reads a parbench report (complete or not, or the journal of an unfinished run), or any Google
-// Benchmark JSON output, into entries that the rest of parbench-compare can use without looking
-// at the JSON's shape again. Files, JSON and journals are read by the reader of the schema
-// (schema/read.hpp); this gives what it reads its types.
+// A parbench report (complete or not, or the journal of an unfinished run), or any Google
+// Benchmark JSON output, read into typed entries, its completeness and its registry of
+// backends, so that no reader (parbench-compare, the findings) looks at the JSON's shape again.
+// Files, JSON and journals are split by read.hpp; this gives what they hold their types.
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -10,15 +10,11 @@
 #include <vector>
 
 #include "schema/read.hpp"
-#include "tools/compare/registry.hpp"
+#include "schema/registry.hpp"
 
-namespace parbench::compare {
+namespace parbench::schema {
 
-// Bad input: what() says what is wrong (the caller puts the file's name in front).
-// parbench-compare answers it with one line on stderr and exit status 2. The reader of the
-// schema throws it too.
-using schema::InputError;
-
+// One entry of `benchmarks`, its fields checked for their types.
 struct Entry {
   std::string name;      // "name" as written
   std::string run_name;  // "run_name", or the name less an aggregate's "_<aggregate_name>"
@@ -30,6 +26,11 @@ struct Entry {
   double seconds_per_unit = 1e-9;  // of real_time and cpu_time, from time_unit
   nlohmann::json fields;           // the entry as read (non-finite numbers read as null)
 };
+
+// The entry benchmarks[index] of a report, its fields checked: InputError (naming the place)
+// for one that is not an object, has no string name, a field of the wrong type or an unknown
+// time_unit.
+Entry read_entry(const nlohmann::json& item, std::size_t index);
 
 // Whether a report holds the whole run. parbench writes an incomplete report when it is
 // interrupted (SIGINT, SIGTERM, SIGHUP, a timeout), and a journal (<report>.partial) while it
@@ -48,7 +49,7 @@ struct Report {
   std::vector<Entry> entries;
   Completeness completeness;
   // context.backends, or for a report older than that key registry_before_context_backends().
-  Registry registry;
+  ReportedBackends registry;
 };
 
 // Parses the text of a report, or of a parbench journal (JSON Lines whose first line is a
@@ -63,17 +64,13 @@ struct Report {
 // Google Benchmark's NaN and Infinity (not JSON) are read as null.
 Report parse_report(std::string_view text, const std::string& path);
 
-using schema::kMaxReportBytes;
-
 // Reads and parses a regular file, gzip-compressed or not; InputError when it cannot be read,
 // is not a regular file (a FIFO or a device would block or never end), or holds more than
 // `max_bytes`, also once decompressed.
 Report read_report(const std::string& path, std::size_t max_bytes = kMaxReportBytes);
 
-using schema::read_regular_file;
-
 // "X is incomplete: 3 benchmarks not run (interrupted by SIGINT)", "X is a journal of an
 // unfinished run (12 benchmarks finished)"; empty for a complete report.
 std::string completeness_note(const std::string& path, const Completeness& completeness);
 
-}  // namespace parbench::compare
+}  // namespace parbench::schema
