@@ -402,22 +402,26 @@ std::string split_name(const Backends& backends, const Result& r) {
   return split;
 }
 
-Finding uneven(const Inputs& in) {
-  Finding f{"uneven", "Uneven tasks: a static split, a queue, or work stealing?"};
-  // Sleeping tasks leave the CPUs free: the split alone decides the makespan.
+// The task benchmarks of the main task set, without the reference backend's. Sleeping tasks
+// leave the CPUs free, so the split alone decides their makespan: they are preferred.
+std::vector<const Result*> uneven_tasks(const Inputs& in, std::string& set) {
   auto tasks = where(in, [](const Result& r) { return r.kernel == "sleep" && r.has("predicted"); });
   if (tasks.empty())
     tasks = where(in, [](const Result& r) { return r.kernel == "spin" && r.has("predicted"); });
-  const std::string set = main_task_set(tasks);
+  set = main_task_set(tasks);
   tasks.erase(std::remove_if(tasks.begin(), tasks.end(),
                              [&](const Result* r) {
                                return r->tasks() != set || in.backends.reference(r->backend);
                              }),
               tasks.end());
-  std::set<int> counts;
-  for (const Result* r : tasks) counts.insert(r->workers);
-  const int workers = counts.count(4) ? 4 : answer_workers(tasks, in.cpus);
-  std::map<std::string, const Result*> best;  // per split, the shortest makespan
+  return tasks;
+}
+
+// The shortest makespan of each split on `workers`, shortest first.
+std::vector<const Result*> best_of_each_split(const Inputs& in,
+                                              const std::vector<const Result*>& tasks,
+                                              int workers) {
+  std::map<std::string, const Result*> best;
   for (const Result* r : tasks) {
     if (r->workers != workers) continue;
     const std::string split = split_name(in.backends, *r);
@@ -425,14 +429,25 @@ Finding uneven(const Inputs& in) {
     auto& b = best[split];
     if (b == nullptr || r->seconds < b->seconds) b = r;
   }
-  if (best.size() < 2)
-    return f.unsupported(
-        "This report has no task set run with two or more splits on the same "
-        "workers.");
   std::vector<const Result*> ranked;
   for (const auto& [split, r] : best) ranked.push_back(r);
   std::sort(ranked.begin(), ranked.end(),
             [](const Result* a, const Result* b) { return a->seconds < b->seconds; });
+  return ranked;
+}
+
+Finding uneven(const Inputs& in) {
+  Finding f{"uneven", "Uneven tasks: a static split, a queue, or work stealing?"};
+  std::string set;
+  const std::vector<const Result*> tasks = uneven_tasks(in, set);
+  std::set<int> counts;
+  for (const Result* r : tasks) counts.insert(r->workers);
+  const int workers = counts.count(4) ? 4 : answer_workers(tasks, in.cpus);
+  const std::vector<const Result*> ranked = best_of_each_split(in, tasks, workers);
+  if (ranked.size() < 2)
+    return f.unsupported(
+        "This report has no task set run with two or more splits on the same "
+        "workers.");
   std::vector<std::string> parts;
   const Result* static_best = nullptr;
   for (const Result* r : ranked) {

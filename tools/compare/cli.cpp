@@ -47,9 +47,18 @@ const char* const kDescription =
     "threshold (significantly, or with too few repetitions to test); 2 for bad input, and when\n"
     "nothing could be compared (no run in common, or no value on both sides).";
 
-// Reads the options; throws CLI::ParseError or BadInput.
-Options parse(CLI::App& app, int argc, const char* const* argv) {
-  Options o;
+// The options whose values CLI11 cannot hold in Options as they are: whether --fail-above and
+// --max-chars were given, and --max-chars signed, so that CLI11 refuses -1 rather than wrapping
+// it round to a huge limit.
+struct Given {
+  double fail_above = 0;
+  long long max_chars = 0;
+  CLI::Option* fail = nullptr;
+  CLI::Option* limit = nullptr;
+};
+
+Given add_options(CLI::App& app, Options& o) {
+  Given given;
   app.add_option("reports", o.paths, "Reports: the first is the reference")->required();
   auto* metric =
       app.add_option("--metric", o.metrics,
@@ -78,8 +87,7 @@ Options parse(CLI::App& app, int argc, const char* const* argv) {
                  "Percent change below which a run is 'same'; default 5, or --fail-above")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--alpha", o.alpha, "Significance level of the U test")->capture_default_str();
-  double fail_above = 0;
-  auto* fail = app.add_option("--fail-above", fail_above,
+  given.fail = app.add_option("--fail-above", given.fail_above,
                               "Exit status 1 when a run is worse by more than PCT percent with "
                               "significance (threshold alone when too few repetitions)")
                    ->check(CLI::NonNegativeNumber)
@@ -91,10 +99,8 @@ Options parse(CLI::App& app, int argc, const char* const* argv) {
   app.add_option("--format", o.format, "Output: text, markdown or json")
       ->check(CLI::IsMember({"text", "markdown", "json"}))
       ->capture_default_str();
-  // Signed, so that CLI11 refuses -1 rather than wrapping it round to a huge limit.
-  long long max_chars = 0;
-  auto* limit =
-      app.add_option("--max-chars", max_chars,
+  given.limit =
+      app.add_option("--max-chars", given.max_chars,
                      "Text or Markdown: at most N characters, cutting the rows least worth "
                      "keeping (default 65536 for markdown, a GitHub comment; 0: no limit)");
   app.add_flag("--show-unmatched", o.show_unmatched,
@@ -104,10 +110,17 @@ Options parse(CLI::App& app, int argc, const char* const* argv) {
                  "Colour the text: auto (when stdout is a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
+  return given;
+}
+
+// Reads the options; throws CLI::ParseError or BadInput.
+Options parse(CLI::App& app, int argc, const char* const* argv) {
+  Options o;
+  const Given given = add_options(app, o);
   app.parse(argc, argv);
-  if (fail->count() > 0) o.fail_above = fail_above;
-  if (max_chars < 0) throw BadInput("--max-chars must be 0 (no limit) or more");
-  if (limit->count() > 0) o.max_chars = static_cast<std::size_t>(max_chars);
+  if (given.fail->count() > 0) o.fail_above = given.fail_above;
+  if (given.max_chars < 0) throw BadInput("--max-chars must be 0 (no limit) or more");
+  if (given.limit->count() > 0) o.max_chars = static_cast<std::size_t>(given.max_chars);
   if (o.max_chars && o.format == "json")
     throw BadInput("--max-chars: JSON output is never cut (use --format=text or markdown)");
   if (!(o.alpha > 0 && o.alpha < 1)) throw BadInput("--alpha must be between 0 and 1");
@@ -202,7 +215,7 @@ std::optional<std::size_t> max_chars_of(const Options& o) {
   return std::nullopt;
 }
 
-int run_checked(const Options& o, std::ostream& out, std::ostream& err, bool out_is_terminal) {
+CompareSettings settings_of(const Options& o) {
   CompareSettings settings;
   settings.threshold = o.threshold;
   settings.alpha = o.alpha;
@@ -213,14 +226,20 @@ int run_checked(const Options& o, std::ostream& out, std::ostream& err, bool out
     } catch (const InputError& e) {
       throw BadInput(o.thresholds_file + ": " + e.what());
     }
+  return settings;
+}
+
+std::vector<Pattern> filters_of(const Options& o) {
   std::vector<Pattern> filters;
   for (const auto& f : o.filters) try {
       filters.push_back(parse_pattern(f));
     } catch (const std::invalid_argument& e) {
       throw BadInput(std::string("--filter: ") + e.what());
     }
-  std::vector<Metric> metrics = metrics_of(o);
+  return filters;
+}
 
+std::vector<Report> read_reports(const Options& o) {
   std::vector<Report> reports;
   reports.reserve(o.paths.size());
   for (const auto& path : o.paths) try {
@@ -228,10 +247,13 @@ int run_checked(const Options& o, std::ostream& out, std::ostream& err, bool out
     } catch (const InputError& e) {
       throw BadInput(path + ": " + e.what());
     }
-  std::vector<const Report*> pointers;
-  for (const auto& r : reports) pointers.push_back(&r);
+  return reports;
+}
 
-  std::vector<std::string> notes;
+// Each report's runs grouped over their repetitions, those the filters keep.
+std::vector<std::vector<Group>> selected_groups(const std::vector<Report>& reports,
+                                                const std::vector<Pattern>& filters,
+                                                std::vector<std::string>& notes) {
   std::vector<std::vector<Group>> groups;
   bool any_selected = false;
   for (const auto& r : reports) {
@@ -239,22 +261,32 @@ int run_checked(const Options& o, std::ostream& out, std::ostream& err, bool out
     any_selected = any_selected || !groups.back().empty();
   }
   if (!any_selected) throw BadInput("--filter: no run in the reports matches");
+  return groups;
+}
 
+// The metrics some run has. A metric asked for by name that no run has is bad input;
+// --normalize's three are left out with a note, as long as one is there.
+std::vector<Metric> present_metrics(const Options& o, const std::vector<Metric>& metrics,
+                                    const std::vector<std::vector<Group>>& groups,
+                                    std::vector<std::string>& notes) {
   std::vector<Metric> present;
-  for (const auto& m : metrics)
+  for (const auto& m : metrics) {
     if (anywhere(groups, m))
       present.push_back(m);
     else if (o.normalize)
       notes.push_back("No run has '" + m.field + "': left out.");
-  if (!o.normalize)
-    for (const auto& m : metrics)
-      if (!anywhere(groups, m))
-        throw BadInput("no run in the reports has a numeric '" + m.field + "' (see --metric)");
+    else
+      throw BadInput("no run in the reports has a numeric '" + m.field + "' (see --metric)");
+  }
   if (present.empty())
     throw BadInput(
         "--normalize: no run has speedup, efficiency or bandwidth_fraction (parbench "
         "reports have them; plain Google Benchmark output does not)");
+  return present;
+}
 
+FormatOptions format_options_of(const Options& o, const CompareSettings& settings,
+                                const std::vector<Report>& reports, bool out_is_terminal) {
   FormatOptions format;
   format.format = o.format == "json"       ? Format::json
                   : o.format == "markdown" ? Format::markdown
@@ -269,36 +301,73 @@ int run_checked(const Options& o, std::ostream& out, std::ostream& err, bool out
   format.paths = o.paths;
   for (const auto& r : reports) format.completeness.push_back(r.completeness);
   format.max_chars = max_chars_of(o);
+  return format;
+}
 
+std::vector<const Report*> pointers_to(const std::vector<Report>& reports) {
+  std::vector<const Report*> pointers;
+  for (const auto& r : reports) pointers.push_back(&r);
+  return pointers;
+}
+
+// --pivot: one table per metric, the reports' runs side by side by one params key.
+std::string laid_out(const Options& o, const std::vector<Report>& reports,
+                     const std::vector<std::vector<Group>>& groups,
+                     const std::vector<Metric>& metrics, const std::vector<std::string>& notes,
+                     const FormatOptions& format) {
+  std::vector<PivotTable> tables;
+  const auto labels = report_labels(pointers_to(reports));
+  bool any_row = false;
+  for (const auto& m : metrics) {
+    tables.push_back(pivot(labels, groups, o.pivot, m));
+    any_row = any_row || !tables.back().rows.empty();
+  }
+  if (!any_row) throw BadInput("--pivot " + o.pivot + ": no run has params with '" + o.pivot + "'");
+  if (!laid_out_anything(tables)) throw BadInput(nothing_laid_out(o, metrics));
+  return format_pivots(tables, notes, format);
+}
+
+struct Compared {
+  std::string text;
+  std::size_t regressions = 0;
+};
+
+// One table per metric: each run of the first report against the others'.
+Compared compared(const Options& o, const CompareSettings& settings,
+                  const std::vector<Report>& reports, const std::vector<std::vector<Group>>& groups,
+                  const std::vector<Metric>& metrics, const std::vector<std::string>& notes,
+                  const FormatOptions& format) {
+  const std::vector<Row> rows = match(groups);
+  std::vector<Table> tables;
+  Compared result;
+  for (const auto& m : metrics) {
+    tables.push_back(compare(pointers_to(reports), groups, rows, m, settings));
+    result.regressions += tables.back().regressions;
+  }
+  if (!compared_anything(tables)) throw BadInput(nothing_compared(o, rows, metrics));
+  result.text = format_comparison(tables, notes, format);
+  return result;
+}
+
+int run_checked(const Options& o, std::ostream& out, std::ostream& err, bool out_is_terminal) {
+  const CompareSettings settings = settings_of(o);
+  const std::vector<Pattern> filters = filters_of(o);
+  const std::vector<Metric> metrics = metrics_of(o);
+  const std::vector<Report> reports = read_reports(o);
+  std::vector<std::string> notes;
+  const auto groups = selected_groups(reports, filters, notes);
+  const std::vector<Metric> present = present_metrics(o, metrics, groups, notes);
+  const FormatOptions format = format_options_of(o, settings, reports, out_is_terminal);
   if (!o.pivot.empty()) {
-    std::vector<PivotTable> tables;
-    const auto labels = report_labels(pointers);
-    bool any_row = false;
-    for (const auto& m : present) {
-      tables.push_back(pivot(labels, groups, o.pivot, m));
-      any_row = any_row || !tables.back().rows.empty();
-    }
-    if (!any_row)
-      throw BadInput("--pivot " + o.pivot + ": no run has params with '" + o.pivot + "'");
-    if (!laid_out_anything(tables)) throw BadInput(nothing_laid_out(o, present));
-    const std::string text = format_pivots(tables, notes, format);
+    const std::string text = laid_out(o, reports, groups, present, notes, format);
     tell_unfinished(reports, err);
     out << text;
     return 0;
   }
-
-  const std::vector<Row> rows = match(groups);
-  std::vector<Table> tables;
-  std::size_t regressions = 0;
-  for (const auto& m : present) {
-    tables.push_back(compare(pointers, groups, rows, m, settings));
-    regressions += tables.back().regressions;
-  }
-  if (!compared_anything(tables)) throw BadInput(nothing_compared(o, rows, present));
-  const std::string text = format_comparison(tables, notes, format);
+  const Compared result = compared(o, settings, reports, groups, present, notes, format);
   tell_unfinished(reports, err);
-  out << text;
-  return format.failing && regressions > 0 ? kRegression : 0;
+  out << result.text;
+  return format.failing && result.regressions > 0 ? kRegression : 0;
 }
 
 }  // namespace

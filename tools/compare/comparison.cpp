@@ -137,68 +137,72 @@ std::vector<std::string> report_labels(const std::vector<const Report*>& reports
   return labels;
 }
 
-Table compare(const std::vector<const Report*>& reports,
-              const std::vector<std::vector<Group>>& groups, const std::vector<Row>& rows,
-              const Metric& metric, const CompareSettings& settings) {
-  Table t;
-  t.metric = metric;
-  t.reports = report_labels(reports);
-  const std::size_t n = reports.size();
-  t.unmatched.only_in.assign(n, 0);
-  t.unmatched.listed = settings.show_unmatched;
-  std::size_t without_metric = 0, one_sided = 0, too_few = 0, few = 0, unsure = 0;
-  std::vector<std::vector<double>> common(n);
-  for (const Row& row : rows) {
-    TableRow tr;
-    bool any_value = false, any_error = false, all_present = true;
-    for (std::size_t r = 0; r < n; ++r) {
-      if (!row.cells[r]) {
-        tr.cells.emplace_back();
-        all_present = false;
-        continue;
-      }
-      const Group& g = groups[r][*row.cells[r]];
-      if (tr.name.empty()) {
-        tr.name = g.run_name;
-        tr.label = g.params ? params_label(*g.params, {}) : g.run_name;
-        tr.params = g.params;
-      }
-      tr.cells.push_back(make_cell(g, metric));
-      any_value = any_value || tr.cells.back().value.has_value();
-      any_error = any_error || tr.cells.back().error;
-    }
-    if (!any_value && !any_error) {
-      ++without_metric;
+namespace {
+
+// What a table's notes count, row by row.
+struct TableCounts {
+  std::size_t without_metric = 0;  // rows with neither a value nor an error anywhere
+  std::size_t one_sided = 0;       // rows missing from some report
+  std::size_t too_few = 0;         // comparisons without enough repetitions for the U test
+  std::size_t few = 0;             // U tests on fewer than kRecommendedRepetitions a side
+  std::size_t unsure = 0;          // verdicts past the threshold, not significantly
+};
+
+// A row's cells, one per report (empty where the report lacks the run).
+TableRow cells_of(const Row& row, const std::vector<std::vector<Group>>& groups,
+                  const Metric& metric) {
+  TableRow tr;
+  for (std::size_t r = 0; r < row.cells.size(); ++r) {
+    if (!row.cells[r]) {
+      tr.cells.emplace_back();
       continue;
     }
-    if (!compared(tr.cells)) {
-      count_unmatched(tr.cells, t.unmatched);
-      if (!settings.show_unmatched) continue;
+    const Group& g = groups[r][*row.cells[r]];
+    if (tr.name.empty()) {
+      tr.name = g.run_name;
+      tr.label = g.params ? params_label(*g.params, {}) : g.run_name;
+      tr.params = g.params;
     }
-    if (!all_present) ++one_sided;
-    const double threshold = settings.threshold_for(tr.params, tr.name);
-    for (std::size_t r = 1; r < n; ++r) {
-      tr.changes.push_back(
-          make_change(tr.cells[0], tr.cells[r], metric, threshold, settings.alpha));
-      const Change& c = tr.changes.back();
-      if (c.test == SignificanceTest::too_few) ++too_few;
-      if (c.test == SignificanceTest::u_test &&
-          std::min(tr.cells[0].repetitions.size(), tr.cells[r].repetitions.size()) <
-              kRecommendedRepetitions)
-        ++few;
-      if (c.verdict == Verdict::worse_unsure || c.verdict == Verdict::better_unsure) ++unsure;
-      if (c.regression) ++t.regressions;
-    }
-    bool all_positive = true;
-    for (const Cell& c : tr.cells) all_positive = all_positive && c.value && *c.value > 0;
-    if (all_positive)
-      for (std::size_t r = 0; r < n; ++r) common[r].push_back(*tr.cells[r].value);
-    t.rows.push_back(std::move(tr));
+    tr.cells.push_back(make_cell(g, metric));
   }
-  Summary& s = t.summary;
+  return tr;
+}
+
+bool has_value_or_error(const TableRow& tr) {
+  return std::any_of(tr.cells.begin(), tr.cells.end(),
+                     [](const Cell& c) { return c.value.has_value() || c.error; });
+}
+
+bool in_every_report(const Row& row) {
+  return std::all_of(row.cells.begin(), row.cells.end(),
+                     [](const auto& c) { return c.has_value(); });
+}
+
+// Each other report's cell against the first's; counts what the notes say.
+void add_changes(TableRow& tr, const Metric& metric, const CompareSettings& settings,
+                 TableCounts& counts, std::size_t& regressions) {
+  const double threshold = settings.threshold_for(tr.params, tr.name);
+  for (std::size_t r = 1; r < tr.cells.size(); ++r) {
+    tr.changes.push_back(make_change(tr.cells[0], tr.cells[r], metric, threshold, settings.alpha));
+    const Change& c = tr.changes.back();
+    if (c.test == SignificanceTest::too_few) ++counts.too_few;
+    if (c.test == SignificanceTest::u_test &&
+        std::min(tr.cells[0].repetitions.size(), tr.cells[r].repetitions.size()) <
+            kRecommendedRepetitions)
+      ++counts.few;
+    if (c.verdict == Verdict::worse_unsure || c.verdict == Verdict::better_unsure) ++counts.unsure;
+    if (c.regression) ++regressions;
+  }
+}
+
+// The geometric mean of each report over the rows every report has a positive value for, and
+// each other report's change against the first's.
+Summary summary_of(const std::vector<std::vector<double>>& common, const Metric& metric,
+                   const CompareSettings& settings) {
+  Summary s;
   s.rows = common[0].size();
-  for (std::size_t r = 0; r < n; ++r) s.geomean.push_back(geometric_mean(common[r]));
-  for (std::size_t r = 1; r < n; ++r) {
+  for (const auto& values : common) s.geomean.push_back(geometric_mean(values));
+  for (std::size_t r = 1; r < common.size(); ++r) {
     std::optional<double> percent;
     Verdict verdict = Verdict::na;
     if (s.geomean[0] && s.geomean[r]) {
@@ -209,28 +213,69 @@ Table compare(const std::vector<const Report*>& reports,
     s.percent.push_back(percent);
     s.verdict.push_back(verdict);
   }
+  return s;
+}
+
+std::vector<std::string> notes_of(const Table& t, const TableCounts& counts, const Metric& metric,
+                                  const CompareSettings& settings) {
+  std::vector<std::string> notes;
+  const std::string alpha = format_value(settings.alpha, make_metric("alpha"));
   if (const std::string note = unmatched_note(t.unmatched, t.reports); !note.empty())
-    t.notes.push_back(note);
-  if (without_metric > 0)
-    t.notes.push_back(plural(without_metric, "run has", "runs have") + " no '" + metric.field +
-                      "' in any report: not shown.");
-  if (one_sided > 0)
-    t.notes.push_back(plural(one_sided, "run is", "runs are") +
-                      " not in every report: shown as missing where absent.");
-  if (few > 0)
-    t.notes.push_back("Warning: " + plural(few, "comparison has", "comparisons have") +
-                      " fewer than " + std::to_string(kRecommendedRepetitions) +
-                      " repetitions a side: the U test may be unreliable (9 or more recommended).");
-  if (too_few > 0)
-    t.notes.push_back(plural(too_few, "comparison has", "comparisons have") +
-                      " too few repetitions for the U test (it needs 2 or more a side, and "
-                      "enough that p can fall below " +
-                      format_value(settings.alpha, make_metric("alpha")) +
-                      "): the verdict rests on the threshold alone; p in parentheses.");
-  if (unsure > 0)
-    t.notes.push_back(
-        "A verdict with '?' changed past its threshold, but not significantly (p >= " +
-        format_value(settings.alpha, make_metric("alpha")) + ").");
+    notes.push_back(note);
+  if (counts.without_metric > 0)
+    notes.push_back(plural(counts.without_metric, "run has", "runs have") + " no '" + metric.field +
+                    "' in any report: not shown.");
+  if (counts.one_sided > 0)
+    notes.push_back(plural(counts.one_sided, "run is", "runs are") +
+                    " not in every report: shown as missing where absent.");
+  if (counts.few > 0)
+    notes.push_back("Warning: " + plural(counts.few, "comparison has", "comparisons have") +
+                    " fewer than " + std::to_string(kRecommendedRepetitions) +
+                    " repetitions a side: the U test may be unreliable (9 or more recommended).");
+  if (counts.too_few > 0)
+    notes.push_back(plural(counts.too_few, "comparison has", "comparisons have") +
+                    " too few repetitions for the U test (it needs 2 or more a side, and "
+                    "enough that p can fall below " +
+                    alpha + "): the verdict rests on the threshold alone; p in parentheses.");
+  if (counts.unsure > 0)
+    notes.push_back("A verdict with '?' changed past its threshold, but not significantly (p >= " +
+                    alpha + ").");
+  return notes;
+}
+
+}  // namespace
+
+Table compare(const std::vector<const Report*>& reports,
+              const std::vector<std::vector<Group>>& groups, const std::vector<Row>& rows,
+              const Metric& metric, const CompareSettings& settings) {
+  Table t;
+  t.metric = metric;
+  t.reports = report_labels(reports);
+  const std::size_t n = reports.size();
+  t.unmatched.only_in.assign(n, 0);
+  t.unmatched.listed = settings.show_unmatched;
+  TableCounts counts;
+  std::vector<std::vector<double>> common(n);
+  for (const Row& row : rows) {
+    TableRow tr = cells_of(row, groups, metric);
+    if (!has_value_or_error(tr)) {
+      ++counts.without_metric;
+      continue;
+    }
+    if (!compared(tr.cells)) {
+      count_unmatched(tr.cells, t.unmatched);
+      if (!settings.show_unmatched) continue;
+    }
+    if (!in_every_report(row)) ++counts.one_sided;
+    add_changes(tr, metric, settings, counts, t.regressions);
+    const bool all_positive = std::all_of(tr.cells.begin(), tr.cells.end(),
+                                          [](const Cell& c) { return c.value && *c.value > 0; });
+    if (all_positive)
+      for (std::size_t r = 0; r < n; ++r) common[r].push_back(*tr.cells[r].value);
+    t.rows.push_back(std::move(tr));
+  }
+  t.summary = summary_of(common, metric, settings);
+  t.notes = notes_of(t, counts, metric, settings);
   return t;
 }
 
