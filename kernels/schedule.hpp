@@ -39,6 +39,32 @@ double lower_bound(const std::vector<double>& durations, unsigned workers);
 Prediction predict(const std::vector<double>& durations, unsigned workers, Discipline d,
                    unsigned cpus = 0);
 
+// Two jobs at once (the corun kernel): A and B start together, each a task set with its own
+// workers and discipline, on one machine of `cpus` CPUs. The model is the one above, processor
+// sharing, with the sharing the jobs' sizing allows: `shared` (greedy sizing) has every busy
+// worker of both jobs share all the CPUs, so that when A ends B's workers get what A freed;
+// otherwise (partitioned, pinned) each job's busy workers share its own CPUs only, and what A
+// frees stays idle. Tasks that do not use a CPU (sleep) advance at full speed whatever the
+// sharing (`uses_cpu` false).
+struct CorunJob {
+  std::vector<double> durations;  // in any unit: the prediction comes in the same unit
+  unsigned workers = 1;
+  Discipline discipline = Discipline::queue;
+  unsigned cpus = 1;  // its own CPUs, where they are not shared
+};
+
+struct CorunPrediction {
+  double a_end = 0;          // when A's last task ends
+  double b_end = 0;          // when B's last task ends
+  double b_rate_during = 0;  // B's work per unit of time while A runs
+  double b_rate_after = 0;   // ... after A ended (0 when B ended first)
+  double b_rate_alone = 0;   // B's work per unit of time alone on the same sizing
+  std::string method;        // how, in words
+};
+
+CorunPrediction predict_corun(const CorunJob& a, const CorunJob& b, unsigned cpus, bool shared,
+                              bool uses_cpu);
+
 // Task indices longest first; equal durations keep list order (a stable sort).
 std::vector<std::size_t> longest_first(const std::vector<double>& durations);
 

@@ -79,5 +79,50 @@ TEST(ScheduleModel, LongestFirstIsStable) {
   EXPECT_EQ(longest_first({1, 3, 3, 2}), (std::vector<std::size_t>{1, 2, 3, 0}));
 }
 
+// Two jobs on 2 CPUs, A 32 unit tasks and B 64, each with 2 workers (greedy) or 1 (partitioned).
+CorunJob job(std::size_t tasks, unsigned workers, unsigned cpus = 1) {
+  CorunJob j;
+  j.durations.assign(tasks, 1.0);
+  j.workers = workers;
+  j.cpus = cpus;
+  return j;
+}
+
+TEST(CorunModel, GreedyJobsShareTheCpusAndBGetsWhatAFrees) {
+  // 4 busy workers on 2 CPUs: each at half speed; A's 32 units take 32 time units, B has done
+  // 32 of its 64 by then, and the rest at full speed on both CPUs: 16 more.
+  const CorunPrediction p = predict_corun(job(32, 2), job(64, 2), 2, true, true);
+  EXPECT_NEAR(p.a_end, 32, 1e-9);
+  EXPECT_NEAR(p.b_end, 48, 1e-9);
+  EXPECT_NEAR(p.b_rate_during, 1, 1e-9);
+  EXPECT_NEAR(p.b_rate_after, 2, 1e-9);
+  EXPECT_NEAR(p.b_rate_alone, 2, 1e-9);
+}
+
+TEST(CorunModel, PartitionedJobsKeepTheirHalf) {
+  // One worker and one CPU each: B runs at 1 throughout, what A frees stays idle.
+  const CorunPrediction p = predict_corun(job(32, 1, 1), job(64, 1, 1), 2, false, true);
+  EXPECT_NEAR(p.a_end, 32, 1e-9);
+  EXPECT_NEAR(p.b_end, 64, 1e-9);
+  EXPECT_NEAR(p.b_rate_during, 1, 1e-9);
+  EXPECT_NEAR(p.b_rate_after, 1, 1e-9);
+  EXPECT_NEAR(p.b_rate_alone, 1, 1e-9);
+}
+
+TEST(CorunModel, SleepingTasksNeedNoCpu) {
+  // Sleep: 4 workers on 2 CPUs all advance at full speed; B's rate does not change at A's end.
+  const CorunPrediction p = predict_corun(job(32, 2), job(64, 2), 2, true, false);
+  EXPECT_NEAR(p.a_end, 16, 1e-9);
+  EXPECT_NEAR(p.b_end, 32, 1e-9);
+  EXPECT_NEAR(p.b_rate_during, 2, 1e-9);
+  EXPECT_NEAR(p.b_rate_after, 2, 1e-9);
+}
+
+TEST(CorunModel, BEndingFirstHasNoRateAfter) {
+  const CorunPrediction p = predict_corun(job(64, 2), job(8, 2), 2, true, true);
+  EXPECT_GT(p.a_end, p.b_end);
+  EXPECT_EQ(p.b_rate_after, 0);
+}
+
 }  // namespace
 }  // namespace parbench
