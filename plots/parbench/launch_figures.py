@@ -1,5 +1,5 @@
 """What starting workers and handing them work costs: thread create+join, fork+wait, a pool's
-start and one dispatch (DESIGN.md, question 2)."""
+start and one dispatch (the finding `launch`, report/findings.cpp)."""
 
 from matplotlib.patches import Patch
 

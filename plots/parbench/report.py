@@ -26,7 +26,7 @@ from . import stats
 # colour. This is the one place the Python side names a backend. A report older than the key
 # (the committed reference reports among them) reads this as its registry: which backend is the
 # reference, the order, the launches, and which sum policy splits into contiguous blocks and
-# which into strided slices (DESIGN.md: backends and policies). In every report these five keep
+# which into strided slices (docs/ARCHITECTURE.md: the seam). In every report these five keep
 # their colours, so that the figures keep their look (palette.py).
 KNOWN_BACKENDS = [
     {"name": "serial", "color": "#4d4d4d", "reference": True, "launches": ["inline"],

@@ -1,5 +1,5 @@
 """The sum's figures: bandwidth against array size, every policy, speedup, and what the strided
-split costs (DESIGN.md, question 1)."""
+split costs (the findings `bandwidth` and `split`, report/findings.cpp)."""
 
 import math
 

@@ -1,5 +1,6 @@
 """The task kernels' figures (sleep, spin): makespan per policy, Gantt charts of one job, and
-sleep versus spin past the usable CPUs (DESIGN.md, questions 3 and 4)."""
+sleep versus spin past the usable CPUs (the findings `uneven` and `oversubscription`,
+report/findings.cpp)."""
 
 import math
 
