@@ -20,7 +20,7 @@ from .compare_figures import fig_compare_bandwidth, fig_compare_speedup
 from .gallery_figures import GALLERY_FIGURES
 from .launch_figures import fig_launch
 from .page import page
-from .report import InputError, label_reports, load_report
+from .report import InputError, label_reports, load_report, plural
 from .selection import PROG, Skip, note
 from .style import DPI, plt
 from .sum_figures import fig_bandwidth, fig_bandwidth_policies, fig_speedup, fig_sum_split
@@ -253,8 +253,8 @@ def main(argv=None):
               + ", ".join(written))
     if args.html is not None:
         write_text(args.html, page(reports, figures, figures.get(id(reports), [])))
-        print(f"{PROG}: wrote the page {args.html} ({len(reports)} "
-              f"report{'s' if len(reports) > 1 else ''}, {len(written)} figures)")
+        print(f"{PROG}: wrote the page {args.html} "
+              f"({plural(len(reports), 'report', 'reports')}, {len(written)} figures)")
     return EXIT_FIGURE_FAILED if failed or not written else 0
 
 

@@ -7,12 +7,12 @@ from matplotlib.patches import Patch
 
 from .gallery import bandwidth_items, dispatch_items, seed_items, speedup_items
 from .palette import backend_color, in_backend_order
+from .report import bytes_text
 from .selection import Skip
 from .stats import interval_note, scaled
-from .style import fmt_bytes, finish, interval_errors, log_axis, new_figure
+from .style import finish, interval_errors, log_axis, new_figure
 
 MICRO = 1e6
-
 
 
 def value_label(value, digits=2):
@@ -58,7 +58,7 @@ def grouped_bars(ax, machines, items_of, log=False, ideal=None, digits=2):
 
 def size_note(sizes):
     sizes = {s for s in sizes if s}
-    return f", array of {fmt_bytes(sizes.pop())}" if len(sizes) == 1 else ", largest array"
+    return f", array of {bytes_text(sizes.pop())}" if len(sizes) == 1 else ", largest array"
 
 
 def fig_gallery(machines):

@@ -4,10 +4,10 @@ start and one dispatch (the finding `launch`, report/findings.cpp)."""
 from matplotlib.patches import Patch
 
 from .palette import LAUNCH_STYLES, MARKERS, backend_color, backend_rank, backends_of, ordered
-from .report import is_number
+from .report import bytes_text, is_number
 from .selection import Skip, int_workers
 from .stats import interval_note, scaled
-from .style import (finish, fmt_bytes, interval_errors, legend_below, log_axis,
+from .style import (finish, interval_errors, legend_below, log_axis,
                     mark_usable, new_figure, plot_series, workers_axis)
 
 MICRO = 1e6  # seconds to µs
@@ -46,7 +46,7 @@ def fig_launch(report):
 def launch_label(run):
     if run.policy == "create_join":
         return "thread create + join"
-    size = "empty process" if not run.bytes else f"{fmt_bytes(run.bytes)} {run.mapping or ''}"
+    size = "empty process" if not run.bytes else f"{bytes_text(run.bytes)} {run.mapping or ''}"
     return f"fork + wait, {size}".strip()
 
 
