@@ -138,14 +138,8 @@ def stable_ids(svg):
 def save(fig, out_dir, name, svg):
     """PNG and SVG, each written to a temporary name first and then renamed, so that a figure
     that fails half-way leaves no half-written file under its name."""
-    final = os.path.join(out_dir, f"{name}.png")
-    temporary = final + ".tmp"
-    try:
-        fig.savefig(temporary, format="png", dpi=DPI)
-        os.replace(temporary, final)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
+    replace_file(os.path.join(out_dir, f"{name}.png"),
+                 lambda temporary: fig.savefig(temporary, format="png", dpi=DPI))
     write_text(os.path.join(out_dir, f"{name}.svg"), svg)
 
 
@@ -153,16 +147,25 @@ def figure_name(function):
     return function.__name__[len("fig_"):]
 
 
-def write_text(path, text):
-    """A file written to a temporary name first, then renamed."""
+def replace_file(path, write):
+    """write(a temporary name), then that file renamed to path; whatever fails, no temporary
+    file is left."""
     temporary = path + ".tmp"
     try:
-        with open(temporary, "w", encoding="utf-8") as f:
-            f.write(text)
+        write(temporary)
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):
             os.remove(temporary)
+
+
+def write_text(path, text):
+    """A file written to a temporary name first, then renamed."""
+    def write(temporary):
+        with open(temporary, "w", encoding="utf-8") as f:
+            f.write(text)
+
+    replace_file(path, write)
 
 
 def draw(function, data, prefix, out_dir, for_page):
