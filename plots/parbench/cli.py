@@ -20,7 +20,7 @@ from .compare_figures import fig_compare_bandwidth, fig_compare_speedup
 from .gallery_figures import GALLERY_FIGURES
 from .launch_figures import fig_launch
 from .page import page
-from .report import InputError, label_reports, load_report
+from .report import InputError, label_reports, load_report, plural
 from .selection import PROG, Skip, note
 from .style import DPI, plt
 from .sum_figures import fig_bandwidth, fig_bandwidth_policies, fig_speedup, fig_sum_split
@@ -138,14 +138,8 @@ def stable_ids(svg):
 def save(fig, out_dir, name, svg):
     """PNG and SVG, each written to a temporary name first and then renamed, so that a figure
     that fails half-way leaves no half-written file under its name."""
-    final = os.path.join(out_dir, f"{name}.png")
-    temporary = final + ".tmp"
-    try:
-        fig.savefig(temporary, format="png", dpi=DPI)
-        os.replace(temporary, final)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
+    replace_file(os.path.join(out_dir, f"{name}.png"),
+                 lambda temporary: fig.savefig(temporary, format="png", dpi=DPI))
     write_text(os.path.join(out_dir, f"{name}.svg"), svg)
 
 
@@ -153,16 +147,25 @@ def figure_name(function):
     return function.__name__[len("fig_"):]
 
 
-def write_text(path, text):
-    """A file written to a temporary name first, then renamed."""
+def replace_file(path, write):
+    """write(a temporary name), then that file renamed to path; whatever fails, no temporary
+    file is left."""
     temporary = path + ".tmp"
     try:
-        with open(temporary, "w", encoding="utf-8") as f:
-            f.write(text)
+        write(temporary)
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):
             os.remove(temporary)
+
+
+def write_text(path, text):
+    """A file written to a temporary name first, then renamed."""
+    def write(temporary):
+        with open(temporary, "w", encoding="utf-8") as f:
+            f.write(text)
+
+    replace_file(path, write)
 
 
 def draw(function, data, prefix, out_dir, for_page):
@@ -253,8 +256,8 @@ def main(argv=None):
               + ", ".join(written))
     if args.html is not None:
         write_text(args.html, page(reports, figures, figures.get(id(reports), [])))
-        print(f"{PROG}: wrote the page {args.html} ({len(reports)} "
-              f"report{'s' if len(reports) > 1 else ''}, {len(written)} figures)")
+        print(f"{PROG}: wrote the page {args.html} "
+              f"({plural(len(reports), 'report', 'reports')}, {len(written)} figures)")
     return EXIT_FIGURE_FAILED if failed or not written else 0
 
 

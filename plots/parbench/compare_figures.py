@@ -4,10 +4,10 @@ per report (its line style)."""
 import math
 
 from .palette import backend_color, backends_of, report_styles
-from .report import is_number
+from .report import bytes_text
 from .selection import Skip, best_config, config_label, int_workers, main_workers
 from .stats import interval_note
-from .style import (MAX_JOIN, bytes_axis, finish, fmt_bytes, legend_below, log_axis,
+from .style import (MAX_JOIN, bytes_axis, finish, legend_below, log_axis,
                     new_figure, plot_series, wide_workers, workers_axis, hide_unused)
 from .sum_figures import GIGA, bandwidth_points, ideal_speedup, sum_runs
 
@@ -70,10 +70,9 @@ def fig_compare_bandwidth(reports):
             plot_series(ax, bandwidth_points(chosen), log_y=True, max_gap=MAX_JOIN,
                         color=backend_color(backend), linestyle=style, marker=marker,
                         label=f"{report.label}: {config_label(config) or backend}, {workers} w")
-            ceiling = report.context.get("read_bandwidth")
-            if is_number(ceiling) and ceiling > 0:
-                ax.axhline(ceiling * GIGA, color="black", linestyle=style, linewidth=0.8,
-                           alpha=0.6)
+            if report.read_bandwidth:
+                ax.axhline(report.read_bandwidth * GIGA, color="black", linestyle=style,
+                           linewidth=0.8, alpha=0.6)
         bytes_axis(ax, all_bytes)
         log_axis(ax)
         backend_title(ax, backend)
@@ -123,7 +122,7 @@ def fig_compare_speedup(reports):
             ideals.setdefault(report.usable_cpus, style)
             plot_series(ax, [(r.workers, r.stat("speedup")) for r in chosen],
                         color=backend_color(backend), linestyle=style, marker=marker,
-                        label=f"{report.label}: {config_label(config)}, {fmt_bytes(size)}")
+                        label=f"{report.label}: {config_label(config)}, {bytes_text(size)}")
         workers = sorted(set(workers))
         for usable, style in ideals.items():  # one per number of CPUs, bent at them
             bend = {usable} if usable and workers[0] < usable < workers[-1] else set()

@@ -8,16 +8,18 @@ use only the standard library; gallery_figures.py draws them.
 import os
 from typing import NamedTuple, Optional
 
-from .page import bytes_text, document, esc, figure_html, gbps, sig, time_text
-from .report import InputError, cpu_text, is_number, load_report
-from .selection import best_config, int_workers, main_workers
+from .page import document, esc, figure_html, gbps, sig, time_text
+from .palette import ordered
+from .report import (InputError, bytes_text, cpu_text, is_number, load_report, plural,
+                     without_endings)
+from .selection import (SEED_WORKERS, best_config, config_label, config_of, int_workers,
+                        main_workers, sum_results)
 from .stats import Estimate, ratio
 
 # A machine's folder holds its reference report as full.json.gz (or full.json); a folder
 # without one holds reports of its own choosing: each *.json or *.json.gz is one.
 REFERENCE_NAMES = ("full.json.gz", "full.json")
 REPORT_ENDINGS = (".json", ".json.gz")
-SEED_WORKERS = 4  # the design's seed question: 2,4,6,8,1,3,5,7 on 4 workers
 
 
 class Machine:
@@ -45,10 +47,7 @@ def machine_name(folder, path, several):
     name = os.path.basename(os.path.normpath(folder)) or folder
     if not several:
         return name
-    file = os.path.basename(path)
-    for ending in (".gz", ".json"):
-        file = file[: -len(ending)] if file.endswith(ending) else file
-    return f"{name}/{file}"
+    return f"{name}/{without_endings(os.path.basename(path), ('.gz', '.json'))}"
 
 
 def find_machines(paths):
@@ -99,25 +98,12 @@ class Item(NamedTuple):
     launch: Optional[str] = None
 
 
-def sum_runs(report):
-    return [r for r in report.select("sum") if is_number(r.bytes) and r.bytes > 0
-            and is_number(r.workers) and r.center("bytes_per_second")]
-
-
 def largest_size(runs):
     return max((r.bytes for r in runs), default=None)
 
 
-def last_level_cache(context):
-    sizes = [c.get("bytes") for c in context.get("cache_levels") or []
-             if isinstance(c, dict) and is_number(c.get("bytes"))
-             and c.get("type") != "Instruction"]
-    return max(sizes, default=None)
-
-
 def config_words(run):
-    words = [str(p) for p in (run.launch, run.policy) if p not in (None, "", "inline")]
-    return " ".join(words + [f"{run.workers} w"])
+    return " ".join(x for x in (config_label(config_of(run)), f"{run.workers} w") if x)
 
 
 def at_cpus(report, runs):
@@ -129,7 +115,7 @@ def at_cpus(report, runs):
 def bandwidth_items(report):
     """Each backend's best fraction of the machine's read bandwidth on the largest array, at
     the usable CPUs (the reference: its one worker)."""
-    runs = sum_runs(report)
+    runs = sum_results(report)
     size = largest_size(runs)
     runs = [r for r in runs if r.bytes == size and r.center("bandwidth_fraction")]
     items = []
@@ -145,7 +131,7 @@ def bandwidth_items(report):
 def speedup_items(report, field):
     """Each parallel backend's speedup (or efficiency) on the largest array at the usable CPUs,
     its best launch/policy."""
-    runs = [r for r in report.registry.without_reference(sum_runs(report))
+    runs = [r for r in report.registry.without_reference(sum_results(report))
             if r.center("speedup")]
     size = largest_size(runs)
     runs = [r for r in runs if r.bytes == size]
@@ -198,9 +184,7 @@ def dispatch_items(report):
 
 
 def ordered_backends(report, runs):
-    order = report.registry.order
-    names = {r.backend for r in runs}
-    return sorted(names, key=lambda b: (order.index(b) if b in order else len(order), b))
+    return ordered({r.backend for r in runs}, report.registry.order)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -208,22 +192,20 @@ def ordered_backends(report, runs):
 
 
 def context_line(machine):
-    c = machine.report.context
-    cpu = cpu_text(c, "unknown CPU")
-    words = [cpu]
-    if machine.report.usable_cpus:
-        words.append(f"{machine.report.usable_cpus} usable CPUs")
-    topology = c.get("topology")
-    if isinstance(topology, dict) and topology.get("summary"):
-        words.append(str(topology["summary"]))
-    if is_number(c.get("read_bandwidth")):
-        one = c.get("read_bandwidth_one_thread")
-        words.append(f"read bandwidth {gbps(c['read_bandwidth'])}"
-                     + (f" ({gbps(one)} one thread)" if is_number(one) else ""))
-    llc = last_level_cache(c)
+    report = machine.report
+    words = [cpu_text(report.context, "unknown CPU")]
+    if report.usable_cpus:
+        words.append(f"{report.usable_cpus} usable CPUs")
+    if report.topology.get("summary"):
+        words.append(str(report.topology["summary"]))
+    if report.read_bandwidth:
+        one = report.read_bandwidth_one_thread
+        words.append(f"read bandwidth {gbps(report.read_bandwidth)}"
+                     + (f" ({gbps(one)} one thread)" if one else ""))
+    llc = report.last_level_cache()
     if llc:
         words.append(f"last-level cache {bytes_text(llc)}")
-    words.append(f"{machine.report.host}, {machine.report.date}")
+    words.append(f"{report.host}, {report.date}")
     return ", ".join(words)
 
 
@@ -284,8 +266,7 @@ def gallery_page(machines, figures):
     names = ", ".join(m.name for m in machines)
     items = "".join(f"<li><b>{esc(m.name)}</b>: {esc(context_line(m))} "
                     f'<span class="note">({esc(m.report.path)})</span></li>' for m in machines)
-    parts = [f"<h1>parbench: {len(machines)} machine{'s' if len(machines) != 1 else ''} side "
-             "by side</h1>",
+    parts = [f"<h1>parbench: {plural(len(machines), 'machine', 'machines')} side by side</h1>",
              '<p class="note">Each machine against itself: bandwidth as a fraction of the '
              "read bandwidth measured on that machine, speedup and efficiency at that "
              "machine's usable CPUs, task makespans over that machine's schedule model. "

@@ -7,12 +7,12 @@ from matplotlib.patches import Patch
 
 from .gallery import bandwidth_items, dispatch_items, seed_items, speedup_items
 from .palette import backend_color, in_backend_order
+from .report import bytes_text
 from .selection import Skip
 from .stats import interval_note, scaled
-from .style import fmt_bytes, finish, interval_errors, log_axis, new_figure
+from .style import finish, interval_errors, log_axis, new_figure
 
 MICRO = 1e6
-
 
 
 def value_label(value, digits=2):
@@ -58,19 +58,25 @@ def grouped_bars(ax, machines, items_of, log=False, ideal=None, digits=2):
 
 def size_note(sizes):
     sizes = {s for s in sizes if s}
-    return f", array of {fmt_bytes(sizes.pop())}" if len(sizes) == 1 else ", largest array"
+    return f", array of {bytes_text(sizes.pop())}" if len(sizes) == 1 else ", largest array"
 
 
-def fig_gallery(machines):
-    """Up to six panels; a panel no machine has data for is left out."""
-    panels = []
+# A panel of the gallery: (title, draw(ax) -> the backends drawn, y label).
+
+
+def bandwidth_panels(machines):
     bandwidth = {id(m): bandwidth_items(m.report) for m in machines}
-    if any(items for items, _ in bandwidth.values()):
-        note = size_note(size for _, size in bandwidth.values())
-        panels.append((f"fraction of own read bandwidth{note}, usable CPUs",
-                       lambda ax: grouped_bars(ax, machines, lambda m: bandwidth[id(m)][0],
-                                               ideal=lambda m: 1.0),
-                       "bandwidth / read bandwidth"))
+    if not any(items for items, _ in bandwidth.values()):
+        return []
+    note = size_note(size for _, size in bandwidth.values())
+    return [(f"fraction of own read bandwidth{note}, usable CPUs",
+             lambda ax: grouped_bars(ax, machines, lambda m: bandwidth[id(m)][0],
+                                     ideal=lambda m: 1.0),
+             "bandwidth / read bandwidth")]
+
+
+def speedup_panels(machines):
+    panels = []
     for field in ("speedup", "efficiency"):
         found = {id(m): speedup_items(m.report, field) for m in machines}
         if any(items for items, _, _ in found.values()):
@@ -86,6 +92,11 @@ def fig_gallery(machines):
                            lambda ax, found=found, ideal=ideal: grouped_bars(
                                ax, machines, lambda m: found[id(m)][0], ideal=ideal),
                            f"{field} (dashed: ideal)"))
+    return panels
+
+
+def seed_panels(machines):
+    panels = []
     for kernel in ("sleep", "spin"):
         found = {id(m): seed_items(m.report, kernel) for m in machines}
         if any(items for items, _, _ in found.values()):
@@ -99,14 +110,26 @@ def fig_gallery(machines):
                                ax, machines, lambda m: found[id(m)][0], ideal=lambda m: 1.0,
                                digits=3),
                            "makespan / predicted (1: as the model says)"))
-    dispatch = {id(m): dispatch_items(m.report) for m in machines}
-    if any(items for items, _ in dispatch.values()):
-        def micro(m):
-            return [i._replace(value=scaled(i.value, MICRO)) for i in dispatch[id(m)][0]]
+    return panels
 
-        panels.append(("dispatch of one empty job, usable CPUs",
-                       lambda ax: grouped_bars(ax, machines, micro, log=True, digits=3),
-                       "µs (log; hatched: workers spawned per job)"))
+
+def dispatch_panels(machines):
+    dispatch = {id(m): dispatch_items(m.report) for m in machines}
+    if not any(items for items, _ in dispatch.values()):
+        return []
+
+    def micro(m):
+        return [i._replace(value=scaled(i.value, MICRO)) for i in dispatch[id(m)][0]]
+
+    return [("dispatch of one empty job, usable CPUs",
+             lambda ax: grouped_bars(ax, machines, micro, log=True, digits=3),
+             "µs (log; hatched: workers spawned per job)")]
+
+
+def fig_gallery(machines):
+    """Up to six panels; a panel no machine has data for is left out."""
+    panels = (bandwidth_panels(machines) + speedup_panels(machines) + seed_panels(machines)
+              + dispatch_panels(machines))
     if not panels:
         raise Skip("no sum, task or launch results in any of the reports")
     ncols = min(2, len(panels))

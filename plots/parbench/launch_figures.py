@@ -1,13 +1,13 @@
 """What starting workers and handing them work costs: thread create+join, fork+wait, a pool's
-start and one dispatch (DESIGN.md, question 2)."""
+start and one dispatch (the finding `launch`, report/findings.cpp)."""
 
 from matplotlib.patches import Patch
 
 from .palette import LAUNCH_STYLES, MARKERS, backend_color, backend_rank, backends_of, ordered
-from .report import is_number
+from .report import bytes_text, is_number
 from .selection import Skip, int_workers
 from .stats import interval_note, scaled
-from .style import (finish, fmt_bytes, interval_errors, legend_below, log_axis,
+from .style import (finish, interval_errors, legend_below, log_axis,
                     mark_usable, new_figure, plot_series, workers_axis)
 
 MICRO = 1e6  # seconds to µs
@@ -46,7 +46,7 @@ def fig_launch(report):
 def launch_label(run):
     if run.policy == "create_join":
         return "thread create + join"
-    size = "empty process" if not run.bytes else f"{fmt_bytes(run.bytes)} {run.mapping or ''}"
+    size = "empty process" if not run.bytes else f"{bytes_text(run.bytes)} {run.mapping or ''}"
     return f"fork + wait, {size}".strip()
 
 
@@ -54,22 +54,27 @@ def time_text(microseconds):
     return f"{microseconds:,.0f} µs" if microseconds >= 100 else f"{microseconds:.3g} µs"
 
 
-def launch_bars(ax, runs):
-    """One bar per way of starting one worker, its time written beside it."""
-    runs = sorted(runs, key=lambda r: (backend_rank(r), r.bytes or 0, str(r.mapping)))
+def time_bars(ax, runs, labels, **style):
+    """A bar per run, the first on top: its time (µs, log x) written beside it."""
     found = [scaled(r.stat("real_time"), MICRO) for r in runs]
     ys = list(range(len(runs)))
     ax.barh(ys, [e.center for e in found], xerr=interval_errors(found, log=True),
-            color=[backend_color(r.backend) for r in runs], alpha=0.85, capsize=3)
-    ax.set_yticks(ys, [launch_label(r) for r in runs], fontsize=8)
+            color=[backend_color(r.backend) for r in runs], alpha=0.85, capsize=3, **style)
+    ax.set_yticks(ys, labels, fontsize=8)
     ax.invert_yaxis()
     log_axis(ax, "x")
     for y, e in zip(ys, found):
         ax.text(e.top() * 1.1, y, time_text(e.center), va="center", ha="left", fontsize=8)
     ax.set_xlim(min(e.center for e in found) / 3, max(e.top() for e in found) * 8)
+    ax.grid(True, axis="x", alpha=0.3)
+
+
+def launch_bars(ax, runs):
+    """One bar per way of starting one worker, its time written beside it."""
+    runs = sorted(runs, key=lambda r: (backend_rank(r), r.bytes or 0, str(r.mapping)))
+    time_bars(ax, runs, [launch_label(r) for r in runs])
     ax.set_xlabel("time per worker started and joined (µs, log)")
     ax.set_title("one worker: thread create+join, process fork+wait", fontsize=10)
-    ax.grid(True, axis="x", alpha=0.3)
     handles = [Patch(color=backend_color(b), label=b) for b in backends_of(runs)]
     ax.legend(handles=handles, fontsize=8, loc="lower right")
 
@@ -82,19 +87,9 @@ def workers_bars(ax, runs, registry):
                 str(run.launch))
 
     runs = sorted(runs, key=order)
-    found = [scaled(r.stat("real_time"), MICRO) for r in runs]
-    ys = list(range(len(runs)))
-    ax.barh(ys, [e.center for e in found], xerr=interval_errors(found, log=True),
-            color=[backend_color(r.backend) for r in runs], alpha=0.85, capsize=3,
-            hatch=[("//" if LAUNCH_STYLES.get(r.launch) else None) for r in runs])
-    ax.set_yticks(ys, [f"{r.backend} {r.launch}" for r in runs], fontsize=8)
-    ax.invert_yaxis()
-    log_axis(ax, "x")
-    for y, e in zip(ys, found):
-        ax.text(e.top() * 1.1, y, time_text(e.center), va="center", ha="left", fontsize=8)
-    ax.set_xlim(min(e.center for e in found) / 3, max(e.top() for e in found) * 8)
+    time_bars(ax, runs, [f"{r.backend} {r.launch}" for r in runs],
+              hatch=[("//" if LAUNCH_STYLES.get(r.launch) else None) for r in runs])
     ax.set_xlabel("time (µs, log; hatched: workers spawned per job)")
-    ax.grid(True, axis="x", alpha=0.3)
 
 
 def launch_lines(ax, runs, usable, registry):

@@ -12,7 +12,7 @@ import json
 import math
 import re
 
-from .report import cpu_text, is_number, printable
+from .report import bytes_text, cpu_text, is_number, printable
 from .stats import CONFIDENCE, fewest_repetitions
 
 GIGA = 1e-9
@@ -131,15 +131,6 @@ def time_text(seconds):
         if abs(seconds) * factor >= 1 or unit == "ns":
             return f"{sig(seconds * factor)} {unit}"
     return ""
-
-
-def bytes_text(value):
-    if not is_number(value):
-        return ""
-    for unit, size in (("GiB", 2 ** 30), ("MiB", 2 ** 20), ("KiB", 2 ** 10)):
-        if value >= size:
-            return f"{value / size:.3g} {unit}"
-    return f"{value:.3g} B"
 
 
 def figure_value(name, value):
@@ -290,14 +281,12 @@ def gbps(value):
     return f"{value * GIGA:.1f} GB/s" if is_number(value) else ""
 
 
-def cache_text(levels):
+def cache_text(caches):
     parts = []
-    for cache in levels if isinstance(levels, list) else []:
-        if not isinstance(cache, dict) or cache.get("type") == "Instruction":
-            continue
-        suffix = "d" if cache.get("type") == "Data" else ""
-        shared = f" (CPUs {cache['shared_cpu_list']})" if cache.get("shared_cpu_list") else ""
-        parts.append(f"L{cache.get('level')}{suffix} {bytes_text(cache.get('bytes'))}{shared}")
+    for cache in caches:
+        suffix = "d" if cache.type == "Data" else ""
+        shared = f" (CPUs {cache.shared_cpu_list})" if cache.shared_cpu_list else ""
+        parts.append(f"L{cache.level}{suffix} {bytes_text(cache.bytes)}{shared}")
     return ", ".join(parts)
 
 
@@ -330,8 +319,6 @@ def calibration_text(c):
 
 
 def topology_text(t):
-    if not isinstance(t, dict):
-        return ""
     words = [str(t["summary"])] if t.get("summary") else []
     nodes = t.get("numa_nodes")
     if isinstance(nodes, list) and nodes:
@@ -344,35 +331,85 @@ def topology_text(t):
     return "; ".join(words)
 
 
+# A runtime's fact longer than this (a sentence, a long list) is left to the whole context, which
+# the page folds below the table: the runtime's row is one short line.
+LONGEST_FACT = 80
+
+
+def short_facts(value):
+    """An object's scalars and lists of scalars as "key value, ...", those longer than
+    LONGEST_FACT characters and the empty ones left out."""
+    words = []
+    for key, fact in value.items():
+        if isinstance(fact, list) and not any(isinstance(x, (dict, list)) for x in fact):
+            fact = " ".join(str(x) for x in fact)
+        elif isinstance(fact, (dict, list)) or fact is None:
+            continue
+        text = sig(fact, 4) if isinstance(fact, float) else str(fact)
+        if text and len(text) <= LONGEST_FACT:
+            words.append(f"{key} {text}")
+    return ", ".join(words)
+
+
 def runtime_text(value):
-    return settings_text(value) if isinstance(value, dict) else ("" if value is None
-                                                                  else str(value))
+    """One runtime (Report.runtimes) on one line: its own facts, then those of each object in it
+    (a world of ranks' transport: its hosts, its components), as "library L, standard 3.1,
+    world_size 4; transport: hosts 2, ..."."""
+    if not isinstance(value, dict):
+        return str(value)
+    parts = [short_facts(value)] + [f"{key}: {short_facts(inner)}" for key, inner in value.items()
+                                    if isinstance(inner, dict) and short_facts(inner)]
+    return "; ".join(part for part in parts if part)
 
 
-def context_rows(context):
-    """(what, text) of the machine and the run, as a person looks for them."""
-    c = context
-    usable = [f"{c['usable_cpus']}" if c.get("usable_cpus") is not None else ""]
+def usable_text(report):
+    c = report.context
+    usable = [f"{report.usable_cpus}" if report.usable_cpus else ""]
     for key, what in (("affinity", "affinity"), ("cgroup_cpu_limit", "cgroup limit"),
                       ("online_cpus", "online")):
         if c.get(key) is not None:
             usable.append(f"{what} {c[key]}")
-    complete = c.get("complete")
-    state = ("complete" if complete is not False else "unfinished"
-             + (f" (interrupted: {c['interrupted']})" if c.get("interrupted") else "")
-             + (f", {len(c['not_run'])} benchmarks not run" if isinstance(c.get("not_run"), list)
-                else ""))
+    return ", ".join(u for u in usable if u)
+
+
+def bandwidth_text(report):
+    return ", ".join(f"{gbps(value)} ({what})" for value, what in (
+        (report.read_bandwidth, "all usable CPUs"),
+        (report.read_bandwidth_one_thread, "one thread")) if value)
+
+
+def build_text(c):
+    flags = c.get("cxx_flags")
+    return ", ".join(str(x) for x in (
+        c.get("compiler"), flags.strip() if isinstance(flags, str) else None, c.get("build_type"),
+        c.get("sanitize") and f"sanitize {c['sanitize']}") if x)
+
+
+def run_text(report):
+    c = report.context
+    state = "complete"
+    if report.unfinished:
+        state = ("unfinished" + (f" (interrupted: {report.interrupted})" if report.interrupted
+                                 else "")
+                 + (f", {len(report.not_run)} benchmarks not run" if report.not_run is not None
+                    else ""))
+    return ", ".join(str(x) for x in (
+        c.get("suite") and f"suite {c['suite']}", c.get("date"), state,
+        isinstance(c.get("sessions"), list) and f"{len(c['sessions'])} sessions") if x)
+
+
+def context_rows(report):
+    """(what, text) of the machine and the run, as a person looks for them; a row for each
+    runtime the report records, whichever backend it is under."""
+    c = report.context
     rows = [
         ("CPU", cpu_text(c) or None),
-        ("topology", topology_text(c.get("topology"))),
-        ("usable CPUs", ", ".join(u for u in usable if u)),
+        ("topology", topology_text(report.topology)),
+        ("usable CPUs", usable_text(report)),
         ("SMT", c.get("smt")),
-        ("caches", cache_text(c.get("cache_levels"))),
+        ("caches", cache_text(report.caches)),
         ("memory", bytes_text(c.get("memory_bytes"))),
-        ("read bandwidth", ", ".join(x for x in (
-            gbps(c.get("read_bandwidth")) and f"{gbps(c.get('read_bandwidth'))} (all usable CPUs)",
-            gbps(c.get("read_bandwidth_one_thread"))
-            and f"{gbps(c.get('read_bandwidth_one_thread'))} (one thread)") if x)),
+        ("read bandwidth", bandwidth_text(report)),
         ("calibration", calibration_text(c.get("calibration"))),
         ("measurement", settings_text(c.get("measurement"))),
         ("placement", ", ".join(f"{k} {c[k]}" for k in ("pin", "data_mapping", "first_touch")
@@ -380,19 +417,16 @@ def context_rows(context):
         ("governor, THP", ", ".join(str(c[k]) for k in ("governor", "transparent_hugepages")
                                     if c.get(k) is not None)),
         ("kernel", c.get("kernel")),
-        ("OpenMP", runtime_text(c.get("openmp"))),
-        ("oneTBB", runtime_text(c.get("tbb"))),
-        ("build", ", ".join(str(x) for x in (
-            c.get("compiler"), c.get("cxx_flags", "").strip() if isinstance(c.get("cxx_flags"),
-                                                                            str) else None,
-            c.get("build_type"), c.get("sanitize") and f"sanitize {c['sanitize']}") if x)),
+    ]
+    rows += [(f"{backend} runtime", runtime_text(runtime))
+             for backend, runtime in report.runtimes.items()]
+    rows += [
+        ("build", build_text(c)),
         ("parbench", " ".join(str(x) for x in (c.get("parbench_version"),
                                                c.get("git_commit") and f"({c['git_commit']})")
                               if x)),
         ("environment", settings_text(c.get("env")) or "none set"),
-        ("run", ", ".join(str(x) for x in (
-            c.get("suite") and f"suite {c['suite']}", c.get("date"), state,
-            isinstance(c.get("sessions"), list) and f"{len(c['sessions'])} sessions") if x)),
+        ("run", run_text(report)),
         ("command", c.get("command_line")),
         ("host", c.get("host_name")),
     ]
@@ -401,7 +435,7 @@ def context_rows(context):
 
 def context_html(report):
     rows = "".join(f"<tr><th>{esc(what)}</th><td>{esc(text)}</td></tr>"
-                   for what, text in context_rows(report.context))
+                   for what, text in context_rows(report))
     everything = json.dumps(report.context, indent=1, sort_keys=True, ensure_ascii=False,
                             default=str)
     return (f'<table class="context">{rows}</table>'
@@ -430,10 +464,10 @@ def interval_cell(run, found):
     if found is None or not found.has_interval or found.center <= 0:
         return cell("")
     half = max(found.center - found.low, found.high - found.center) / found.center
-    count = len(run.reps) or run.measurement().get("repetitions") or 0
-    coverage = run.measurement().get("interval_coverage")
-    few = (is_number(coverage) and coverage < CONFIDENCE) or (
-        not is_number(coverage) and 0 < count < fewest_repetitions())
+    count = run.repetition_count() or 0
+    coverage = run.interval_coverage()
+    few = (coverage < CONFIDENCE if coverage is not None
+           else 0 < count < fewest_repetitions())
     text = f"{time_text(found.low)} – {time_text(found.high)} (±{half * 100:.3g}%)"
     return cell(text + (" range" if few else ""), half)
 
@@ -451,11 +485,9 @@ def size_text(run):
 
 def result_row(run, anchor):
     time = run.stat("real_time")
-    measurement = run.measurement()
-    count = len(run.reps) or measurement.get("repetitions")
-    decided = measurement.get("decided")
+    count = run.repetition_count()
     reps = f"{count}" if count else ""
-    if decided is False:
+    if run.undecided():
         reps += " ~"
     rate = run.stat("bytes_per_second")
     makespan, predicted = run.center("makespan"), run.center("predicted")
@@ -500,9 +532,7 @@ def results_html(report, anchors):
 
 
 def report_title(report):
-    cpu = cpu_text(report.context)
-    cpus = f"{report.usable_cpus} CPUs" if report.usable_cpus else ""
-    what = ", ".join(x for x in (cpu, cpus) if x)
+    what = report.machine()
     return f"{what} — {report.host}, {report.date}" if what else f"{report.host}, {report.date}"
 
 

@@ -3,7 +3,7 @@ figure of one command, whichever report a backend comes from. Standard library o
 the result page can colour backends as the figures do without matplotlib.
 """
 
-from .report import KNOWN_BACKENDS
+from .report import KNOWN_COLORS
 
 # Backends beyond the known five take these in turn, in the order the registries list them.
 SPARE_COLORS = ["#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
@@ -33,10 +33,9 @@ class BackendLook:
         for report in reports:
             order += [b for b in report.registry.order if b not in order]
         order += sorted({r.backend for report in reports for r in report.runs} - set(order))
-        fixed = {b["name"]: b["color"] for b in KNOWN_BACKENDS}
-        others = [b for b in order if b not in fixed]
+        others = [b for b in order if b not in KNOWN_COLORS]
         self.order = order
-        self.colors = dict(fixed)
+        self.colors = dict(KNOWN_COLORS)
         self.colors.update((b, SPARE_COLORS[i % len(SPARE_COLORS)]) for i, b in enumerate(others))
 
     def rank(self, backend):

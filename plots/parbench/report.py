@@ -8,7 +8,10 @@ once decompressed) are read. Anything wrong is an InputError with one line for t
 the reader knows of a backend (the reference, the order, launches, which sum policy is
 contiguous and which strided) comes from the report's registry (`context.backends`), or for a
 report older than that key from KNOWN_BACKENDS. A run's value of a field is the median of its
-repetitions with a confidence interval (stats.py), taken as parbench-compare takes it.
+repetitions with a confidence interval (stats.py), taken as parbench-compare takes it. The other
+modules read a report through what this one gives (Report, Run, Timeline, the words below), not
+through its JSON: where a key moved (the runtimes, the caches) or a value may be missing or not
+a number, the rule is here, once.
 """
 
 import gzip
@@ -18,6 +21,7 @@ import os
 import re
 import stat
 import zlib
+from typing import NamedTuple, Optional
 
 from . import stats
 
@@ -26,7 +30,7 @@ from . import stats
 # colour. This is the one place the Python side names a backend. A report older than the key
 # (the committed reference reports among them) reads this as its registry: which backend is the
 # reference, the order, the launches, and which sum policy splits into contiguous blocks and
-# which into strided slices (DESIGN.md: backends and policies). In every report these five keep
+# which into strided slices (docs/ARCHITECTURE.md: the seam). In every report these five keep
 # their colours, so that the figures keep their look (palette.py).
 KNOWN_BACKENDS = [
     {"name": "serial", "color": "#4d4d4d", "reference": True, "launches": ["inline"],
@@ -40,6 +44,7 @@ KNOWN_BACKENDS = [
                       {"name": "static1", "split": "cyclic"}]},
     {"name": "tbb", "color": "#ff7f0e", "launches": ["arena"], "sum_policies": []},
 ]
+KNOWN_COLORS = {b["name"]: b["color"] for b in KNOWN_BACKENDS}
 # The generic splits (a policy's `split`) that the sum_split figure sets side by side.
 CONTIGUOUS_SPLIT, STRIDED_SPLIT = "block", "cyclic"
 # Google Benchmark's time units; an entry without one is in nanoseconds, its default.
@@ -86,7 +91,15 @@ def cpu_text(context, unknown=""):
 
 
 def is_number(value):
+    """A finite number: what a report's value must be to count. Google Benchmark's bare NaN and
+    Infinity read as null (parse_json_text), and a number too large for a float as infinite;
+    neither is one."""
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def positive(value):
+    """The value where it is a positive finite number, else None."""
+    return value if is_number(value) and value > 0 else None
 
 
 def json_type(value):
@@ -109,10 +122,27 @@ def plural(count, one, many):
     return f"{count} {one if count == 1 else many}"
 
 
+def bytes_text(value):
+    """"32 MiB", "2 GiB", "512 B"; "" for what is not a number."""
+    if not is_number(value):
+        return ""
+    for unit, size in (("GiB", 2 ** 30), ("MiB", 2 ** 20), ("KiB", 2 ** 10)):
+        if value >= size:
+            return f"{value / size:.3g} {unit}"
+    return f"{value:.3g} B"
+
+
 def short_date(value):
     text = str(value or "")
     found = re.match(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})", text)
     return f"{found.group(1)} {found.group(2)}" if found else text
+
+
+def without_endings(name, endings):
+    """The name less each of the endings in turn, where it ends with it."""
+    for ending in endings:
+        name = name[: -len(ending)] if name.endswith(ending) else name
+    return name
 
 
 def entry_place(index, entry):
@@ -147,6 +177,45 @@ def is_aggregate(entry):
     return "aggregate_name" in entry
 
 
+class Task(NamedTuple):
+    """One task of a recorded job (an item of an entry's `timeline`): the worker that ran it,
+    its start and end in seconds from the job's start, and its index and duration (seconds)
+    where the item has them."""
+
+    worker: int
+    start: float
+    end: float
+    task: Optional[float] = None
+    duration: Optional[float] = None
+
+
+class Timeline(NamedTuple):
+    """A run's recorded job (the last repetition that carries a usable timeline): its tasks, the
+    workers it had (`workers_obtained`) and its makespan, predicted makespan and lower bound in
+    seconds, each None where the entry lacks it."""
+
+    tasks: list
+    workers: Optional[int]
+    makespan: Optional[float]
+    predicted: Optional[float]
+    lower_bound: Optional[float]
+
+
+def timeline_tasks(timeline):
+    """The items of a `timeline` that are tasks: a worker, a start and an end, all numbers."""
+    if not isinstance(timeline, list):
+        return []
+    tasks = []
+    for item in timeline:
+        if isinstance(item, dict) and all(is_number(item.get(k)) for k in ("worker", "start",
+                                                                          "end")):
+            task, duration = item.get("task"), item.get("duration")
+            tasks.append(Task(int(item["worker"]), float(item["start"]), float(item["end"]),
+                              task if is_number(task) else None,
+                              float(duration) if is_number(duration) else None))
+    return tasks
+
+
 class Run:
     """One benchmark of a report (one `params`): its repetitions and its aggregates."""
 
@@ -159,6 +228,10 @@ class Run:
         if name in PARAMS:
             return self.params.get(name)
         raise AttributeError(name)
+
+    def param(self, name):
+        """One of the run's `params` by name (a name PARAMS may not know yet), or None."""
+        return self.params.get(name)
 
     def values(self, field):
         """The field on every repetition that has it (times in seconds)."""
@@ -186,6 +259,25 @@ class Run:
         """The median's `measurement` object (how its repetitions were decided), or {}."""
         found = (self.median_entry() or {}).get("measurement")
         return found if isinstance(found, dict) else {}
+
+    def repetition_count(self):
+        """How many repetitions the run had: those in the report, else (a report of aggregates
+        only) as its measurement says; None where neither says."""
+        if self.reps:
+            return len(self.reps)
+        count = self.measurement().get("repetitions")
+        return int(count) if is_number(count) and count > 0 else None
+
+    def interval_coverage(self):
+        """measurement.interval_coverage: the probability that the median's interval holds the
+        true median (below the confidence with too few repetitions), or None."""
+        coverage = self.measurement().get("interval_coverage")
+        return coverage if is_number(coverage) else None
+
+    def undecided(self):
+        """Whether the adaptive measurement stopped before it could decide (its budget ran
+        out): measurement.decided false."""
+        return self.measurement().get("decided") is False
 
     def median_interval(self):
         """measurement.median_interval in seconds as (low, high), or None."""
@@ -224,22 +316,26 @@ class Run:
         return found.center if found else None
 
     def last_timeline(self):
-        """The last repetition's entry, if it carries a usable timeline, with its usable items."""
+        """The recorded job of the last repetition whose timeline has tasks (a Timeline), or
+        None."""
         def index(entry):
             value = entry.get("repetition_index")
             return value if is_number(value) else 0
 
         for entry in sorted(self.reps, key=index, reverse=True):
-            timeline = entry.get("timeline")
-            if isinstance(timeline, list) and timeline:
-                items = [t for t in timeline if isinstance(t, dict) and all(
-                    is_number(t.get(k)) for k in ("worker", "start", "end"))]
-                if items:
-                    return entry, items
+            tasks = timeline_tasks(entry.get("timeline"))
+            if tasks:
+                workers = positive(entry_value(entry, "workers_obtained"))
+                return Timeline(tasks, int(workers) if workers else None,
+                                *(entry_value(entry, f) for f in ("makespan", "predicted",
+                                                                  "lower_bound")))
         return None
 
 
 class Report:
+    """One report as the figures and the page read it. `context` is the report's context as it
+    is (the page shows it whole); what has a rule to read it is an attribute here."""
+
     def __init__(self, path, context, runs, notes=(), findings=None, errors=()):
         self.path = path
         self.context = context
@@ -247,22 +343,38 @@ class Report:
         self.findings = findings  # None: the report predates them (reports/SCHEMA.md)
         self.errors = list(errors)  # (run_name, error message) of the entries that failed
         self.notes = list(notes)  # said on stderr once every report has been read
+        # complete, interrupted and not_run: checked by completeness_note
         self.unfinished = context.get("complete") is False
+        self.interrupted = context.get("interrupted")  # the signal, "timeout", or None
+        self.not_run = context.get("not_run")  # the benchmarks an unfinished run lacks, or None
         self.host = str(context.get("host_name") or "unknown host")
         self.date = short_date(context.get("date"))
         self.label = f"{self.host} {self.date}".strip()
         self.tag = file_tag(path)
-        usable = context.get("usable_cpus")
-        self.usable_cpus = int(usable) if is_number(usable) and usable > 0 else None
+        usable = positive(context.get("usable_cpus"))
+        self.usable_cpus = int(usable) if usable else None
+        self.read_bandwidth = positive(context.get("read_bandwidth"))  # bytes/s, or None
+        self.read_bandwidth_one_thread = positive(context.get("read_bandwidth_one_thread"))
+        topology = context.get("topology")
+        self.topology = topology if isinstance(topology, dict) else {}
+        self.caches = cache_levels(context)
         self.registry = read_registry(path, context)
+        self.runtimes = runtimes(context, self.registry)
+
+    def machine(self):
+        """"CPU (family 25, model 1, ...), 4 CPUs", as much of it as the report says."""
+        cpus = f"{self.usable_cpus} CPUs" if self.usable_cpus else ""
+        return ", ".join(x for x in (cpu_text(self.context), cpus) if x)
 
     def stamp(self):
         """The machine in a figure's corner: host names alone (often "localhost") say little."""
-        cpu = cpu_text(self.context)
-        cpus = f"{self.usable_cpus} CPUs" if self.usable_cpus else ""
-        what = ", ".join(x for x in (cpu, cpus) if x)
+        what = self.machine()
         stamp = f"{self.host} ({what}) · {self.date}" if what else f"{self.host} · {self.date}"
         return stamp + " · unfinished run" if self.unfinished else stamp
+
+    def last_level_cache(self):
+        """The largest data or unified cache in bytes, or None."""
+        return max((c.bytes for c in self.caches), default=None)
 
     def select(self, kernel, **match):
         return [r for r in self.runs if r.kernel == kernel
@@ -273,12 +385,54 @@ class Report:
         return [len(r.reps) for r in self.runs]
 
 
+class Cache(NamedTuple):
+    """A data or unified cache of the machine."""
+
+    level: Optional[float]
+    type: str  # "Data" or "Unified"
+    bytes: float
+    shared_cpu_list: Optional[str] = None  # the CPUs that share it, as "0-3"
+
+
+def cache_levels(context):
+    """The machine's data and unified caches, as the report lists them: `cache_levels`, or for a
+    report without it Google Benchmark's `caches` (whose `size` is the bytes); an instruction
+    cache, or one without a size, is left out."""
+    levels, size_key = context.get("cache_levels"), "bytes"
+    if not isinstance(levels, list) or not levels:
+        levels, size_key = context.get("caches"), "size"
+    found = []
+    for cache in levels if isinstance(levels, list) else []:
+        if not isinstance(cache, dict) or cache.get("type") == "Instruction":
+            continue
+        size, level, shared = cache.get(size_key), cache.get("level"), cache.get("shared_cpu_list")
+        if positive(size):
+            found.append(Cache(level if is_number(level) else None, str(cache.get("type") or ""),
+                               size, str(shared) if shared else None))
+    return found
+
+
+def runtimes(context, registry):
+    """{backend: the runtime underneath it} as the report records each (reports/SCHEMA.md:
+    runtimes), in the registry's order, then any other by name. `context.runtimes`; for a
+    report without that key (made before December 2026) the object at the top level of the
+    context under each registered backend's name. A runtime written as null (a build without
+    it) is not there."""
+    found = context.get("runtimes")
+    if isinstance(found, dict):
+        found = {name: value for name, value in found.items() if value is not None}
+    else:
+        found = {name: context[name] for name in registry.order
+                 if isinstance(context.get(name), dict)}
+    order = registry.order
+    return dict(sorted(found.items(), key=lambda item: (
+        order.index(item[0]) if item[0] in order else len(order), item[0])))
+
+
 def file_tag(path):
     """What a report's figures are named after when there are several: its file name, less
     .gz, .partial (a journal's figures are named after its report) and .json."""
-    name = os.path.basename(path)
-    for suffix in (".gz", ".partial"):
-        name = name[: -len(suffix)] if name.endswith(suffix) else name
+    name = without_endings(os.path.basename(path), (".gz", ".partial"))
     tag = re.sub(r"[^A-Za-z0-9_.-]+", "_", os.path.splitext(name)[0])
     return "compare-report" if tag == "compare" else tag  # not like the compare_* figures
 
@@ -473,25 +627,32 @@ def read_input(path):
 # ----------------------------------------------------------------------------------------------
 # Parsing: JSON, journals, completeness
 
-# A JSON string (skipped whole, so that a word inside one is left alone) or Google Benchmark's
-# bare -NaN, the one non-finite word Python's json does not take.
-STRING_OR_NEGATIVE_NAN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|-NaN')
+# Numbers that are not finite: Google Benchmark writes NaN, -NaN, Infinity and -Infinity as bare
+# words, which JSON lacks (and printf's nan and inf where it formats a number itself). Outside
+# strings they read as null, a value that is not there, as the C++ reader (schema/json.cpp) and
+# so parbench-compare read them; a number too large for a float reads as infinite, which
+# is_number does not take either. Python's json takes NaN, Infinity and -Infinity itself
+# (parse_constant); the others are written null first, where the text may have one.
+NON_FINITE = r"-?(?:NaN|Infinity|nan|inf)"
+# A JSON string (skipped whole, so that a word inside one is left alone), or a non-finite word.
+STRING_OR_NON_FINITE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|' + NON_FINITE)
+# What json cannot take, or a string that holds it: only then is the text scanned string by
+# string (a report that has one is rare).
+OTHER_NON_FINITE = re.compile(r"-NaN|\b(?:nan|inf)\b")
 
 
-def without_negative_nan(text):
-    """The text with each bare -NaN outside strings written NaN; as it is, where it has none
-    (a report that has one is rare, and this way the others are not scanned)."""
-    if "-NaN" not in text:
+def without_other_non_finite(text):
+    """The text with each bare non-finite word outside strings written null."""
+    if not OTHER_NON_FINITE.search(text):
         return text
-    return STRING_OR_NEGATIVE_NAN.sub(lambda m: "NaN" if m.group() == "-NaN" else m.group(), text)
+    return STRING_OR_NON_FINITE.sub(lambda m: m.group() if m.group()[0] == '"' else "null", text)
 
 
 def parse_json_text(text, one_line=False):
-    """(value, None), or (None, why) where the text is not JSON. Google Benchmark writes NaN,
-    -NaN, Infinity and -Infinity as bare words, which JSON lacks; they read as null, a value
-    that is not there, as parbench-compare reads them."""
+    """(value, None), or (None, why) where the text is not JSON; a non-finite number reads as
+    null (NON_FINITE)."""
     try:
-        return json.loads(without_negative_nan(text), parse_constant=lambda _: None), None
+        return json.loads(without_other_non_finite(text), parse_constant=lambda _: None), None
     except json.JSONDecodeError as e:
         where = f": column {e.colno}" if one_line else f" at line {e.lineno} column {e.colno}"
         return None, e.msg + where

@@ -9,6 +9,7 @@ import sys
 from .report import is_number
 
 PROG = "plot"
+SEED_WORKERS = 4  # the design's seed question: 2,4,6,8,1,3,5,7 on 4 workers
 
 
 class Skip(Exception):
@@ -23,7 +24,7 @@ def note(message):
 def group_by(runs, *keys):
     groups = {}
     for run in runs:
-        groups.setdefault(tuple(run.params.get(k) for k in keys), []).append(run)
+        groups.setdefault(tuple(run.param(k) for k in keys), []).append(run)
     return groups
 
 
@@ -59,6 +60,13 @@ def best_config(runs, field, higher=True):
     order = configs_in_order(runs)
     config, chosen = max(sorted(groups.items(), key=lambda kv: order.index(kv[0])), key=rank)
     return config, chosen
+
+
+def sum_results(report):
+    """The report's sum runs that a figure can place: an array size, a worker count and a
+    bandwidth."""
+    return [r for r in report.select("sum") if is_number(r.bytes) and r.bytes > 0
+            and is_number(r.workers) and r.center("bytes_per_second")]
 
 
 def int_workers(runs):

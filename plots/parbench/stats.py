@@ -1,11 +1,12 @@
 """The centre and spread a figure draws for a run: the median of its repetitions and a
 distribution-free confidence interval of that median. Standard library only.
 
-The median is the centre parbench-compare reports (tools/compare/statistics.cpp), computed the
-same way, so that a figure and a comparison of the same report agree on every value. Timings
-are skewed (a repetition is never faster than the machine allows, sometimes much slower), so a
-mean ± stddev would put a symmetric bar around a value no repetition is near; the interval
-below assumes nothing about the distribution but that the repetitions are independent.
+The median is the centre parbench-compare reports, and its interval the one parbench writes
+(stats/statistics.cpp, which both share), computed the same way, so that a figure and a
+comparison of the same report agree on every value. Timings are skewed (a repetition is never
+faster than the machine allows, sometimes much slower), so a mean ± stddev would put a
+symmetric bar around a value no repetition is near; the interval below assumes nothing about
+the distribution but that the repetitions are independent.
 """
 
 import math

@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 from matplotlib import ticker  # noqa: E402
 from matplotlib.transforms import ScaledTranslation, blended_transform_factory  # noqa: E402
 
-from .report import is_number  # noqa: E402
+from .report import bytes_text  # noqa: E402
 
 DPI = 130
 # The strip along the figure's bottom kept for its corners (the machine; what the bars mean),
@@ -26,13 +26,6 @@ CORNER_SIZE = 8
 # Neighbouring points further apart than this factor on a log x axis (array sizes) are not
 # joined by a line: a line across decades would claim values nobody measured.
 MAX_JOIN = 16
-
-
-def fmt_bytes(value):
-    for unit, size in (("GiB", 2 ** 30), ("MiB", 2 ** 20), ("KiB", 2 ** 10)):
-        if value >= size:
-            return f"{value / size:.3g} {unit}"
-    return f"{value:.3g} B"
 
 
 def fmt_plain(value, _pos=None):
@@ -54,7 +47,7 @@ def bytes_axis(ax, values):
     hi = math.ceil(math.log2(max(values)))
     step = max(1, math.ceil((hi - lo + 1) / 8))
     ax.xaxis.set_major_locator(ticker.FixedLocator([2.0 ** e for e in range(lo, hi + 1, step)]))
-    ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: fmt_bytes(v)))
+    ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: bytes_text(v)))
     ax.xaxis.set_minor_locator(ticker.NullLocator())
     ax.set_xlim(2.0 ** lo / 1.3, 2.0 ** hi * 1.3)
 
@@ -202,26 +195,21 @@ def finish(fig, title, stamp, bars=None):
     return fig
 
 
-def mark_caches(ax, context):
-    """Dotted vertical lines at the data caches' sizes, those within the x axis's limits (a
-    label outside them would push the layout's margins out until the axes collapse)."""
-    levels = context.get("cache_levels") or []
-    if not isinstance(levels, list) or not levels:
-        levels = [{"bytes": c.get("size"), "level": c.get("level"), "type": c.get("type")}
-                  for c in (context.get("caches") or []) if isinstance(c, dict)]
+def mark_caches(ax, caches):
+    """Dotted vertical lines at the sizes of the data caches (a report's `caches`), those within
+    the x axis's limits (a label outside them would push the layout's margins out until the
+    axes collapse)."""
     seen = set()
     low, high = sorted(ax.get_xlim())
     trans = blended_transform_factory(ax.transData, ax.transAxes)
-    for cache in levels:
-        if not isinstance(cache, dict) or cache.get("type") == "Instruction":
-            continue
-        size, level = cache.get("bytes"), cache.get("level")
-        if not is_number(size) or not low <= size <= high or (level, size) in seen:
+    for cache in caches:
+        size, level = cache.bytes, cache.level
+        if not low <= size <= high or (level, size) in seen:
             continue
         seen.add((level, size))
-        name = f"L{level}{'d' if cache.get('type') == 'Data' else ''}"
+        name = f"L{level}{'d' if cache.type == 'Data' else ''}"
         ax.axvline(size, color="0.45", linestyle=":", linewidth=1)
-        ax.text(size, 0.985, f"{name} {fmt_bytes(size)}", transform=trans, rotation=90,
+        ax.text(size, 0.985, f"{name} {bytes_text(size)}", transform=trans, rotation=90,
                 fontsize=7, color="0.25", ha="right", va="top",
                 bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 1})
 

@@ -1,16 +1,16 @@
 """The sum's figures: bandwidth against array size, every policy, speedup, and what the strided
-split costs (DESIGN.md, question 1)."""
+split costs (the findings `bandwidth` and `split`, report/findings.cpp)."""
 
 import math
 
 from matplotlib.transforms import blended_transform_factory
 
 from .palette import LAUNCH_STYLES, MARKERS, SHADES, backend_color, backends_of
-from .report import CONTIGUOUS_SPLIT, STRIDED_SPLIT, is_number
+from .report import CONTIGUOUS_SPLIT, STRIDED_SPLIT, bytes_text, is_number, plural
 from .selection import (Skip, best_config, config_label, config_of, configs_in_order,
-                        int_workers, main_workers, spread_pick)
+                        int_workers, main_workers, spread_pick, sum_results)
 from .stats import interval_note, ratio, scaled
-from .style import (MAX_JOIN, bytes_axis, finish, fmt_bytes, hide_unused, legend_below,
+from .style import (MAX_JOIN, bytes_axis, finish, hide_unused, legend_below,
                     legend_right, log_axis, mark_caches, mark_usable, new_figure,
                     plot_series, shade, symlog_axis, value_axis, wide_workers, workers_axis)
 
@@ -18,8 +18,7 @@ GIGA = 1e-9  # bytes per second to GB/s
 
 
 def sum_runs(report):
-    runs = [r for r in report.select("sum") if is_number(r.bytes) and r.bytes > 0
-            and is_number(r.workers) and r.center("bytes_per_second")]
+    runs = sum_results(report)
     if not runs:
         raise Skip("no sum results with bytes_per_second")
     return runs
@@ -30,11 +29,10 @@ def bandwidth_points(runs):
     return [(r.bytes, scaled(r.stat("bytes_per_second"), GIGA)) for r in runs]
 
 
-def bandwidth_ceilings(ax, context):
-    for key, style, what in (("read_bandwidth", "--", "all CPUs"),
-                             ("read_bandwidth_one_thread", ":", "1 thread")):
-        value = context.get(key)
-        if is_number(value) and value > 0:
+def bandwidth_ceilings(ax, report):
+    for value, style, what in ((report.read_bandwidth, "--", "all CPUs"),
+                               (report.read_bandwidth_one_thread, ":", "1 thread")):
+        if value:
             ax.axhline(value * GIGA, color="black", linestyle=style, linewidth=1,
                        label=f"measured read bandwidth, {what}: {value * GIGA:.1f} GB/s")
 
@@ -44,7 +42,7 @@ def sizes_note(runs):
     far apart to join."""
     sizes = sorted({r.bytes for r in runs})
     if len(sizes) == 1:
-        return f" (one size measured: {fmt_bytes(sizes[0])})"
+        return f" (one size measured: {bytes_text(sizes[0])})"
     if not any(b <= a * MAX_JOIN for a, b in zip(sizes, sizes[1:])):
         return f" ({len(sizes)} sizes, too far apart to join)"
     return ""
@@ -53,10 +51,10 @@ def sizes_note(runs):
 def bandwidth_axes(ax, report, all_bytes):
     """What every bandwidth panel has: the ceilings, bytes on a log x, GB/s on a log y, the
     caches."""
-    bandwidth_ceilings(ax, report.context)
+    bandwidth_ceilings(ax, report)
     bytes_axis(ax, all_bytes)
     log_axis(ax)
-    mark_caches(ax, report.context)
+    mark_caches(ax, report.caches)
     ax.set_xlabel("array size (bytes)")
 
 
@@ -82,7 +80,7 @@ def fig_bandwidth(report):
                         color=backend_color(backend), linestyle="-", marker="o",
                         label=f"{backend} ({config_label(config)})")
         bandwidth_axes(ax, report, [r.bytes for r in runs])
-        ax.set_title(f"{workers} worker{'s' if workers != 1 else ''}{sizes_note(runs)}")
+        ax.set_title(f"{plural(workers, 'worker', 'workers')}{sizes_note(runs)}")
         ax.grid(True, which="major", alpha=0.3)
         legend_below(ax)
     axes[0][0].set_ylabel("bandwidth (GB/s)")
@@ -200,7 +198,7 @@ def speedup_row(row, report, at_size, workers, size):
         mark_usable(ax, usable)
         workers_axis(ax, workers)
         ax.set_ylabel(ylabel)
-        ax.set_title(f"{ylabel.split(' (')[0]}, array of {fmt_bytes(size)}", fontsize=10)
+        ax.set_title(f"{ylabel.split(' (')[0]}, array of {bytes_text(size)}", fontsize=10)
         ax.grid(True, alpha=0.3)
     legend_right(row[2])
 
@@ -231,7 +229,7 @@ def speedup_at_one_count(report, runs, workers):
             plot_series(ax, field_points(chosen, field, lambda r: sizes.index(r.bytes) + offset),
                         color=backend_color(backend), marker="o", linestyle="none",
                         label=backend)
-        ax.set_xticks(range(len(sizes)), [fmt_bytes(b) for b in sizes])
+        ax.set_xticks(range(len(sizes)), [bytes_text(b) for b in sizes])
         ax.set_xlim(-0.6, len(sizes) - 0.4)
         ax.set_xlabel("array size")
         ax.set_ylabel(ylabel)
@@ -321,7 +319,7 @@ def fig_sum_split(report):
                 label=f"{report.registry.reference} (1 worker)")
     bandwidth_axes(bw_ax, report, [r.bytes for r in runs])
     bytes_axis(ratio_ax, [r.bytes for r in runs])
-    mark_caches(ratio_ax, report.context)
+    mark_caches(ratio_ax, report.caches)
     ratio_ax.set_xlabel("array size (bytes)")
     for ax in (bw_ax, ratio_ax):
         ax.grid(True, alpha=0.3)

@@ -1,5 +1,6 @@
 """The task kernels' figures (sleep, spin): makespan per policy, Gantt charts of one job, and
-sleep versus spin past the usable CPUs (DESIGN.md, questions 3 and 4)."""
+sleep versus spin past the usable CPUs (the findings `uneven` and `oversubscription`,
+report/findings.cpp)."""
 
 import math
 
@@ -7,16 +8,15 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from .palette import backend_color, backend_rank, backends_of
-from .report import entry_value, is_number
-from .selection import (Skip, best_config, centers, config_label, config_of, int_workers,
-                        main_workers, note)
+from .report import is_number, positive
+from .selection import (SEED_WORKERS, Skip, best_config, centers, config_label, config_of,
+                        int_workers, main_workers, note)
 from .stats import interval_note, scaled
 from .trace import gantt_trace
 from .style import (finish, hide_unused, interval_errors, legend, mark_usable, new_figure,
                     plot_series, time_scale, value_axis, workers_axis)
 
 TASK_KERNELS = ("sleep", "spin")
-SEED_WORKERS = 4  # the design's seed question: 2,4,6,8,1,3,5,7 on 4 workers
 
 
 def task_runs(report, kernel=None):
@@ -173,40 +173,38 @@ def gantt_figure(report, kernel, tasks, runs, workers):
 
 def gantt_span(run):
     """The latest time a Gantt panel of this run must show."""
-    entry, timeline = run.last_timeline()
-    marks = [entry_value(entry, f) for f in ("makespan", "predicted", "lower_bound")]
-    return max([t["end"] for t in timeline] + [m for m in marks if m])
+    job = run.last_timeline()
+    marks = [job.makespan, job.predicted, job.lower_bound]
+    return max([t.end for t in job.tasks] + [m for m in marks if m])
 
 
-def gantt_rows(entry, timeline):
+def gantt_rows(job):
     """Worker rows: every worker the job had (an idle one shows as an empty row)."""
-    rows = {int(t["worker"]) for t in timeline}
-    obtained = entry.get("workers_obtained")
-    if is_number(obtained) and 0 < obtained <= 1024:
-        rows |= set(range(int(obtained)))
+    rows = {t.worker for t in job.tasks}
+    if job.workers and job.workers <= 1024:
+        rows |= set(range(job.workers))
     return sorted(rows)
 
 
 def gantt_panel(ax, run, factor, unit_name, span):
     """One job's timeline: a row per worker, a bar per task labelled with its duration."""
-    entry, timeline = run.last_timeline()
-    rows = gantt_rows(entry, timeline)
-    unit = run.unit if is_number(run.unit) and run.unit > 0 else None
-    makespan = entry_value(entry, "makespan") or max(t["end"] for t in timeline)
+    job = run.last_timeline()
+    rows = gantt_rows(job)
+    unit = positive(run.unit)
+    makespan = job.makespan or max(t.end for t in job.tasks)
     color = backend_color(run.backend)
-    for t in timeline:
-        y = rows.index(int(t["worker"]))
-        width = t["end"] - t["start"]
-        ax.barh(y, width * factor, left=t["start"] * factor, height=0.72, color=color,
+    for t in job.tasks:
+        y = rows.index(t.worker)
+        width = t.end - t.start
+        ax.barh(y, width * factor, left=t.start * factor, height=0.72, color=color,
                 alpha=0.55, edgecolor="black", linewidth=0.8)
-        duration = t.get("duration") if is_number(t.get("duration")) else width
+        duration = t.duration if t.duration is not None else width
         text = f"{duration / unit:.3g}" if unit else f"{duration * factor:.3g}"
         if width >= span * 0.011 * len(text):  # a label only where it fits in its bar
-            ax.text((t["start"] + width / 2) * factor, y, text, ha="center", va="center",
+            ax.text((t.start + width / 2) * factor, y, text, ha="center", va="center",
                     fontsize=7.5)
-    for value, style, grey in ((makespan, "-", "black"),
-                               (entry_value(entry, "predicted"), "--", "black"),
-                               (entry_value(entry, "lower_bound"), ":", "0.4")):
+    for value, style, grey in ((makespan, "-", "black"), (job.predicted, "--", "black"),
+                               (job.lower_bound, ":", "0.4")):
         if value:
             ax.axvline(value * factor, color=grey, linestyle=style, linewidth=1.4)
     ax.set_yticks(range(len(rows)), [f"worker {w}" for w in rows], fontsize=8)
@@ -274,9 +272,9 @@ def fig_sleep_spin(report):
 def total_work(runs):
     """The sum of the task durations (seconds), from a timeline; or None."""
     for run in runs:
-        found = run.last_timeline()
-        if found and all(is_number(t.get("duration")) for t in found[1]):
-            return sum(t["duration"] for t in found[1])
+        job = run.last_timeline()
+        if job and all(t.duration is not None for t in job.tasks):
+            return sum(t.duration for t in job.tasks)
     return None
 
 

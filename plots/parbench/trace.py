@@ -7,47 +7,47 @@ events. Standard library only.
 
 import json
 
-from .report import entry_value, is_number
+from .report import positive
+from .selection import config_label, config_of
 
 MICRO = 1e6
 
 
 def run_label(run):
-    words = [run.backend] + [str(p) for p in (run.launch, run.policy) if p not in (None, "inline")]
-    return " ".join(words)
+    return " ".join(x for x in (run.backend, config_label(config_of(run))) if x)
 
 
-def task_name(item, unit):
+def task_name(task, unit):
     """"task 3 (8 units)", or its duration in ms without a unit."""
-    duration = item.get("duration")
-    if is_number(duration) and unit:
-        return f"task {item.get('task', '?')} ({duration / unit:g} units)"
-    if is_number(duration):
-        return f"task {item.get('task', '?')} ({duration * 1e3:g} ms)"
-    return f"task {item.get('task', '?')}"
+    index = "?" if task.task is None else task.task
+    if task.duration is not None and unit:
+        return f"task {index} ({task.duration / unit:g} units)"
+    if task.duration is not None:
+        return f"task {index} ({task.duration * 1e3:g} ms)"
+    return f"task {index}"
 
 
 def run_events(pid, run, kernel):
     """The events of one run's recorded job (its last repetition's timeline)."""
-    entry, timeline = run.last_timeline()
-    unit = run.unit if is_number(run.unit) and run.unit > 0 else None
+    job = run.last_timeline()
+    unit = positive(run.unit)
     label = run_label(run)
     events = [{"name": "process_name", "ph": "M", "pid": pid, "tid": 0,
                "args": {"name": f"{label} ({run.workers} workers)"}},
               {"name": "process_sort_index", "ph": "M", "pid": pid, "tid": 0,
                "args": {"sort_index": pid}}]
-    for worker in sorted({int(t["worker"]) for t in timeline}):
+    for worker in sorted({t.worker for t in job.tasks}):
         events.append({"name": "thread_name", "ph": "M", "pid": pid, "tid": worker,
                        "args": {"name": f"worker {worker}"}})
-    for item in timeline:
-        args = {k: item[k] for k in ("task", "duration") if k in item}
-        events.append({"name": task_name(item, unit), "cat": kernel, "ph": "X",
-                       "ts": round(item["start"] * MICRO, 3),
-                       "dur": round(max(0.0, item["end"] - item["start"]) * MICRO, 3),
-                       "pid": pid, "tid": int(item["worker"]), "args": args})
-    for field, what in (("makespan", "measured makespan"), ("predicted", "predicted makespan"),
-                        ("lower_bound", "lower bound")):
-        value = entry_value(entry, field)
+    for task in job.tasks:
+        args = {k: v for k, v in (("task", task.task), ("duration", task.duration))
+                if v is not None}
+        events.append({"name": task_name(task, unit), "cat": kernel, "ph": "X",
+                       "ts": round(task.start * MICRO, 3),
+                       "dur": round(max(0.0, task.end - task.start) * MICRO, 3),
+                       "pid": pid, "tid": task.worker, "args": args})
+    for value, what in ((job.makespan, "measured makespan"),
+                        (job.predicted, "predicted makespan"), (job.lower_bound, "lower bound")):
         if value is not None:
             events.append({"name": f"{what} {value * 1e3:.4g} ms", "cat": "marks", "ph": "i",
                            "s": "p", "ts": round(value * MICRO, 3), "pid": pid, "tid": 0})

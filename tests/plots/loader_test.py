@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Tests of the reader of reports (plots/parbench/report.py) and of what figures take from it:
 what it refuses to read, gzip, incomplete reports and journals, time units and Google
-Benchmark's bare NaN, a run's median, and the registry of backends (context.backends) with the
-colours it gives. The modules it tests use only the standard library, so it runs under any
-Python 3.8 or newer, with or without matplotlib:
+Benchmark's bare NaN, a run's median, the registry of backends (context.backends) with the
+colours it gives, the runtimes, caches and read bandwidth of the context, and timelines. The
+modules it tests use only the standard library, so it runs under any Python 3.8 or newer, with
+or without matplotlib:
 
   python3 tests/plots/loader_test.py
 """
@@ -293,6 +294,82 @@ class Registry(Folder):
                 self.refused(path, says)
 
 
+class Context(Folder):
+    """What the figures and the page read of the context: the runtimes (context.runtimes, or
+    for an older report the top level), the caches, the read bandwidth."""
+
+    def report(self, context):
+        path = self.write("r.json", json.dumps({"context": context,
+                                                "benchmarks": [sum_entry("thread", 2, 1.0)]}))
+        return loader.load_report(path)
+
+    def test_runtimes_under_context_runtimes(self):
+        report = loader.load_report(os.path.join(FIXTURES, "findings.json"))
+        self.assertEqual(list(report.runtimes), ["openmp", "tbb", "mpi"])  # the registry's order
+        self.assertEqual(report.runtimes["mpi"]["world_size"], 4)
+        self.assertEqual(report.runtimes["openmp"]["runtime"], "libgomp.so.1")
+
+    def test_runtimes_of_an_older_report_at_the_top_level(self):
+        older = loader.load_report(os.path.join(FIXTURES, "sum_only.json"))
+        self.assertNotIn("runtimes", older.context)
+        self.assertEqual(list(older.runtimes), ["openmp", "tbb"])  # KNOWN_BACKENDS' names
+        self.assertEqual(older.runtimes["tbb"]["version"], "2021.8")
+        world = {"library": "Open MPI v4.1.4", "world_size": 1}
+        registered = self.report({"backends": [registry_entry("serial", True),
+                                               registry_entry("mpi")],
+                                  "mpi": world, "serial": None, "pin": "none"})
+        self.assertEqual(registered.runtimes, {"mpi": world})
+
+    def test_context_runtimes_is_preferred_to_the_top_level(self):
+        report = self.report({"runtimes": {"zeta": {"v": 2}, "tbb": {"v": 1}, "openmp": None},
+                              "openmp": {"v": "old"}, "tbb": {"v": "old"}})
+        self.assertEqual(report.runtimes, {"tbb": {"v": 1}, "zeta": {"v": 2}})
+        self.assertEqual(list(report.runtimes), ["tbb", "zeta"])  # registry's order, then names
+        none = self.report({"runtimes": {}, "openmp": {"v": "old"}})
+        self.assertEqual(none.runtimes, {})
+
+    def test_caches_from_cache_levels_else_google_benchmark_s(self):
+        report = loader.load_report(os.path.join(FIXTURES, "full.json"))
+        self.assertEqual([(c.level, c.type, c.bytes) for c in report.caches],
+                         [(1, "Data", 32768), (2, "Unified", 1 << 20), (3, "Unified", 16 << 20)])
+        self.assertEqual(report.caches[2].shared_cpu_list, "0-3")
+        self.assertEqual(report.last_level_cache(), 16 << 20)
+        older = self.report({"caches": [{"type": "Data", "level": 1, "size": 49152},
+                                        {"type": "Instruction", "level": 1, "size": 32768},
+                                        {"type": "Unified", "level": 2, "size": None}]})
+        self.assertEqual([(c.level, c.bytes) for c in older.caches], [(1, 49152)])
+        self.assertEqual(self.report({}).caches, [])
+        self.assertIsNone(self.report({}).last_level_cache())
+
+    def test_read_bandwidth_only_where_it_is_a_positive_number(self):
+        report = self.report({"read_bandwidth": 2e10, "read_bandwidth_one_thread": None})
+        self.assertEqual(report.read_bandwidth, 2e10)
+        self.assertIsNone(report.read_bandwidth_one_thread)
+        self.assertIsNone(self.report({"read_bandwidth": 0}).read_bandwidth)
+        self.assertIsNone(self.report({"read_bandwidth": "fast"}).read_bandwidth)
+
+
+class Timelines(Folder):
+    """A run's recorded job: the last repetition whose timeline has tasks."""
+
+    def test_tasks_with_their_numbers_and_the_job_s_marks(self):
+        timeline = [{"task": 0, "worker": 1, "start": 0.0, "end": 0.002, "duration": 0.002},
+                    {"task": 1, "worker": 0, "start": 0.0, "end": 0.001, "duration": None},
+                    {"task": 2, "worker": "?", "start": 0.0, "end": 0.001}, "not a task"]
+        entries = [dict(timed_entry(1, "s", 0), timeline=[{"worker": 0, "start": 0, "end": 1}]),
+                   dict(timed_entry(1, "s", 1), timeline=timeline, makespan=0.002,
+                        lower_bound=None, workers_obtained=2.0),
+                   dict(timed_entry(1, "s", 2), timeline=[{"worker": None}])]
+        path = self.write("r.json", json.dumps({"context": {}, "benchmarks": entries}))
+        job = loader.load_report(path).runs[0].last_timeline()
+        self.assertEqual(job.tasks, [loader.Task(1, 0.0, 0.002, 0, 0.002),
+                                     loader.Task(0, 0.0, 0.001, 1, None)])
+        self.assertEqual((job.workers, job.makespan, job.predicted, job.lower_bound),
+                         (2, 0.002, None, None))
+        path = self.write("r.json", json.dumps({"context": {}, "benchmarks": entries[2:]}))
+        self.assertIsNone(loader.load_report(path).runs[0].last_timeline())
+
+
 class StandardLibraryOnly(unittest.TestCase):
     def test_reading_reports_does_not_import_matplotlib(self):
         loader.load_report(os.path.join(FIXTURES, "full.json"))
@@ -349,9 +426,21 @@ class BareNonFinite(Folder):
         self.assertIsNone(why)
         self.assertEqual(value, [None, None, None, None, 1])
 
+    def test_printf_s_words_read_as_null_too(self):
+        """As the C++ reader (schema/json.cpp) reads them."""
+        value, why = loader.parse_json_text('{"a": [nan, -nan, inf, -inf], "b": NaN}')
+        self.assertIsNone(why)
+        self.assertEqual(value, {"a": [None, None, None, None], "b": None})
+
     def test_the_words_inside_strings_are_left_alone(self):
         value, _ = loader.parse_json_text('{"a": "x -NaN \\" -NaN", "b": -NaN}')
         self.assertEqual(value, {"a": 'x -NaN " -NaN', "b": None})
+        value, _ = loader.parse_json_text('{"info": "nan inf Infinity", "c": [inf]}')
+        self.assertEqual(value, {"info": "nan inf Infinity", "c": [None]})
+
+    def test_a_number_too_large_is_no_number(self):
+        value, _ = loader.parse_json_text('[1e999]')
+        self.assertFalse(loader.is_number(value[0]))
 
     def test_a_repetition_without_a_number_is_left_out_of_the_median(self):
         text = ('{"context": {}, "benchmarks": [%s, %s, %s, %s]}' % tuple(
@@ -514,6 +603,23 @@ class MedianEntry(Folder):
                 run = loader.load_report(path).runs[0]
                 self.assertIsNone(run.median_interval())
                 self.assertFalse(run.stat("real_time").has_interval)
+
+    def test_repetitions_coverage_and_decided_from_the_measurement(self):
+        path = self.write("r.json", json.dumps({"context": {}, "benchmarks": [
+            self.median(2.0, [1.0, 3.0])]}))
+        run = loader.load_report(path).runs[0]
+        self.assertEqual(run.repetition_count(), 9)
+        self.assertIsNone(run.interval_coverage())
+        self.assertFalse(run.undecided())
+        entry = self.median(2.0, None)
+        entry["measurement"] = {"interval_coverage": 0.9375, "decided": False}
+        path = self.write("r.json", json.dumps({"context": {}, "benchmarks": [entry]}))
+        run = loader.load_report(path).runs[0]
+        self.assertIsNone(run.repetition_count())
+        self.assertEqual(run.interval_coverage(), 0.9375)
+        self.assertTrue(run.undecided())
+        full = loader.load_report(os.path.join(FIXTURES, "full.json")).runs[0]
+        self.assertEqual(full.repetition_count(), 3)
 
     def test_failed_entries_are_listed(self):
         path = self.write("r.json", json.dumps({"context": {}, "benchmarks": [

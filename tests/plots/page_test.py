@@ -194,6 +194,57 @@ class Results(unittest.TestCase):
         self.assertIn('data-v="1.2">1.20', row)  # makespan / model
 
 
+class Machine(unittest.TestCase):
+    """The machine and the run: a row per runtime the report records, from context.runtimes or,
+    in a report made before it, from the top level of the context."""
+
+    def rows(self, name):
+        return dict(page.context_rows(loader.load_report(os.path.join(FIXTURES, name))))
+
+    def test_every_runtime_under_context_runtimes(self):
+        rows = self.rows("findings.json")
+        self.assertEqual([w for w in rows if w.endswith(" runtime")],
+                         ["openmp runtime", "tbb runtime", "mpi runtime"])
+        self.assertEqual(rows["openmp runtime"], "max_threads 4, runtime libgomp.so.1, "
+                                                 "version 201511")
+        world = rows["mpi runtime"]
+        for fact in ("library Open MPI v4.1.4", "standard 3.1", "world_size 4", "hosts 2",
+                     "within_a_host shared memory (btl vader)", "between_hosts TCP (btl tcp)"):
+            self.assertIn(fact, world)
+        self.assertNotIn("\n", world)
+        self.assertNotIn("rank 0 alone", world)  # a sentence: in the whole context only
+        self.assertNotIn("fixture-a2", world)  # each rank: likewise
+        self.assertLess(len(world), 300)
+
+    def test_every_runtime_of_an_older_report(self):
+        rows = self.rows("sum_only.json")
+        self.assertEqual([w for w in rows if w.endswith(" runtime")],
+                         ["openmp runtime", "tbb runtime"])
+        self.assertEqual(rows["tbb runtime"], "interface_version 12080, runtime libtbb.so.12, "
+                                              "version 2021.8")
+
+    def test_the_runtimes_on_the_page(self):
+        for name, backends in (("findings.json", ["openmp", "tbb", "mpi"]),
+                               ("sum_only.json", ["openmp", "tbb"])):
+            with self.subTest(name=name):
+                report = loader.load_report(os.path.join(FIXTURES, name))
+                html = page.context_html(report)
+                shown = re.findall(r"<tr><th>(\w+) runtime</th><td>([^<]+)</td>", html)
+                self.assertEqual([b for b, _ in shown], backends)
+                self.assertTrue(all(text.strip() for _, text in shown))
+
+    def test_the_rest_of_the_machine(self):
+        rows = self.rows("full.json")
+        self.assertEqual(rows["caches"], "L1d 32 KiB (CPUs 0), L2 1 MiB (CPUs 0), "
+                                         "L3 16 MiB (CPUs 0-3)")
+        self.assertEqual(rows["read bandwidth"], "20.0 GB/s (all usable CPUs), "
+                                                 "12.0 GB/s (one thread)")
+        self.assertEqual(rows["usable CPUs"], "4, affinity 0-3, online 4")
+        self.assertEqual(rows["run"], "suite quick, 2026-01-15T10:00:00+00:00, complete")
+        unfinished = self.rows("incomplete.json")["run"]
+        self.assertIn("unfinished (interrupted: SIGTERM), 12 benchmarks not run", unfinished)
+
+
 class Trace(unittest.TestCase):
     def test_timelines_as_trace_events(self):
         report = loader.load_report(os.path.join(FIXTURES, "full.json"))
@@ -202,13 +253,12 @@ class Trace(unittest.TestCase):
         events = json.loads(text)["traceEvents"]
         tasks = [e for e in events if e["ph"] == "X"]
         self.assertEqual(len(tasks), 8 * len(runs))
-        first = runs[0].last_timeline()[1][0]
-        mine = [e for e in tasks if e["pid"] == 1 and e["args"]["task"] == first["task"]][0]
-        self.assertAlmostEqual(mine["ts"], first["start"] * 1e6, places=2)
-        self.assertAlmostEqual(mine["dur"], (first["end"] - first["start"]) * 1e6, places=2)
-        self.assertEqual(mine["tid"], first["worker"])
-        self.assertEqual(mine["name"], f"task {first['task']} ({first['duration'] / 1e-3:g} "
-                                       "units)")
+        first = runs[0].last_timeline().tasks[0]
+        mine = [e for e in tasks if e["pid"] == 1 and e["args"]["task"] == first.task][0]
+        self.assertAlmostEqual(mine["ts"], first.start * 1e6, places=2)
+        self.assertAlmostEqual(mine["dur"], (first.end - first.start) * 1e6, places=2)
+        self.assertEqual(mine["tid"], first.worker)
+        self.assertEqual(mine["name"], f"task {first.task} ({first.duration / 1e-3:g} units)")
         names = [e["args"]["name"] for e in events if e["name"] == "process_name"]
         self.assertEqual(len(names), len(runs))
         self.assertEqual(len({e["pid"] for e in tasks}), len(runs))

@@ -39,7 +39,7 @@ class Median(unittest.TestCase):
         self.assertEqual(stats.median(shuffled(range(1, 101))), 50.5)
 
     def test_halfway_as_compare_writes_it(self):
-        # lower + (upper - lower) / 2, as tools/compare/statistics.cpp: (lower + upper) / 2
+        # lower + (upper - lower) / 2, as stats/statistics.cpp: (lower + upper) / 2
         # would overflow here.
         self.assertEqual(stats.median([1e308, 1.7e308]), 1.35e308)
         self.assertEqual(stats.median([0.1, 0.7]), 0.1 + (0.7 - 0.1) / 2)
