@@ -105,7 +105,7 @@ def main():
         run([plot, "--out", figures, "--html", page, complete])
         with open(page) as f:
             html = f.read()
-        for runtime in ("OpenMP", "oneTBB"):
+        for runtime in ("openmp runtime", "tbb runtime", "mpi runtime"):
             if runtime not in html:
                 fail(f"the page does not show the {runtime} runtime of the old report")
         print(f"  figures: {sorted(n for n in os.listdir(figures) if n.endswith('.png'))}")
