@@ -112,6 +112,9 @@ std::vector<const Launcher*> launchers() {
 std::optional<int> serve_if_worker(int argc, char** argv) {
   for (const Launcher* l : launchers())
     if (auto status = l->serve(argc, argv)) return status;
+  for (const auto& b : backends())
+    if (b.serve)
+      if (auto status = b.serve(argc, argv)) return status;
   return std::nullopt;
 }
 

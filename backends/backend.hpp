@@ -239,6 +239,15 @@ struct BackendInfo {
   // For a runtime that keeps its worker threads for the whole process, past the end of every
   // backend: waits for them to end; false if the runtime refused (a backend was still alive).
   std::function<bool()> end_workers = nullptr;
+  // Where its start() makes a server process of its own from a copy of this program (this
+  // executable with arguments it chose, backends/server_process.hpp): first in the command,
+  // before any thread exists, in such a copy serves jobs until told to stop and returns its
+  // exit status; in any other process, nothing. A server that is another program (a Python
+  // script) needs none.
+  std::function<std::optional<int>(int argc, char** argv)> serve = nullptr;
+  // For a backend whose workers live in processes it starts itself: the run's settings once the
+  // command line is read (flags empty), so that its waits on them stay under the job timeout.
+  std::function<void(const RunSettings&)> configure = nullptr;
 };
 
 // A backend this build lacks, known by name so that asking for it says how to get it; with
@@ -253,7 +262,8 @@ const std::vector<AbsentBackend>& absent_backends();
 // The launchers of every backend, present or absent.
 std::vector<const Launcher*> launchers();
 
-// Launcher::serve of each, first in the command: the exit status of a worker process.
+// Launcher::serve of each, then BackendInfo::serve of each, first in the command: the exit
+// status of a worker process.
 std::optional<int> serve_if_worker(int argc, char** argv);
 
 // The most workers a backend can have, whatever a job asks, when its workers are processes a

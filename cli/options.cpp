@@ -155,8 +155,11 @@ void check_measurement(const Measurement& m) {
   if (m.run_budget != 0) check_seconds("run-budget", m.run_budget, 7 * 24 * 3600.0);
 }
 
-// Hands each launcher its flags and the watchdog, and checks the worker count its flag asks for.
+// Hands each launcher its flags and the watchdog, and checks the worker count its flag asks for;
+// each backend that starts processes of its own, the watchdog.
 void configure_launchers(const Config& c) {
+  for (const auto& b : backends())
+    if (b.configure) b.configure(RunSettings{.flags = {}, .job_timeout = c.job_timeout});
   for (const Launcher* l : launchers()) {
     RunSettings settings{.flags = {}, .job_timeout = c.job_timeout};
     std::vector<BackendFlag> flags = l->flags;
