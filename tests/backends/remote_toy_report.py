@@ -31,11 +31,11 @@ def check_unnamed(root):
 def check_timeline(run):
     found = run.last_timeline()
     assert found, f"{run.run_name}: no timeline"
-    _, items = found
-    assert len(items) == TASKS, f"{run.run_name}: {len(items)} tasks in its timeline"
-    for item in items:
-        assert item["worker"] in (0, 1), f"{run.run_name}: worker {item['worker']}"
-        assert 0 <= item["start"] < item["end"], f"{run.run_name}: {item}"
+    tasks = found.tasks
+    assert len(tasks) == TASKS, f"{run.run_name}: {len(tasks)} tasks in its timeline"
+    for task in tasks:
+        assert task.worker in (0, 1), f"{run.run_name}: worker {task.worker}"
+        assert 0 <= task.start < task.end, f"{run.run_name}: {task}"
 
 
 def check_report(plots, path):
