@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <tuple>
@@ -107,6 +109,64 @@ std::vector<int> placement_order(Pin pin, const Topology& t, const std::vector<i
   std::vector<int> order;
   for (const auto& c : p) order.push_back(c.pu);
   return order;
+}
+
+namespace {
+
+// The PUs in compact order, each with its path of ranks down the tree.
+std::vector<PuPlace> compact_places(const Topology& t, const std::vector<int>& usable) {
+  std::vector<PuPlace> p = places(t, usable);
+  std::stable_sort(p.begin(), p.end(), [](const PuPlace& a, const PuPlace& b) {
+    return std::tie(a.package, a.node, a.l3, a.core, a.smt, a.pu) <
+           std::tie(b.package, b.node, b.l3, b.core, b.smt, b.pu);
+  });
+  return p;
+}
+
+// Where the group at `level` (0 package ... 3 core, 4 PU) changes in the compact order: the
+// indexes i at which place i starts a new group.
+std::vector<std::size_t> boundaries(const std::vector<PuPlace>& p, int level) {
+  auto key = [level](const PuPlace& x) {
+    const std::array<int, 5> path = {x.package, x.node, x.l3, x.core, x.smt};
+    return std::vector<int>(path.begin(), path.begin() + level + 1);
+  };
+  std::vector<std::size_t> at;
+  for (std::size_t i = 1; i < p.size(); ++i)
+    if (key(p[i]) != key(p[i - 1])) at.push_back(i);
+  return at;
+}
+
+}  // namespace
+
+Halves halves(const Topology& t, const std::vector<int>& usable) {
+  const std::vector<PuPlace> p = compact_places(t, usable);
+  Halves h;
+  if (p.size() < 2) {
+    h.first = h.second = p.empty() ? usable : std::vector<int>{p.front().pu};
+    h.level = "PU";
+    return h;
+  }
+  static const char* const kLevels[] = {"package", "NUMA node", "L3", "core", "PU"};
+  const double middle = p.size() / 2.0, slack = p.size() / 8.0;
+  std::size_t cut = p.size() / 2;
+  for (int level = 0; level < 5; ++level) {
+    std::optional<std::size_t> nearest;
+    for (const std::size_t b : boundaries(p, level))
+      if (!nearest || std::abs(b - middle) < std::abs(*nearest - middle)) nearest = b;
+    if (nearest && (std::abs(*nearest - middle) <= std::max(slack, 0.5) || level >= 3)) {
+      cut = *nearest;
+      h.level = kLevels[level];
+      break;
+    }
+  }
+  for (std::size_t i = 0; i < p.size(); ++i) (i < cut ? h.first : h.second).push_back(p[i].pu);
+  return h;
+}
+
+std::string describe_halves(const Topology& t, const std::vector<int>& usable) {
+  const Halves h = halves(t, usable);
+  return "  pinned sizing: job A on PUs " + cpu_list_string(h.first) + ", job B on PUs " +
+         cpu_list_string(h.second) + " (cut between " + h.level + "s)\n";
 }
 
 std::vector<int> placement_order(Pin pin) {

@@ -25,6 +25,21 @@ std::vector<int> placement_order(Pin pin);
 // --show-placement).
 std::vector<int> placement_order(Pin pin, const Topology& topology, const std::vector<int>& usable);
 
+// The usable PUs cut in two halves for two jobs at once (the pinned sizing of the corun
+// kernel), along the coarsest level of the tree that can cut them evenly: packages, then NUMA
+// nodes, then L3 groups, then cores, then PUs, so that on a two-socket server each job has a
+// socket and SMT siblings stay together. A level above cores cuts when one of its boundaries
+// lies within an eighth of the PUs of the middle; cores cut at the boundary nearest it, even
+// unevenly, rather than part a core's siblings; PUs only within one core. Each half is in
+// compact order; with one usable PU both halves are that PU.
+struct Halves {
+  std::vector<int> first, second;
+  std::string level;  // where the cut fell: "package", "NUMA node", "L3", "core" or "PU"
+};
+Halves halves(const Topology& topology, const std::vector<int>& usable);
+// What --show-placement prints for the pinned sizing: each half's PUs and where the cut fell.
+std::string describe_halves(const Topology& topology, const std::vector<int>& usable);
+
 // For each worker count, the PU (and its package, node, L3 and core) each worker would get: what
 // --show-placement prints, without running anything.
 std::string describe_placement(Pin pin, const std::vector<unsigned>& worker_counts,

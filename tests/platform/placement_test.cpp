@@ -255,5 +255,62 @@ TEST(PlacementOnATreeWithoutL3, OnlyUsablePus) {
             (std::vector<int>{0, 1, 2, 3, 8, 9}));
 }
 
+// Issue 23: the pinned sizing gives each of two jobs half the PUs, cut along the tree.
+std::set<int> as_set(const std::vector<int>& pus) {
+  return {pus.begin(), pus.end()};
+}
+
+TEST(Halves, OnTwoSocketsEachJobHasASocket) {
+  for (const char* fixture :
+       {"2pack-2l3-8core-smt2.xml", "2pack-8core-smt2-nol3.xml",
+        "2pack-8core-smt2-nol3-siblings-8-apart.xml", "2pack-4numa-16l3-128core-smt2.xml",
+        "2pack-4numa-16core-smt2-nol3.xml"}) {
+    const Topology t = load_topology(kTrees + "/" + fixture);
+    const Halves h = halves(t, t.allowed_pus);
+    EXPECT_EQ(h.level, "package") << fixture;
+    EXPECT_EQ(as_set(h.first), as_set(t.packages[0].pus)) << fixture;
+    EXPECT_EQ(as_set(h.second), as_set(t.packages[1].pus)) << fixture;
+  }
+}
+
+TEST(Halves, OneSocketIsCutAlongNodesThenCoresKeepingSiblingsTogether) {
+  const Topology t = load_topology(kTrees + "/2pack-4numa-16core-smt2-nol3.xml");
+  // Only package 0 usable: its two NUMA nodes are the halves.
+  const Halves nodes = halves(t, t.packages[0].pus);
+  EXPECT_EQ(nodes.level, "NUMA node");
+  EXPECT_EQ(as_set(nodes.first), as_set(t.numa_nodes[0].pus));
+  // Three cores of one node: cut between cores, 2 and 1, each core's siblings together.
+  std::vector<int> three;
+  for (int c = 0; c < 3; ++c)
+    for (int pu : t.cores[static_cast<std::size_t>(c)].pus) three.push_back(pu);
+  const Halves cores = halves(t, three);
+  EXPECT_EQ(cores.level, "core");
+  EXPECT_EQ(cores.first.size() + cores.second.size(), 6u);
+  for (const auto& core : {t.cores[0], t.cores[1], t.cores[2]}) {
+    const std::set<int> pus = as_set(core.pus);
+    const std::set<int> first = as_set(cores.first);
+    const bool in_first = first.count(*pus.begin()) != 0;
+    for (int pu : pus) EXPECT_EQ(first.count(pu) != 0, in_first) << "core split, PU " << pu;
+  }
+}
+
+TEST(Halves, OneCoreIsCutBetweenItsPusAndOnePuIsShared) {
+  const Topology t = load_topology(kTrees + "/2pack-8core-smt2-nol3.xml");
+  const Halves pus = halves(t, t.cores[0].pus);
+  EXPECT_EQ(pus.level, "PU");
+  EXPECT_EQ(pus.first.size(), 1u);
+  EXPECT_EQ(pus.second.size(), 1u);
+  const Halves one = halves(t, {t.cores[0].pus[0]});
+  EXPECT_EQ(one.first, one.second);
+  EXPECT_EQ(one.first.size(), 1u);
+}
+
+TEST(Halves, DescribedForShowPlacement) {
+  const Topology t = load_topology(kTrees + "/2pack-2l3-8core-smt2.xml");
+  const std::string text = describe_halves(t, t.allowed_pus);
+  EXPECT_NE(text.find("job A on PUs"), std::string::npos) << text;
+  EXPECT_NE(text.find("(cut between packages)"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace parbench
