@@ -5,6 +5,8 @@
 // ended leaves at once. MPI_Comm_spawn itself cannot be waited for with a timeout (MPI has no
 // nonblocking spawn): a child that ends before MPI_Init would make it wait until the run's
 // watchdog (--job-timeout) ends the run.
+#include "backends/mpi/spawn.hpp"
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -13,6 +15,10 @@
 #include <string>
 #include <vector>
 
+#include "backends/mpi/errors.hpp"
+#include "backends/mpi/mpirun_guard.hpp"
+#include "backends/mpi/ranks.hpp"
+#include "backends/mpi/waiting.hpp"
 #include "backends/mpi/world.hpp"
 
 namespace parbench::mpi {
