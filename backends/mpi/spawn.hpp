@@ -5,6 +5,7 @@
 // the intercommunicator), disconnects and exits.
 #include <mpi.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,8 @@ class Spawner {
   std::string job(unsigned children);
 
  private:
+  std::string empty_job(MPI_Comm inter, const std::string& what, std::uint64_t& took_part);
+
   bool crowded_;
   std::string program_;
   std::vector<std::string> args_;
