@@ -11,7 +11,12 @@
 #include <string>
 #include <vector>
 
+#include "backends/mpi/deals.hpp"
 #include "backends/mpi/mpi.hpp"
+#include "backends/mpi/ranks.hpp"
+#include "backends/mpi/shared_window.hpp"
+#include "backends/mpi/spawn.hpp"
+#include "backends/mpi/tags.hpp"
 #include "backends/mpi/world.hpp"
 #include "kernels/spec.hpp"
 #include "kernels/tasks.hpp"

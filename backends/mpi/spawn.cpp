@@ -5,6 +5,8 @@
 // ended leaves at once. MPI_Comm_spawn itself cannot be waited for with a timeout (MPI has no
 // nonblocking spawn): a child that ends before MPI_Init would make it wait until the run's
 // watchdog (--job-timeout) ends the run.
+#include "backends/mpi/spawn.hpp"
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -13,6 +15,10 @@
 #include <string>
 #include <vector>
 
+#include "backends/mpi/errors.hpp"
+#include "backends/mpi/mpirun_guard.hpp"
+#include "backends/mpi/ranks.hpp"
+#include "backends/mpi/waiting.hpp"
 #include "backends/mpi/world.hpp"
 
 namespace parbench::mpi {
@@ -63,6 +69,40 @@ Spawner::~Spawner() {
   if (self_ != MPI_COMM_NULL) MPI_Comm_free(&self_);
 }
 
+namespace {
+
+// Why not every child started as asked, "" when each did.
+std::string why_not_started(const std::vector<int>& codes, MPI_Comm inter, unsigned children) {
+  int remote = 0;
+  MPI_Comm_remote_size(inter, &remote);
+  for (unsigned c = 0; c < children; ++c)
+    if (codes[c] != MPI_SUCCESS)
+      return "MPI_Comm_spawn: spawned rank " + std::to_string(c) +
+             " did not start: " + mpi_error_text(codes[c]);
+  if (remote != static_cast<int>(children))
+    return "MPI_Comm_spawn started " + std::to_string(remote) + " rank(s), not " +
+           std::to_string(children);
+  return "";
+}
+
+}  // namespace
+
+// The empty job: each child adds 1. Then a barrier, so that the disconnect (which waits for
+// every side) finds each child there.
+std::string Spawner::empty_job(MPI_Comm inter, const std::string& what, std::uint64_t& took_part) {
+  MPI_Request request;
+  if (MPI_Ireduce(nullptr, &took_part, 1, MPI_UINT64_T, MPI_SUM, MPI_ROOT, inter, &request) !=
+      MPI_SUCCESS)
+    return "MPI_Ireduce over the spawned ranks failed";
+  if (std::string why =
+          wait_within(request, "the empty job of " + what, control_timeout(), crowded_);
+      !why.empty())
+    return why;
+  if (MPI_Ibarrier(inter, &request) != MPI_SUCCESS)
+    return "MPI_Ibarrier with the spawned ranks failed";
+  return wait_within(request, what + " to be done", control_timeout(), crowded_);
+}
+
 std::string Spawner::job(unsigned children) {
   if (program_.empty()) return "cannot read /proc/self/exe: no program to spawn";
   // A child that cannot start (or ends before MPI_Init) makes MPI_Comm_spawn wait forever under
@@ -83,33 +123,9 @@ std::string Spawner::job(unsigned children) {
            "(map_by slot:oversubscribe); run mpirun with --oversubscribe or a hostfile with free "
            "slots";
   MPI_Comm_set_errhandler(inter, MPI_ERRORS_RETURN);
-  std::string why;
-  for (unsigned c = 0; c < children && why.empty(); ++c)
-    if (codes[c] != MPI_SUCCESS)
-      why = "MPI_Comm_spawn: spawned rank " + std::to_string(c) +
-            " did not start: " + mpi_error_text(codes[c]);
-  int remote = 0;
-  MPI_Comm_remote_size(inter, &remote);
-  if (why.empty() && remote != static_cast<int>(children))
-    why = "MPI_Comm_spawn started " + std::to_string(remote) + " rank(s), not " +
-          std::to_string(children);
-  // The empty job: each child adds 1. Then a barrier, so that the disconnect (which waits for
-  // every side) finds each child there.
   std::uint64_t took_part = 0;
-  MPI_Request request;
-  if (why.empty()) {
-    if (MPI_Ireduce(nullptr, &took_part, 1, MPI_UINT64_T, MPI_SUM, MPI_ROOT, inter, &request) !=
-        MPI_SUCCESS)
-      why = "MPI_Ireduce over the spawned ranks failed";
-    else
-      why = wait_within(request, "the empty job of " + what, control_timeout(), crowded_);
-  }
-  if (why.empty()) {
-    if (MPI_Ibarrier(inter, &request) != MPI_SUCCESS)
-      why = "MPI_Ibarrier with the spawned ranks failed";
-    else
-      why = wait_within(request, what + " to be done", control_timeout(), crowded_);
-  }
+  std::string why = why_not_started(codes, inter, children);
+  if (why.empty()) why = empty_job(inter, what, took_part);
   if (!why.empty()) {
     // No disconnect: it would wait for the children, who leave on their own (their waits time
     // out too, or see this process end).
