@@ -513,16 +513,16 @@ int parbench::run_parbench(int argc, char** argv) {
     }
   if (resume && !may_resume(*resume, record)) return kBadInput;
 
-  BenchmarkList registry;
-  register_benchmarks(config, registry);
+  BenchmarkList benchmarks;
+  register_benchmarks(config, benchmarks);
   if (!initialize_google_benchmark(config, argv[0])) return kBadInput;
   if (config.list_only) {
-    registry.register_all();
+    benchmarks.register_all();
     benchmark::RunSpecifiedBenchmarks();
     return 0;
   }
-  run.selected = selected_names(registry.names(), benchmark::GetBenchmarkFilter());
-  if (config.dry_run) return dry_run(config, registry, run.selected);
+  run.selected = selected_names(benchmarks.names(), benchmark::GetBenchmarkFilter());
+  if (config.dry_run) return dry_run(config, benchmarks, run.selected);
   if (run.selected.empty()) {
     std::fprintf(stderr, "parbench: no benchmark matches the selection\n");
     return kBadInput;
@@ -562,15 +562,15 @@ int parbench::run_parbench(int argc, char** argv) {
 
   Progress progress(to_run, isatty(STDERR_FILENO));
   const Measurement& m = config.measurement;
-  progress.expect(estimate_run(registry, not_run(run, results), m, config.min_time,
+  progress.expect(estimate_run(benchmarks, not_run(run, results), m, config.min_time,
                                rates_of(*before, *calibration_data))
                       .per_benchmark,
                   m.repetitions > 0 ? m.repetitions : m.min_repetitions);
   TeeReporter reporter(&progress, config.table);
-  Rounds rounds(registry, config.measurement, config.min_time, reporter, progress,
+  Rounds rounds(benchmarks, config.measurement, config.min_time, reporter, progress,
                 [&](const std::string& name, nlohmann::json entries) {
                   const FinishedBenchmark& b =
-                      results.add({name, report_entries(name, std::move(entries), registry)});
+                      results.add({name, report_entries(name, std::move(entries), benchmarks)});
                   if (config.table) return;
                   progress.clear_line();
                   std::printf("%s\n", result_line(name, b.entries).c_str());

@@ -158,7 +158,7 @@ nlohmann::json first_touch_note(const SumCase& c, const StartedSum& started) {
   return note;
 }
 
-void run_sum(benchmark::State& state, const SumCase& c, BenchmarkList& registry) {
+void run_sum(benchmark::State& state, const SumCase& c, BenchmarkList& benchmarks) {
   const StartedSum* started_or_null = start_sum(state, c);
   if (started_or_null == nullptr) return;
   const StartedSum& started = *started_or_null;
@@ -191,8 +191,8 @@ void run_sum(benchmark::State& state, const SumCase& c, BenchmarkList& registry)
   }
   backend->collect();
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * work.bytes()));
-  registry.note(c.name, {{"placement", placement_note(c.pin, work.cpus_seen(started.obtained))},
-                         {"first_touch", first_touch_note(c, started)}});
+  benchmarks.note(c.name, {{"placement", placement_note(c.pin, work.cpus_seen(started.obtained))},
+                           {"first_touch", first_touch_note(c, started)}});
   state.counters["verified"] = 1;
   state.counters["workers_obtained"] = started.obtained;
   if (c.variant.backend->reports_children_cpu)
@@ -207,7 +207,7 @@ void release_sum_data() {
   sum_state() = SumState{};
 }
 
-void register_sum_benchmarks(const Config& config, BenchmarkList& registry) {
+void register_sum_benchmarks(const Config& config, BenchmarkList& benchmarks) {
   const auto variants = select_variants(config, KernelKind::sum, kSumGrain);
   const auto worker_counts = config.sum_workers;
   for (std::size_t n : config.sizes)
@@ -238,8 +238,8 @@ void register_sum_benchmarks(const Config& config, BenchmarkList& registry) {
                         config.first_touch,
                         name,
                         group_of(spec, config.first_touch, w, variants.size(), name)};
-        registry.add(
-            name, params, [c, &registry](benchmark::State& s) { run_sum(s, c, registry); },
+        benchmarks.add(
+            name, params, [c, &benchmarks](benchmark::State& s) { run_sum(s, c, benchmarks); },
             benchmark::kMicrosecond, c.group);
       }
 }

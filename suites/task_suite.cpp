@@ -90,7 +90,7 @@ std::string group_of(const TaskCase& c) {
          "/workers:" + std::to_string(c.workers);
 }
 
-void run_tasks(benchmark::State& state, const TaskCase& c, BenchmarkList& registry) {
+void run_tasks(benchmark::State& state, const TaskCase& c, BenchmarkList& benchmarks) {
   release_sum_data();
   const Policy& policy = c.variant.policy;
   StartedTasks* started = nullptr;
@@ -156,15 +156,15 @@ void run_tasks(benchmark::State& state, const TaskCase& c, BenchmarkList& regist
     last_makespan = std::max(last_makespan, work.record(t).end);
   nlohmann::json idle = nlohmann::json::array();
   for (double b : busy) idle.push_back(last_makespan - b);
-  registry.note(c.name, {{"prediction", prediction.method},
-                         {"timeline", timeline_of(work, c.spec.unit)},
-                         {"idle", idle},
-                         {"placement", placement_note(c.pin, work.cpus_seen(obtained))}});
+  benchmarks.note(c.name, {{"prediction", prediction.method},
+                           {"timeline", timeline_of(work, c.spec.unit)},
+                           {"idle", idle},
+                           {"placement", placement_note(c.pin, work.cpus_seen(obtained))}});
 }
 
 }  // namespace
 
-void register_task_benchmarks(const Config& config, BenchmarkList& registry) {
+void register_task_benchmarks(const Config& config, BenchmarkList& benchmarks) {
   const auto variants = select_variants(config, KernelKind::tasks, 1);
   const auto worker_counts = config.task_workers;
   for (const std::string& kernel : config.kernels) {
@@ -190,8 +190,8 @@ void register_task_benchmarks(const Config& config, BenchmarkList& registry) {
           spec.unit = config.unit;
           spec.longest_first = v.policy.longest_first();
           const TaskCase c{v, w, spec, name, parse_pin(config.pin)};
-          registry.add(
-              name, params, [c, &registry](benchmark::State& s) { run_tasks(s, c, registry); },
+          benchmarks.add(
+              name, params, [c, &benchmarks](benchmark::State& s) { run_tasks(s, c, benchmarks); },
               benchmark::kMillisecond);
         }
     }
