@@ -201,14 +201,16 @@ std::vector<std::string> resumed_arguments(const parbench::RunRecord& record, co
   return args;
 }
 
-// A resumed run is one measurement only on the same build and machine.
-std::string identity_mismatch(const nlohmann::json& then, const nlohmann::json& now) {
+// A resumed run is one measurement only on the same build and machine: what differs, if
+// anything does.
+std::optional<std::string> identity_mismatch(const nlohmann::json& then,
+                                             const nlohmann::json& now) {
   for (const char* key :
        {"git_commit", "compiler", "cxx_flags", "build_type", "cpu_model", "host_name"})
     if (then.value(key, nlohmann::json()) != now.value(key, nlohmann::json()))
       return std::string(key) + " was " + then.value(key, nlohmann::json()).dump() + ", is " +
              now.value(key, nlohmann::json()).dump();
-  return "";
+  return std::nullopt;
 }
 
 // How far two reads of the calibration may differ and still agree: a read before the run must be
@@ -228,7 +230,7 @@ std::optional<parbench::Calibration> measure_bandwidth(parbench::SumWork& data, 
       std::fprintf(stderr,
                    "parbench: read bandwidth %.1f GB/s with %u threads, %.1f GB/s with one%s%s\n",
                    read.bytes_per_second / 1e9, c.threads, read.bytes_per_second_one_thread / 1e9,
-                   read.doubt.empty() ? "" : "; read again: ", read.doubt.c_str());
+                   read.doubt ? "; read again: " : "", read.doubt.value_or("").c_str());
     return c;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "parbench: calibration failed: %s\n", e.what());
@@ -366,17 +368,17 @@ int load_resumed_run(Resume& resume, parbench::RunRecord& record, std::vector<st
 
 // A resumed run is one measurement only on the same build and machine, unless asked.
 bool may_resume(const Resume& resume, const parbench::RunRecord& record) {
-  const std::string why =
+  const std::optional<std::string> why =
       identity_mismatch(record.sessions.back()["session"], parbench::identity_now());
-  if (why.empty()) return true;
+  if (!why) return true;
   if (!resume.anyway) {
     std::fprintf(stderr,
                  "parbench: will not resume a run of another build or machine (%s): "
                  "--resume-anyway to do it all the same\n",
-                 why.c_str());
+                 why->c_str());
     return false;
   }
-  std::fprintf(stderr, "parbench: resuming a run of another build or machine: %s\n", why.c_str());
+  std::fprintf(stderr, "parbench: resuming a run of another build or machine: %s\n", why->c_str());
   return true;
 }
 
@@ -552,8 +554,8 @@ std::optional<Calibration> bandwidth_before(SumWork& array, unsigned cpus) {
   return measure_bandwidth(
       array, "before the benchmarks",
       [cpus](const CalibrationRead& r, const std::vector<CalibrationRead>& earlier) {
-        std::string why = doubt_alone(r, cpus);
-        return why.empty() ? doubt_unconfirmed(r, earlier, kDriftTolerance) : why;
+        if (auto why = doubt_alone(r, cpus)) return why;
+        return doubt_unconfirmed(r, earlier, kDriftTolerance);
       });
 }
 
@@ -562,8 +564,8 @@ std::optional<Calibration> bandwidth_after(SumWork& array, const Calibration& be
                                            unsigned cpus) {
   return measure_bandwidth(array, "after the benchmarks",
                            [&](const CalibrationRead& r, const std::vector<CalibrationRead>&) {
-                             std::string why = doubt_alone(r, cpus);
-                             return why.empty() ? doubt_against(r, before, kDriftTolerance) : why;
+                             if (auto why = doubt_alone(r, cpus)) return why;
+                             return doubt_against(r, before, kDriftTolerance);
                            });
 }
 

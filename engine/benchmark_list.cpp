@@ -62,8 +62,8 @@ const BenchmarkList::Entry* BenchmarkList::find(const std::string& name) const {
 }
 
 std::string failure_text(const std::exception& e) {
-  const std::string verdict = take_watchdog_verdict();
-  return verdict.empty() ? e.what() : verdict + " (" + e.what() + ")";
+  const std::optional<std::string> verdict = take_watchdog_verdict();
+  return verdict ? *verdict + " (" + e.what() + ")" : e.what();
 }
 
 bool run_checked(benchmark::State& state, const std::function<void()>& job) {

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "engine/supervisor.hpp"
 #include "kernels/spec.hpp"
@@ -22,14 +23,14 @@ bool makes_workers_per_job(const Variant& v) {
   return std::find(per_job.begin(), per_job.end(), v.launch) != per_job.end();
 }
 
-// Untimed jobs before the timing, returning "" or what went wrong. A forked child's first pass
-// over pages it shares with its parent is slow (no page fault counted), and a pool's workers
-// keep what they touched: that is set-up, not the steady state. A cyclic job (where the backend
-// has one) has every worker touch every page, whichever pieces the measured policy hands it
+// Untimed jobs before the timing, returning what went wrong, if anything did. A forked child's
+// first pass over pages it shares with its parent is slow (no page fault counted), and a pool's
+// workers keep what they touched: that is set-up, not the steady state. A cyclic job (where the
+// backend has one) has every worker touch every page, whichever pieces the measured policy hands it
 // later; then one job of that policy. A launch that starts new workers in every job pays that
 // first pass in each job: it is part of its cost.
-std::string warm_up(Backend& backend, const Variant& v, std::uint64_t expected) {
-  if (makes_workers_per_job(v)) return "";
+std::optional<std::string> warm_up(Backend& backend, const Variant& v, std::uint64_t expected) {
+  if (makes_workers_per_job(v)) return std::nullopt;
   try {
     if (const PolicyName* cyclic = find_policy(*v.backend, KernelKind::sum, Split::cyclic);
         cyclic != nullptr &&
@@ -39,7 +40,7 @@ std::string warm_up(Backend& backend, const Variant& v, std::uint64_t expected) 
   } catch (const WorkerFailure& e) {
     return e.what();
   }
-  return "";
+  return std::nullopt;
 }
 
 struct SumCase {
@@ -138,8 +139,8 @@ StartedSum* start_sum(benchmark::State& state, const SumCase& c) {
         s.preparation = s.backend->prepare(v.policy, c.first_touch);
       }))
     return nullptr;
-  if (const std::string why = warm_up(*s.backend, v, s.array.work->expected()); !why.empty()) {
-    state.SkipWithError(why.c_str());
+  if (const auto why = warm_up(*s.backend, v, s.array.work->expected())) {
+    state.SkipWithError(why->c_str());
     return nullptr;
   }
   return &(all.started[c.name] = std::move(s));
