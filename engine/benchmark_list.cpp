@@ -37,9 +37,9 @@ void BenchmarkList::add(const std::string& name, nlohmann::json params, Body bod
   entries_.push_back({name, std::move(params), std::move(body), unit, std::move(group)});
 }
 
-Kept& kept() {
-  static Kept k;
-  return k;
+GroupCache& group_cache() {
+  static GroupCache cache;
+  return cache;
 }
 
 void BenchmarkList::run_once(const Entry& e, benchmark::IterationCount iterations,

@@ -326,7 +326,7 @@ void Rounds::run_group(const std::vector<std::string>& group) {
     }
     active = std::move(still);
   }
-  kept().clear();  // what the group's benchmarks kept across their repetitions
+  group_cache().clear();  // what the group's benchmarks kept across their repetitions
 }
 
 }  // namespace parbench

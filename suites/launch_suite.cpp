@@ -89,7 +89,7 @@ void dispatch(benchmark::State& state, const Variant& v, unsigned workers, Pin p
   bool ok = true;
   unsigned obtained = 0;
   try {
-    StartedDispatch& s = kept().get<StartedDispatch>(group_of(workers), name, [&] {
+    StartedDispatch& s = group_cache().get<StartedDispatch>(group_of(workers), name, [&] {
       auto started = std::make_unique<StartedDispatch>(workers);
       started->backend = make_backend(*v.backend, v.launch);
       started->backend->set_pin(pin);
@@ -104,7 +104,7 @@ void dispatch(benchmark::State& state, const Variant& v, unsigned workers, Pin p
       ok &= total == workers;
     }
   } catch (const WorkerFailure& e) {
-    kept().drop(name);  // a pool that lost a worker is not reused
+    group_cache().drop(name);  // a pool that lost a worker is not reused
     state.SkipWithError(failure_text(e).c_str());
     return;
   }
@@ -124,8 +124,8 @@ void dispatch_floor(benchmark::State& state, const DispatchFloor& floor, unsigne
   bool ok = true;
   try {
     using Job = std::function<std::uint64_t()>;
-    Job& job = kept().get<Job>(group_of(workers), name,
-                               [&] { return std::make_unique<Job>(floor.start(workers)); });
+    Job& job = group_cache().get<Job>(group_of(workers), name,
+                                      [&] { return std::make_unique<Job>(floor.start(workers)); });
     for (auto _ : state) {
       job_done();  // for the watchdog
       const std::uint64_t took_part = job();
@@ -133,7 +133,7 @@ void dispatch_floor(benchmark::State& state, const DispatchFloor& floor, unsigne
       ok &= took_part == workers;
     }
   } catch (const std::exception& e) {
-    kept().drop(name);
+    group_cache().drop(name);
     state.SkipWithError(failure_text(e).c_str());
     return;
   }

@@ -96,7 +96,7 @@ std::string group_of(const TaskCase& c) {
 StartedTasks* start_tasks(benchmark::State& state, const TaskCase& c) {
   StartedTasks* started = nullptr;
   if (!run_checked(state, [&] {
-        started = &kept().get<StartedTasks>(group_of(c), c.name, [&] {
+        started = &group_cache().get<StartedTasks>(group_of(c), c.name, [&] {
           auto s = std::make_unique<StartedTasks>(c.spec);
           s->backend = make_backend(*c.variant.backend, c.variant.launch);
           s->backend->set_pin(c.pin);
@@ -105,7 +105,7 @@ StartedTasks* start_tasks(benchmark::State& state, const TaskCase& c) {
           return s;
         });
       })) {
-    kept().drop(c.name);
+    group_cache().drop(c.name);
     return nullptr;
   }
   return started;
@@ -148,7 +148,7 @@ std::optional<JobTotals> run_jobs(benchmark::State& state, const TaskCase& c,
       totals.imbalance += imbalance(busy_per_worker(work, started.obtained));
     }
   } catch (const WorkerFailure& e) {
-    kept().drop(c.name);  // a pool that lost a worker is not reused
+    group_cache().drop(c.name);  // a pool that lost a worker is not reused
     state.SkipWithError(failure_text(e).c_str());
     return std::nullopt;
   }
