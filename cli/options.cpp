@@ -320,8 +320,9 @@ DefaultSizes default_sizes() {
   for (const auto& group : topology().l3_groups) all_l3 += group.bytes;
   const std::size_t llc_all = std::max(llc, all_l3);
   const std::size_t cap = floor_pow2(available_memory_bytes() / 4);
-  // Far enough beyond the cache that it does not matter: bandwidth read here still rose from
-  // 256 MiB (17.5 GB/s, one thread) to 1 GiB (22.9 GB/s) with a 32 MiB L3.
+  // Far enough beyond the caches that they do not matter: an array only a few times the
+  // last-level cache does not read at memory's bandwidth yet, so 8 times all the L3 groups
+  // together, and at least 1 GiB.
   const std::size_t beyond = std::min(std::max(floor_pow2(8 * llc_all), std::size_t{1} << 30), cap);
   return {floor_pow2(l1 / 2) / 8, floor_pow2(llc / 4) / 8, beyond / 8};
 }

@@ -276,7 +276,7 @@ void Rounds::repeat(const std::string& name, Repetitions& r) {
   settle();
   const double began = clock_seconds(CLOCK_MONOTONIC);
   // A benchmark's first repetition comes after untimed jobs: a pool's new workers start on
-  // their creator's CPU, and its first tens of milliseconds measure where the OS moves them.
+  // their creator's CPU, and until the OS has spread them a job measures the move.
   constexpr double kFirstWarmUp = 0.05;
   benchmarks_.run_once(*e, r.iterations, r.runs.empty() ? kFirstWarmUp : 0, reporter_);
   const double took = clock_seconds(CLOCK_MONOTONIC) - began;

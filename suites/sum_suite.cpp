@@ -55,8 +55,9 @@ struct SumCase {
 
 // An array and who made it. On a machine with one NUMA node every page lies on that node
 // whoever touches it first, so the benchmarks of one size, mapping and --first-touch read one
-// array, made once (a large one takes seconds to make); with several nodes each benchmark
-// makes its own, with its own workers and split, since that decides where its pages lie.
+// array, made once (making a large one writes every page of it); with several nodes each
+// benchmark makes its own, with its own workers and split, since that decides where its pages
+// lie.
 struct SumArray {
   std::string key;
   std::shared_ptr<SumWork> work;
@@ -86,9 +87,9 @@ std::string group_of(const KernelSpec& spec, FirstTouch first_touch, unsigned wo
 
 // A started benchmark, kept across its repetitions: Google Benchmark calls the benchmark once
 // per repetition, and the repetitions of a group's benchmarks run in interleaved rounds, while
-// starting a fork pool and making a large array cost seconds here. The repetitions measure one
-// pool's steady state; its start is measured on its own (the launch benchmarks), and the making
-// of the array (the prepare pass) is recorded beside it.
+// starting a fork pool and making a large array are too slow to redo for every repetition. The
+// repetitions measure one pool's steady state; its start is measured on its own (the launch
+// benchmarks), and the making of the array (the prepare pass) is recorded beside it.
 struct StartedSum {
   SumArray array;  // declared first, so destroyed last: the workers go before what they read
   std::unique_ptr<Backend> backend;
