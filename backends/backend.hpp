@@ -13,6 +13,8 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
+#include <typeinfo>
 #include <vector>
 
 #include "kernels/partition.hpp"
@@ -31,13 +33,36 @@ enum class KernelKind { sum, tasks };
 
 struct BackendInfo;
 
+// Which of a backend's own ways of running a policy it is: a value of an enum of the backend's
+// own file, which this header does not know. It is made from that enum and read back only as
+// that enum: a read as another one is a bug of the backend and throws std::logic_error.
+class How {
+ public:
+  How() = default;  // none: for a backend with one way of running, which reads none
+  template <typename Enum, typename = std::enable_if_t<std::is_enum_v<Enum>>>
+  How(Enum value)  // implicit: a registry entry names the enum value alone
+      : type_(&typeid(Enum)), value_(static_cast<long long>(value)) {}
+
+  template <typename Enum>
+  Enum as() const {
+    static_assert(std::is_enum_v<Enum>);
+    if (type_ == nullptr || *type_ != typeid(Enum))
+      throw std::logic_error("a policy's way of running read as another enum than it was made of");
+    return static_cast<Enum>(value_);
+  }
+
+ private:
+  const std::type_info* type_ = nullptr;
+  long long value_ = 0;
+};
+
 // One of a backend's policies, as its registry entry names it.
 struct PolicyName {
   std::string name;            // what the user types, without a grain: "dynamic", "static1", "auto"
   Split split;                 // the generic split it gives, for the schedule model and the report
   bool takes_grain;            // "dynamic:4096" is accepted
   bool longest_first = false;  // the kernel hands out its tasks longest first (LPT)
-  int how = 0;  // which of the backend's own ways of running it (an enum of the backend's file)
+  How how = {};                // which of the backend's own ways of running it
 };
 
 // A policy of one backend, with its grain. Only parse_policy makes one, from that backend's
@@ -49,10 +74,11 @@ class Policy {
   Split split() const { return split_; }
   std::size_t grain() const { return grain_; }  // items per piece, for the splits that use it
   bool longest_first() const { return longest_first_; }
-  // The backend's own way of running it, as its registry entry said.
-  template <typename How>
-  How how() const {
-    return static_cast<How>(how_);
+  // The backend's own way of running it, as its registry entry said: `Enum` is the enum it was
+  // named with there.
+  template <typename Enum>
+  Enum how() const {
+    return how_.as<Enum>();
   }
   const BackendInfo& backend() const { return *owner_; }
 
@@ -71,7 +97,7 @@ class Policy {
   Split split_;
   std::size_t grain_;
   bool longest_first_;
-  int how_;
+  How how_;
 };
 
 // Who first touched a work's data: its backend's workers, or the calling thread.

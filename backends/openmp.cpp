@@ -217,7 +217,7 @@ static DispatchFloor openmp_floor() {
 
 BackendInfo openmp_backend_info() {
   auto policy = [](const char* name, Split split, bool takes_grain, Schedule how) {
-    return PolicyName{name, split, takes_grain, false, static_cast<int>(how)};
+    return PolicyName{name, split, takes_grain, false, how};
   };
   const std::vector<PolicyName> loops = {
       policy("static", Split::block, false, Schedule::static_blocks),

@@ -327,7 +327,7 @@ static DispatchFloor tbb_floor() {
 BackendInfo tbb_backend_info() {
   auto policy = [](const char* name, Split split, bool takes_grain, Way how,
                    bool longest_first = false) {
-    return PolicyName{name, split, takes_grain, longest_first, static_cast<int>(how)};
+    return PolicyName{name, split, takes_grain, longest_first, how};
   };
   return {.name = "tbb",
           .launches = {"arena"},

@@ -40,16 +40,16 @@ std::uint64_t run_share(Work& work, const Job& job, unsigned worker, unsigned wo
 }
 
 std::vector<PolicyName> counter_sum_policies() {
-  return {{"block", Split::block, false, false, static_cast<int>(Share::block)},
-          {"cyclic", Split::cyclic, false, false, static_cast<int>(Share::cyclic)},
-          {"dynamic", Split::dynamic, true, false, static_cast<int>(Share::queue)}};
+  return {{"block", Split::block, false, false, Share::block},
+          {"cyclic", Split::cyclic, false, false, Share::cyclic},
+          {"dynamic", Split::dynamic, true, false, Share::queue}};
 }
 
 std::vector<PolicyName> counter_task_policies() {
-  return {{"block", Split::block, false, false, static_cast<int>(Share::block)},
-          {"cyclic", Split::cyclic, false, false, static_cast<int>(Share::cyclic)},
-          {"queue", Split::dynamic, false, false, static_cast<int>(Share::queue)},
-          {"lpt", Split::dynamic, false, true, static_cast<int>(Share::queue)}};
+  return {{"block", Split::block, false, false, Share::block},
+          {"cyclic", Split::cyclic, false, false, Share::cyclic},
+          {"queue", Split::dynamic, false, false, Share::queue},
+          {"lpt", Split::dynamic, false, true, Share::queue}};
 }
 
 void check_threads_can_be_created(unsigned threads) {

@@ -100,7 +100,7 @@ std::vector<int> placement_pus() {
 
 }  // namespace
 
-int dry_run(const Config& config, const BenchmarkList& registry,
+int dry_run(const Config& config, const BenchmarkList& benchmarks,
             const std::vector<std::string>& selected) {
   std::fprintf(stderr, "parbench: measuring read bandwidth for the estimate...\n");
   MachineRates rates;
@@ -111,7 +111,7 @@ int dry_run(const Config& config, const BenchmarkList& registry,
     return 1;
   }
   const RunEstimate estimate =
-      estimate_run(registry, selected, config.measurement, config.min_time, rates);
+      estimate_run(benchmarks, selected, config.measurement, config.min_time, rates);
   std::printf("%s", describe_dry_run(estimate, config, rates).c_str());
   if (topology().source != "this system")
     std::printf(

@@ -9,7 +9,7 @@
 namespace parbench {
 
 // Says what the selection would run and how long it would take here, and runs nothing.
-int dry_run(const Config& config, const BenchmarkList& registry,
+int dry_run(const Config& config, const BenchmarkList& benchmarks,
             const std::vector<std::string>& selected);
 
 // Says where each worker of every count the selection sweeps would run, and runs nothing.

@@ -320,8 +320,9 @@ DefaultSizes default_sizes() {
   for (const auto& group : topology().l3_groups) all_l3 += group.bytes;
   const std::size_t llc_all = std::max(llc, all_l3);
   const std::size_t cap = floor_pow2(available_memory_bytes() / 4);
-  // Far enough beyond the cache that it does not matter: bandwidth read here still rose from
-  // 256 MiB (17.5 GB/s, one thread) to 1 GiB (22.9 GB/s) with a 32 MiB L3.
+  // Far enough beyond the caches that they do not matter: an array only a few times the
+  // last-level cache does not read at memory's bandwidth yet, so 8 times all the L3 groups
+  // together, and at least 1 GiB.
   const std::size_t beyond = std::min(std::max(floor_pow2(8 * llc_all), std::size_t{1} << 30), cap);
   return {floor_pow2(l1 / 2) / 8, floor_pow2(llc / 4) / 8, beyond / 8};
 }
@@ -354,18 +355,22 @@ static std::string launch_names() {
   return text;
 }
 
-ParseOutcome parse_options(int argc, char** argv) {
-  Config c;
-  std::vector<std::string> sizes, workers, benchmark_flags;
+namespace {
+
+// The flags whose value is text until the Config is resolved from it, with the defaults that
+// depend on this machine.
+struct OptionText {
+  std::vector<std::string> sizes, workers;
   std::string mapping = "private", first_touch = "workers", calibration_size, target = "2%",
               interleave = "yes";
-  const std::size_t default_calibration_size = default_sizes().beyond_llc;
-  CLI::App app{
-      "parbench: what splitting work across workers really gives on this machine.\n"
-      "Runs the kernels on every backend under Google Benchmark and writes a JSON report.\n"
-      "Every --benchmark_* flag of Google Benchmark is accepted too (e.g. --benchmark_filter).",
-      "parbench"};
-  app.allow_extras();
+  std::string findings_of;  // taken before parsing (run.cpp): listed here for --help
+  std::map<std::string, std::string> launcher_values;  // by flag, as given
+  std::vector<std::string> launcher_flags;             // the launchers' flags, in --help order
+  std::size_t default_calibration_size = default_sizes().beyond_llc;
+};
+
+// What runs: the kernels, backends, launches, policies, worker counts and sizes.
+void add_selection_options(CLI::App& app, Config& c, OptionText& t) {
   app.add_option("--suite", c.suite, "Default kernels, workers and sizes: quick or full")
       ->check(CLI::IsMember({"quick", "full"}))
       ->capture_default_str();
@@ -379,22 +384,26 @@ ParseOutcome parse_options(int argc, char** argv) {
                  "Policies, e.g. block,cyclic,dynamic:65536,static,static1,guided,auto,simple:4096,"
                  "affinity (default: every policy of each backend)")
       ->delimiter(',');
-  app.add_option("--workers", workers,
+  app.add_option("--workers", t.workers,
                  "Worker counts (default: quick = usable CPUs; full = 1,2,4,.. to twice them)")
       ->delimiter(',');
-  app.add_option("--sizes", sizes,
+  app.add_option("--sizes", t.sizes,
                  "Sum sizes: bytes (32KiB, 8MiB, 2GiB) or 8-byte elements (4096, 64K, 16M; "
                  "K/M/G = 2^10/2^20/2^30) (default: from the caches)")
       ->delimiter(',');
-  app.add_option("--calibration-size", calibration_size,
+  app.add_option("--calibration-size", t.calibration_size,
                  "Size of the array the read bandwidth (every sum's ceiling) is measured on, as "
                  "for --sizes (default: beyond the last-level cache, " +
-                     bytes_text(default_calibration_size * sizeof(std::uint64_t)) + ")");
+                     bytes_text(t.default_calibration_size * sizeof(std::uint64_t)) + ")");
+}
+
+// How many repetitions each benchmark gets, and in which order.
+void add_measurement_options(CLI::App& app, Config& c, OptionText& t) {
   app.add_option("--repetitions", c.measurement.repetitions,
                  "Exactly this many repetitions of each benchmark (default: as many as it takes "
                  "to meet --target, from " +
                      std::to_string(c.measurement.min_repetitions) + ")");
-  app.add_option("--target", target,
+  app.add_option("--target", t.target,
                  "Repeat a benchmark until the 95% confidence interval of its median is within "
                  "this percentage of it")
       ->capture_default_str();
@@ -407,7 +416,7 @@ ParseOutcome parse_options(int argc, char** argv) {
   app.add_option("--run-budget", c.measurement.run_budget,
                  "Seconds after which the run gives every benchmark only its fewest repetitions "
                  "(default: none)");
-  app.add_option("--interleave", interleave,
+  app.add_option("--interleave", t.interleave,
                  "Run the repetitions of the benchmarks that measure the same work (kernel, size "
                  "or task set, workers) in interleaved rounds, in a shuffled order: yes or no")
       ->check(CLI::IsMember({"yes", "no"}))
@@ -415,30 +424,40 @@ ParseOutcome parse_options(int argc, char** argv) {
   app.add_option("--seed", c.measurement.seed,
                  "Seed of the order within rounds (default: a random one, written in the report)");
   app.add_option("--min-time", c.min_time, "Minimum seconds per repetition")->capture_default_str();
+}
+
+void add_task_options(CLI::App& app, Config& c) {
   app.add_option("--tasks", c.task_sets,
                  "Task set for sleep/spin, repeatable: seed (2,4,6,8,1,3,5,7), equal:N, "
                  "uniform:N[:SEED], increasing:N, straggler:N, heavy:N[:SEED], or a list 2,4,6,8 "
                  "(default: quick = seed; full = seed, uniform:32, straggler:8, heavy:32)");
   app.add_option("--unit", c.unit_text, "Duration of one unit of a task (e.g. 1ms, 10ms, 500us)")
       ->capture_default_str();
+}
+
+// Where the workers run and where the sum's pages lie.
+void add_placement_options(CLI::App& app, Config& c, OptionText& t) {
   app.add_option("--pin", c.pin,
                  "Worker placement: none (the OS decides), compact (fill neighbouring CPUs), "
                  "spread (far apart: packages, nodes, L3 groups, cores; SMT siblings last), numa "
                  "(each worker on every CPU of one NUMA node, the nodes in turn)")
       ->check(CLI::IsMember({"none", "compact", "spread", "numa"}))
       ->capture_default_str();
-  app.add_option("--data-mapping", mapping,
+  app.add_option("--data-mapping", t.mapping,
                  "How the sum's array is mapped: private (4 KiB pages), hugepages, shared")
       ->check(CLI::IsMember({"private", "hugepages", "shared"}))
       ->capture_default_str();
-  app.add_option("--first-touch", first_touch,
+  app.add_option("--first-touch", t.first_touch,
                  "Who writes the sum's array first, which places its pages on a NUMA machine: "
                  "workers (each the pieces its policy reads) or serial (the calling thread)")
       ->check(CLI::IsMember({"workers", "serial"}))
       ->capture_default_str();
+}
+
+// Where the report goes, and the subcommands that run nothing.
+void add_output_options(CLI::App& app, Config& c, OptionText& t) {
   app.add_option("--out", c.out, "Report path (default: reports/local/<host>-<time>.json)");
-  std::string findings_of;  // taken before parsing (run.cpp): listed here for --help
-  app.add_option("--findings", findings_of,
+  app.add_option("--findings", t.findings_of,
                  "Print the findings of REPORT (made by any parbench version); with --out=FILE "
                  "also write the report with them there; run nothing");
   app.add_flag("--dry-run", c.dry_run,
@@ -451,72 +470,137 @@ ParseOutcome parse_options(int argc, char** argv) {
   app.add_flag("--show-placement", c.show_placement,
                "Print the PU, package, NUMA node, L3 and core each worker would get with --pin "
                "for each worker count, and run nothing (HWLOC_XMLFILE shows another machine's)");
-  // Flags of the backends whose workers a launcher starts, each in its own words.
-  std::map<std::string, std::string> launcher_values;
-  std::vector<std::string> launcher_flags;
+}
+
+// Flags of the backends whose workers a launcher starts, each in its own words.
+void add_launcher_options(CLI::App& app, OptionText& t) {
   for (const Launcher* l : launchers()) {
     std::vector<BackendFlag> flags = l->flags;
     flags.insert(flags.begin(), l->workers_flag);
     for (const auto& flag : flags)
       if (app.get_option_no_throw(flag.name) == nullptr) {
-        app.add_option(flag.name, launcher_values[flag.name], flag.help)->type_name("N");
-        launcher_flags.push_back(flag.name);
+        app.add_option(flag.name, t.launcher_values[flag.name], flag.help)->type_name("N");
+        t.launcher_flags.push_back(flag.name);
       }
   }
+}
+
+void add_job_timeout_option(CLI::App& app, Config& c) {
   app.add_option("--job-timeout", c.job_timeout,
                  "Seconds one job may run before it counts as hung (or ten times the "
                  "benchmark's mean job, if longer): its workers are ended and the run goes on")
       ->capture_default_str();
+}
 
-  // A value given twice: the last one counts, as a command line built up in a script expects.
+// A value given twice: the last one counts, as a command line built up in a script expects.
+void let_the_last_value_win(CLI::App& app, const OptionText& t) {
   for (const char* scalar :
        {"--suite", "--calibration-size", "--repetitions", "--target", "--max-repetitions",
         "--benchmark-budget", "--run-budget", "--interleave", "--seed", "--min-time", "--unit",
         "--pin", "--data-mapping", "--first-touch", "--out", "--job-timeout"})
     app.get_option(scalar)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-  for (const auto& flag : launcher_flags)
+  for (const auto& flag : t.launcher_flags)
     app.get_option(flag)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+}
+
+// What CLI11 did not know: Google Benchmark's --benchmark_* flags, passed on; anything else is
+// refused.
+void take_benchmark_flags(const CLI::App& app, Config& c) {
+  for (const auto& extra : app.remaining()) {
+    if (extra.rfind("--benchmark_", 0) != 0)
+      throw std::invalid_argument("unknown argument '" + extra + "' (see --help)");
+    c.benchmark_flags.push_back(extra);
+  }
+}
+
+void resolve_measurement(const CLI::App& app, const OptionText& t, Config& c) {
+  if (app.count("--repetitions") > 0 && c.measurement.repetitions == 0)
+    throw std::invalid_argument("repetitions must be at least 1");
+  if (app.count("--benchmark-budget") == 0)
+    c.measurement.benchmark_budget = c.suite == "full" ? 0.35 : 0.15;
+  c.measurement.target = parse_percentage("target", t.target);
+  c.measurement.interleave = t.interleave == "yes";
+  if (app.count("--seed") == 0) c.measurement.seed = std::random_device{}();
+}
+
+// The kernels, backends and worker counts; every kernel and every backend selected by default.
+void resolve_selection(const OptionText& t, Config& c) {
+  if (c.kernels.empty()) c.kernels = kKernels;
+  if (c.backends.empty())
+    for (const auto& b : backends())
+      if (selected_by_default(b)) c.backends.push_back(b.name);
+  for (const auto& w : t.workers) {
+    const std::size_t n = parse_count(w);
+    c.workers.push_back(n > kMaxWorkers ? kMaxWorkers + 1 : static_cast<unsigned>(n));
+  }
+}
+
+// The sum's sizes (the suite's when none is given) and the calibration's.
+void resolve_sizes(const OptionText& t, Config& c) {
+  for (const auto& s : t.sizes) c.sizes.push_back(parse_size(s));
+  c.calibration_size =
+      t.calibration_size.empty() ? t.default_calibration_size : parse_size(t.calibration_size);
+  if (c.sizes.empty()) c.sizes = default_size_list(c.suite);
+}
+
+void resolve_tasks(Config& c) {
+  c.unit = parse_unit(c.unit_text);
+  if (c.task_sets.empty())
+    c.task_sets = c.suite == "quick"
+                      ? std::vector<std::string>{"seed"}
+                      : std::vector<std::string>{"seed", "uniform:32", "straggler:8", "heavy:32"};
+}
+
+// The launchers' flags that were given, for configure_launchers.
+void take_launcher_flags(const CLI::App& app, const OptionText& t, Config& c) {
+  for (const auto& flag : t.launcher_flags)
+    if (app.count(flag) > 0) c.backend_flags[flag] = t.launcher_values.at(flag);
+}
+
+void resolve_placement(const OptionText& t, Config& c) {
+  c.data_mapping = t.mapping == "shared"      ? Mapping::shared
+                   : t.mapping == "hugepages" ? Mapping::private_hugepages
+                                              : Mapping::private_pages;
+  c.first_touch =
+      t.first_touch == to_string(FirstTouch::serial) ? FirstTouch::serial : FirstTouch::workers;
+}
+
+// The report path (a free default name is found at start) and the arguments, for --resume.
+void resolve_output(int argc, char** argv, Config& c) {
+  c.out_is_default = c.out.empty();
+  if (c.out.empty()) c.out = default_report_path();
+  for (int i = 1; i < argc; ++i) c.arguments.push_back(argv[i]);
+}
+
+}  // namespace
+
+ParseOutcome parse_options(int argc, char** argv) {
+  Config c;
+  OptionText t;
+  CLI::App app{
+      "parbench: what splitting work across workers really gives on this machine.\n"
+      "Runs the kernels on every backend under Google Benchmark and writes a JSON report.\n"
+      "Every --benchmark_* flag of Google Benchmark is accepted too (e.g. --benchmark_filter).",
+      "parbench"};
+  app.allow_extras();
+  add_selection_options(app, c, t);
+  add_measurement_options(app, c, t);
+  add_task_options(app, c);
+  add_placement_options(app, c, t);
+  add_output_options(app, c, t);
+  add_launcher_options(app, t);
+  add_job_timeout_option(app, c);
+  let_the_last_value_win(app, t);
   try {
     app.parse(argc, argv);
-    for (const auto& extra : app.remaining()) {
-      if (extra.rfind("--benchmark_", 0) != 0)
-        throw std::invalid_argument("unknown argument '" + extra + "' (see --help)");
-      c.benchmark_flags.push_back(extra);
-    }
-    if (app.count("--repetitions") > 0 && c.measurement.repetitions == 0)
-      throw std::invalid_argument("repetitions must be at least 1");
-    if (app.count("--benchmark-budget") == 0)
-      c.measurement.benchmark_budget = c.suite == "full" ? 0.35 : 0.15;
-    c.measurement.target = parse_percentage("target", target);
-    c.measurement.interleave = interleave == "yes";
-    if (app.count("--seed") == 0) c.measurement.seed = std::random_device{}();
-    if (c.kernels.empty()) c.kernels = kKernels;
-    if (c.backends.empty())
-      for (const auto& b : backends())
-        if (selected_by_default(b)) c.backends.push_back(b.name);
-    for (const auto& w : workers) {
-      const std::size_t n = parse_count(w);
-      c.workers.push_back(n > kMaxWorkers ? kMaxWorkers + 1 : static_cast<unsigned>(n));
-    }
-    for (const auto& s : sizes) c.sizes.push_back(parse_size(s));
-    for (const auto& flag : launcher_flags)
-      if (app.count(flag) > 0) c.backend_flags[flag] = launcher_values[flag];
-    c.calibration_size =
-        calibration_size.empty() ? default_calibration_size : parse_size(calibration_size);
-    c.unit = parse_unit(c.unit_text);
-    if (c.task_sets.empty())
-      c.task_sets = c.suite == "quick"
-                        ? std::vector<std::string>{"seed"}
-                        : std::vector<std::string>{"seed", "uniform:32", "straggler:8", "heavy:32"};
-    if (c.sizes.empty()) c.sizes = default_size_list(c.suite);
-    c.data_mapping = mapping == "shared"      ? Mapping::shared
-                     : mapping == "hugepages" ? Mapping::private_hugepages
-                                              : Mapping::private_pages;
-    c.first_touch =
-        first_touch == to_string(FirstTouch::serial) ? FirstTouch::serial : FirstTouch::workers;
-    c.out_is_default = c.out.empty();
-    if (c.out.empty()) c.out = default_report_path();
-    for (int i = 1; i < argc; ++i) c.arguments.push_back(argv[i]);
+    take_benchmark_flags(app, c);
+    resolve_measurement(app, t, c);
+    resolve_selection(t, c);
+    resolve_sizes(t, c);
+    resolve_tasks(c);
+    take_launcher_flags(app, t, c);
+    resolve_placement(t, c);
+    resolve_output(argc, argv, c);
     validate(c);
     c.sum_workers = workers_for(c, false);
     c.task_workers = workers_for(c, true);

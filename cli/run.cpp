@@ -201,14 +201,16 @@ std::vector<std::string> resumed_arguments(const parbench::RunRecord& record, co
   return args;
 }
 
-// A resumed run is one measurement only on the same build and machine.
-std::string identity_mismatch(const nlohmann::json& then, const nlohmann::json& now) {
+// A resumed run is one measurement only on the same build and machine: what differs, if
+// anything does.
+std::optional<std::string> identity_mismatch(const nlohmann::json& then,
+                                             const nlohmann::json& now) {
   for (const char* key :
        {"git_commit", "compiler", "cxx_flags", "build_type", "cpu_model", "host_name"})
     if (then.value(key, nlohmann::json()) != now.value(key, nlohmann::json()))
       return std::string(key) + " was " + then.value(key, nlohmann::json()).dump() + ", is " +
              now.value(key, nlohmann::json()).dump();
-  return "";
+  return std::nullopt;
 }
 
 // How far two reads of the calibration may differ and still agree: a read before the run must be
@@ -228,7 +230,7 @@ std::optional<parbench::Calibration> measure_bandwidth(parbench::SumWork& data, 
       std::fprintf(stderr,
                    "parbench: read bandwidth %.1f GB/s with %u threads, %.1f GB/s with one%s%s\n",
                    read.bytes_per_second / 1e9, c.threads, read.bytes_per_second_one_thread / 1e9,
-                   read.doubt.empty() ? "" : "; read again: ", read.doubt.c_str());
+                   read.doubt ? "; read again: " : "", read.doubt.value_or("").c_str());
     return c;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "parbench: calibration failed: %s\n", e.what());
@@ -366,17 +368,17 @@ int load_resumed_run(Resume& resume, parbench::RunRecord& record, std::vector<st
 
 // A resumed run is one measurement only on the same build and machine, unless asked.
 bool may_resume(const Resume& resume, const parbench::RunRecord& record) {
-  const std::string why =
+  const std::optional<std::string> why =
       identity_mismatch(record.sessions.back()["session"], parbench::identity_now());
-  if (why.empty()) return true;
+  if (!why) return true;
   if (!resume.anyway) {
     std::fprintf(stderr,
                  "parbench: will not resume a run of another build or machine (%s): "
                  "--resume-anyway to do it all the same\n",
-                 why.c_str());
+                 why->c_str());
     return false;
   }
-  std::fprintf(stderr, "parbench: resuming a run of another build or machine: %s\n", why.c_str());
+  std::fprintf(stderr, "parbench: resuming a run of another build or machine: %s\n", why->c_str());
   return true;
 }
 
@@ -479,118 +481,140 @@ std::optional<Relaunch> relaunch_for(const parbench::Config& config) {
 
 }  // namespace
 
-int parbench::run_parbench(int argc, char** argv) {
-  // A worker that a launcher started (an MPI rank other than rank 0) serves the jobs of the
-  // process that drives the run, and nothing else.
-  if (const std::optional<int> served = serve_if_worker(argc, argv)) return *served;
-  take_over_signals();
-  std::vector<std::shared_ptr<void>> held;  // the driving process's part, until the command ends
+namespace parbench {
+namespace {
+
+// The driving process's part of each launcher (an MPI world), held until the command ends.
+std::vector<std::shared_ptr<void>> hold_launchers() {
+  std::vector<std::shared_ptr<void>> held;
   for (const Launcher* l : launchers()) held.push_back(l->hold());
+  return held;
+}
 
-  std::vector<std::string> args(argv + 1, argv + argc);
-  if (const auto status = findings_of_a_report(args)) return *status;
+// What the command asks for: a run to resume (with what it had done) or a new one, and the
+// selection, parsed.
+struct Command {
+  std::optional<Resume> resume;
+  RunRecord record;  // the run being resumed
+  Config config;
+};
+
+// Reads the command from its arguments, or from the run it resumes. The exit status when the
+// command ends here: bad input, --help, or a complete run to resume.
+std::optional<int> read_command(char* program, std::vector<std::string>& args, Command& command) {
   int status = 0;
-  std::optional<Resume> resume = take_resume_flags(args, &status);
+  command.resume = take_resume_flags(args, &status);
   if (status != 0) return status;
-  RunRecord record;
-  if (resume && (status = load_resumed_run(*resume, record, args)) != 0)
+  if (command.resume && (status = load_resumed_run(*command.resume, command.record, args)) != 0)
     return status == kNothingToResume ? 0 : status;
-  ParseOutcome parsed = parse_arguments(argv[0], args);
+  ParseOutcome parsed = parse_arguments(program, args);
   if (!parsed.config) return parsed.exit_status;
-  const Config& config = *parsed.config;
-  if (const auto relaunch = relaunch_for(config))
-    return relaunch->launcher->relaunch(relaunch->workers,
-                                        std::vector<std::string>(argv + 1, argv + argc));
+  command.config = std::move(*parsed.config);
+  return std::nullopt;
+}
 
-  if (config.show_placement) return show_placement(config);
-
-  Run run;
-  if (!config.list_only) try {
-      run.paths = check_report_path(config.out);
+// The report's paths, checked before anything runs, and whether the run may be resumed on this
+// build and machine. The exit status when it cannot go on.
+std::optional<int> check_output(const Command& command, Run& run) {
+  if (!command.config.list_only) try {
+      run.paths = check_report_path(command.config.out);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "parbench: %s\n", e.what());
       return kBadInput;
     }
-  if (resume && !may_resume(*resume, record)) return kBadInput;
+  if (command.resume && !may_resume(*command.resume, command.record)) return kBadInput;
+  return std::nullopt;
+}
 
-  BenchmarkList registry;
-  register_benchmarks(config, registry);
-  if (!initialize_google_benchmark(config, argv[0])) return kBadInput;
-  if (config.list_only) {
-    registry.register_all();
-    benchmark::RunSpecifiedBenchmarks();
-    return 0;
-  }
-  run.selected = selected_names(registry.names(), benchmark::GetBenchmarkFilter());
-  if (config.dry_run) return dry_run(config, registry, run.selected);
-  if (run.selected.empty()) {
-    std::fprintf(stderr, "parbench: no benchmark matches the selection\n");
-    return kBadInput;
-  }
-  if ((status = open_journal(config, resume, record, run)) != 0) return status;
-  std::fprintf(stderr, "parbench: this machine: %s\n", topology_summary(topology()).c_str());
-  Results results(&run.journal, reference_backends({{"backends", registry_json()}}));
-  carry_over(record, resume && !same_file(resume->path, run.paths.journal), run, results);
-  const std::size_t to_run = not_run(run, results).size();
-  Supervisor supervisor(config.job_timeout,
-                        [&](const std::string& why) { end_early(run, results, why); });
+// --benchmark_list_tests: Google Benchmark lists every benchmark, and nothing runs.
+int list_benchmarks(const BenchmarkList& benchmarks) {
+  benchmarks.register_all();
+  benchmark::RunSpecifiedBenchmarks();
+  return 0;
+}
 
-  // Made once and kept for the measurement after the run (first touch of a large array is slow
-  // on some virtual machines); forked workers never see it.
-  std::unique_ptr<SumWork> calibration_data;
+// The calibration's array, made once and kept for the measurement after the run (first touch
+// of a large array is slow on some virtual machines); forked workers never see it. Null, said,
+// when there is no memory for it.
+std::unique_ptr<SumWork> make_calibration_array(const Config& config) {
+  std::unique_ptr<SumWork> array;
   try {
-    calibration_data = std::make_unique<SumWork>(config.calibration_size, Mapping::private_pages);
+    array = std::make_unique<SumWork>(config.calibration_size, Mapping::private_pages);
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "parbench: no memory for the calibration array\n");
-    if (!resume) run.journal.remove();
-    return 1;
+    return nullptr;
   }
-  calibration_data->keep_out_of_children();
+  array->keep_out_of_children();
   warn_if_calibration_fits_in_cache(config.calibration_size * sizeof(std::uint64_t));
-  const unsigned cpus = usable_cpus();
-  const auto before = measure_bandwidth(
-      *calibration_data, "before the benchmarks",
-      [cpus](const CalibrationRead& r, const std::vector<CalibrationRead>& earlier) {
-        std::string why = doubt_alone(r, cpus);
-        return why.empty() ? doubt_unconfirmed(r, earlier, kDriftTolerance) : why;
-      });
-  if (!before) {
-    if (!resume) run.journal.remove();
-    return 1;
-  }
-  start_session(config, *before, run, results);
+  return array;
+}
 
-  Progress progress(to_run, isatty(STDERR_FILENO));
+// Before the benchmarks a read is believed once another confirms it.
+std::optional<Calibration> bandwidth_before(SumWork& array, unsigned cpus) {
+  return measure_bandwidth(
+      array, "before the benchmarks",
+      [cpus](const CalibrationRead& r, const std::vector<CalibrationRead>& earlier) {
+        if (auto why = doubt_alone(r, cpus)) return why;
+        return doubt_unconfirmed(r, earlier, kDriftTolerance);
+      });
+}
+
+// After them, once it is close to the read before them.
+std::optional<Calibration> bandwidth_after(SumWork& array, const Calibration& before,
+                                           unsigned cpus) {
+  return measure_bandwidth(array, "after the benchmarks",
+                           [&](const CalibrationRead& r, const std::vector<CalibrationRead>&) {
+                             if (auto why = doubt_alone(r, cpus)) return why;
+                             return doubt_against(r, before, kDriftTolerance);
+                           });
+}
+
+// The run could not begin: a journal made for it goes, one it resumes stays. Exit status 1.
+int not_begun(const Command& command, Run& run) {
+  if (!command.resume) run.journal.remove();
+  return 1;
+}
+
+// The benchmarks not run yet, in rounds, each one's result line printed (unless the table is)
+// and its entries added to the results as soon as it is decided.
+void run_benchmarks(const Config& config, const BenchmarkList& benchmarks,
+                    const Calibration& before, const SumWork& calibration_array, Run& run,
+                    Results& results) {
+  const std::vector<std::string> left = not_run(run, results);
+  Progress progress(left.size(), isatty(STDERR_FILENO));
   const Measurement& m = config.measurement;
-  progress.expect(estimate_run(registry, not_run(run, results), m, config.min_time,
-                               rates_of(*before, *calibration_data))
-                      .per_benchmark,
-                  m.repetitions > 0 ? m.repetitions : m.min_repetitions);
+  progress.expect(
+      estimate_run(benchmarks, left, m, config.min_time, rates_of(before, calibration_array))
+          .per_benchmark,
+      m.repetitions > 0 ? m.repetitions : m.min_repetitions);
   TeeReporter reporter(&progress, config.table);
-  Rounds rounds(registry, config.measurement, config.min_time, reporter, progress,
+  Rounds rounds(benchmarks, config.measurement, config.min_time, reporter, progress,
                 [&](const std::string& name, nlohmann::json entries) {
                   const FinishedBenchmark& b =
-                      results.add({name, report_entries(name, std::move(entries), registry)});
+                      results.add({name, report_entries(name, std::move(entries), benchmarks)});
                   if (config.table) return;
                   progress.clear_line();
                   std::printf("%s\n", result_line(name, b.entries).c_str());
                   std::fflush(stdout);
                 });
-  rounds.run(not_run(run, results));
+  rounds.run(left);
   reporter.end();
-  release_sum_data();  // its pool's workers and array must not share the machine with the reads
+}
+
+// The sum's pool and array, and the runtimes' idle workers, must not share the machine with
+// the reads after the benchmarks.
+void end_workers() {
+  release_sum_data();
   for (const auto& name : end_runtime_workers())
     std::fprintf(stderr, "parbench: warning: the %s runtime's worker threads could not be ended\n",
                  name.c_str());
-  const auto after =
-      measure_bandwidth(*calibration_data, "after the benchmarks",
-                        [&](const CalibrationRead& r, const std::vector<CalibrationRead>&) {
-                          std::string why = doubt_alone(r, cpus);
-                          return why.empty() ? doubt_against(r, *before, kDriftTolerance) : why;
-                        });
-  calibration_data.reset();
+}
+
+// Writes the complete report in place of the journal and prints its findings.
+int finish(Run& run, Results& results, const Calibration& before,
+           const std::optional<Calibration>& after) {
   std::lock_guard lock(results.lock());
-  if (after) warn_about_drift(*before, *after);
+  if (after) warn_about_drift(before, *after);
   nlohmann::json findings;
   if (!write_report(run, results, after, "", &findings)) return 1;
   run.journal.remove();
@@ -598,4 +622,62 @@ int parbench::run_parbench(int argc, char** argv) {
   for (const auto& line : findings_text(findings)) std::printf("%s\n", line.c_str());
   std::printf("parbench: report written to %s\n", run.paths.shown.c_str());
   return 0;
+}
+
+// The run itself, under the supervisor: its journal, the read bandwidth before, the
+// benchmarks, the read bandwidth after, the report.
+int measure(const Command& command, const BenchmarkList& benchmarks, Run& run) {
+  const Config& config = command.config;
+  if (const int status = open_journal(config, command.resume, command.record, run); status != 0)
+    return status;
+  std::fprintf(stderr, "parbench: this machine: %s\n", topology_summary(topology()).c_str());
+  Results results(&run.journal, reference_backends({{"backends", registry_json()}}));
+  carry_over(command.record, command.resume && !same_file(command.resume->path, run.paths.journal),
+             run, results);
+  Supervisor supervisor(config.job_timeout,
+                        [&](const std::string& why) { end_early(run, results, why); });
+  std::unique_ptr<SumWork> calibration_array = make_calibration_array(config);
+  if (!calibration_array) return not_begun(command, run);
+  const unsigned cpus = usable_cpus();
+  const auto before = bandwidth_before(*calibration_array, cpus);
+  if (!before) return not_begun(command, run);
+  start_session(config, *before, run, results);
+  run_benchmarks(config, benchmarks, *before, *calibration_array, run, results);
+  end_workers();
+  const auto after = bandwidth_after(*calibration_array, *before, cpus);
+  calibration_array.reset();
+  return finish(run, results, *before, after);
+}
+
+}  // namespace
+}  // namespace parbench
+
+int parbench::run_parbench(int argc, char** argv) {
+  // A worker that a launcher started (an MPI rank other than rank 0) serves the jobs of the
+  // process that drives the run, and nothing else.
+  if (const std::optional<int> served = serve_if_worker(argc, argv)) return *served;
+  take_over_signals();
+  const auto held = hold_launchers();
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (const auto status = findings_of_a_report(args)) return *status;
+  Command command;
+  if (const auto status = read_command(argv[0], args, command)) return *status;
+  const Config& config = command.config;
+  if (const auto relaunch = relaunch_for(config))
+    return relaunch->launcher->relaunch(relaunch->workers,
+                                        std::vector<std::string>(argv + 1, argv + argc));
+  if (config.show_placement) return show_placement(config);
+  Run run;
+  if (const auto status = check_output(command, run)) return *status;
+  BenchmarkList benchmarks;
+  register_benchmarks(config, benchmarks);
+  if (!initialize_google_benchmark(config, argv[0])) return kBadInput;
+  if (config.list_only) return list_benchmarks(benchmarks);
+  run.selected = selected_names(benchmarks.names(), benchmark::GetBenchmarkFilter());
+  if (config.dry_run) return dry_run(config, benchmarks, run.selected);
+  if (run.selected.empty()) {
+    std::fprintf(stderr, "parbench: no benchmark matches the selection\n");
+    return kBadInput;
+  }
+  return measure(command, benchmarks, run);
 }

@@ -37,9 +37,9 @@ void BenchmarkList::add(const std::string& name, nlohmann::json params, Body bod
   entries_.push_back({name, std::move(params), std::move(body), unit, std::move(group)});
 }
 
-Kept& kept() {
-  static Kept k;
-  return k;
+GroupCache& group_cache() {
+  static GroupCache cache;
+  return cache;
 }
 
 void BenchmarkList::run_once(const Entry& e, benchmark::IterationCount iterations,
@@ -62,8 +62,8 @@ const BenchmarkList::Entry* BenchmarkList::find(const std::string& name) const {
 }
 
 std::string failure_text(const std::exception& e) {
-  const std::string verdict = take_watchdog_verdict();
-  return verdict.empty() ? e.what() : verdict + " (" + e.what() + ")";
+  const std::optional<std::string> verdict = take_watchdog_verdict();
+  return verdict ? *verdict + " (" + e.what() + ")" : e.what();
 }
 
 bool run_checked(benchmark::State& state, const std::function<void()>& job) {

@@ -3,10 +3,12 @@
 // Benchmark one repetition at a time, so that the report never has to parse a name.
 #include <benchmark/benchmark.h>
 
+#include <any>
 #include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -62,12 +64,19 @@ class BenchmarkList {
   std::map<std::string, nlohmann::json> notes_;
 };
 
-// What benchmarks keep across their repetitions (a started backend with its work), as long as
-// the rounds of their group run: a started pool's workers settle on their CPUs once, and the
-// repetitions measure its steady state. Dropped when a benchmark of another group asks.
-class Kept {
+// What the benchmarks of one group keep across their repetitions (a started backend with its
+// work), by benchmark name, as long as the rounds of that group run: a started pool's workers
+// settle on their CPUs once, and the repetitions measure its steady state. A benchmark of
+// another group empties it, and so do the rounds when a group ends.
+//
+// It is one for the process because Google Benchmark calls a benchmark's body once per
+// repetition, and the body keeps nothing between calls. What it keeps is of the suites' own
+// types, which the engine that empties it does not know: so each thing is held type-erased, and
+// read back only as the type it was made as.
+class GroupCache {
  public:
-  // The thing kept for benchmark `name` of group `group`, made by `make` the first time.
+  // The thing kept for benchmark `name` of group `group`, made by `make` the first time. Throws
+  // std::logic_error if it was made as another type.
   template <class T>
   T& get(const std::string& group, const std::string& name,
          const std::function<std::unique_ptr<T>()>& make) {
@@ -75,8 +84,12 @@ class Kept {
     group_ = group;
     auto it = kept_.find(name);
     if (it == kept_.end()) it = kept_.emplace(name, std::shared_ptr<T>(make())).first;
-    return *static_cast<T*>(it->second.get());
+    auto* thing = std::any_cast<std::shared_ptr<T>>(&it->second);
+    if (thing == nullptr)
+      throw std::logic_error(name + ": kept across its repetitions as another type");
+    return **thing;
   }
+  // Drops what `name` kept (a pool that lost a worker is not reused).
   void drop(const std::string& name) { kept_.erase(name); }
   void clear() {
     kept_.clear();
@@ -85,9 +98,9 @@ class Kept {
 
  private:
   std::string group_;
-  std::map<std::string, std::shared_ptr<void>> kept_;
+  std::map<std::string, std::any> kept_;  // each a std::shared_ptr<T>, by benchmark name
 };
-Kept& kept();
+GroupCache& group_cache();
 
 // A failure as the benchmark's error says it, with the watchdog's verdict if it ended the job.
 std::string failure_text(const std::exception& e);

@@ -56,32 +56,33 @@ Calibration calibrate_read_bandwidth(SumWork& work, unsigned threads, const Doub
     c.bytes_per_second_one_thread =
         std::max(c.bytes_per_second_one_thread, read.bytes_per_second_one_thread);
     c.reads.push_back(read);
-    if (read.doubt.empty()) break;
+    if (!read.doubt) break;
   }
   return c;
 }
 
-std::string doubt_alone(const CalibrationRead& read, unsigned threads) {
+std::optional<std::string> doubt_alone(const CalibrationRead& read, unsigned threads) {
   if (threads > 1 && read.bytes_per_second < read.bytes_per_second_one_thread)
     return std::to_string(threads) + " threads read slower than one";
-  return "";
+  return std::nullopt;
 }
 
-std::string doubt_unconfirmed(const CalibrationRead& read,
-                              const std::vector<CalibrationRead>& earlier, double tolerance) {
+std::optional<std::string> doubt_unconfirmed(const CalibrationRead& read,
+                                             const std::vector<CalibrationRead>& earlier,
+                                             double tolerance) {
   if (earlier.empty()) return "not confirmed yet";
   const double change = read.bytes_per_second / earlier.back().bytes_per_second - 1;
-  if (std::abs(change) <= tolerance) return "";
+  if (std::abs(change) <= tolerance) return std::nullopt;
   char text[64];
   std::snprintf(text, sizeof text, "%+.0f%% from the read before it", 100 * change);
   return text;
 }
 
-std::string doubt_against(const CalibrationRead& read, const Calibration& earlier,
-                          double tolerance) {
-  if (earlier.bytes_per_second <= 0) return "";
+std::optional<std::string> doubt_against(const CalibrationRead& read, const Calibration& earlier,
+                                         double tolerance) {
+  if (earlier.bytes_per_second <= 0) return std::nullopt;
   const double change = read.bytes_per_second / earlier.bytes_per_second - 1;
-  if (std::abs(change) <= tolerance) return "";
+  if (std::abs(change) <= tolerance) return std::nullopt;
   char text[96];
   std::snprintf(text, sizeof text, "%+.0f%% from the read before the benchmarks", 100 * change);
   return text;
@@ -92,7 +93,7 @@ nlohmann::json calibration_json(const Calibration& c) {
   for (const auto& r : c.reads) {
     nlohmann::json read = {{"bytes_per_second", r.bytes_per_second},
                            {"bytes_per_second_one_thread", r.bytes_per_second_one_thread}};
-    if (!r.doubt.empty()) read["read_again"] = r.doubt;
+    if (r.doubt) read["read_again"] = *r.doubt;
     reads.push_back(std::move(read));
   }
   return {{"bytes_per_second", c.bytes_per_second},

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,7 +15,7 @@ namespace parbench {
 struct CalibrationRead {
   double bytes_per_second = 0;
   double bytes_per_second_one_thread = 0;
-  std::string doubt;  // why it was read again ("" when it was believed)
+  std::optional<std::string> doubt;  // why it was read again; none when it was believed
 };
 
 struct Calibration {
@@ -30,22 +31,24 @@ struct Calibration {
 // each summing one contiguous block with the suite's vectorised kernel, then with one. The
 // first call has the workers make the array (first touch, as every sum's data). Throws
 // std::runtime_error if a sum comes out wrong, WorkerFailure if a worker cannot be started.
-// A disturbed read (a busy neighbour, a migration) is doubted: `doubt` says why, or "", from the
-// read and the reads before it in this calibration; the array is then read again, up to
-// kMostCalibrationReads times in all.
-using Doubt = std::function<std::string(const CalibrationRead& read,
-                                        const std::vector<CalibrationRead>& earlier)>;
+// A disturbed read (a busy neighbour, a migration) is doubted: `doubt` says why, or nothing when
+// it believes it, from the read and the reads before it in this calibration; the array is then
+// read again, up to kMostCalibrationReads times in all.
+using Doubt = std::function<std::optional<std::string>(
+    const CalibrationRead& read, const std::vector<CalibrationRead>& earlier)>;
 inline constexpr int kMostCalibrationReads = 4;
 Calibration calibrate_read_bandwidth(SumWork& work, unsigned threads, const Doubt& doubt = nullptr);
 
 // Doubts: several threads that read slower than one; a first read, or one more than `tolerance`
 // away from the read before it (a read is believed once another confirms it); a read more than
-// `tolerance` away from an earlier calibration's (the one before the benchmarks).
-std::string doubt_alone(const CalibrationRead& read, unsigned threads);
-std::string doubt_unconfirmed(const CalibrationRead& read,
-                              const std::vector<CalibrationRead>& earlier, double tolerance);
-std::string doubt_against(const CalibrationRead& read, const Calibration& earlier,
-                          double tolerance);
+// `tolerance` away from an earlier calibration's (the one before the benchmarks). Each says why,
+// or nothing when the read is believed.
+std::optional<std::string> doubt_alone(const CalibrationRead& read, unsigned threads);
+std::optional<std::string> doubt_unconfirmed(const CalibrationRead& read,
+                                             const std::vector<CalibrationRead>& earlier,
+                                             double tolerance);
+std::optional<std::string> doubt_against(const CalibrationRead& read, const Calibration& earlier,
+                                         double tolerance);
 
 // {bytes_per_second, bytes_per_second_one_thread, reads: [{..., read_again: why}]}, as the
 // report's context keeps a calibration.

@@ -40,7 +40,7 @@ class TeeReporter : public benchmark::BenchmarkReporter {
 // Google Benchmark's "context" object for this process, as its JSON reporter writes it.
 nlohmann::json google_benchmark_context();
 
-// A benchmark's entries made report entries: params and notes from the registry (found by the
+// A benchmark's entries made report entries: params and notes from the benchmark list (found by the
 // name it was registered under), `verified`.
 nlohmann::json report_entries(const std::string& name, nlohmann::json entries,
                               const BenchmarkList& list);

@@ -128,12 +128,12 @@ double budgeted_seconds(double job_seconds, const Measurement& m, double min_tim
   return std::max(fewest, std::min(most, m.benchmark_budget + one));
 }
 
-RunEstimate estimate_run(const BenchmarkList& registry, const std::vector<std::string>& selected,
+RunEstimate estimate_run(const BenchmarkList& benchmarks, const std::vector<std::string>& selected,
                          const Measurement& m, double min_time, const MachineRates& rates) {
   RunEstimate estimate;
   const std::set<std::string> wanted(selected.begin(), selected.end());
   std::size_t last_bytes = 0;
-  for (const auto& entry : registry.entries()) {
+  for (const auto& entry : benchmarks.entries()) {
     if (wanted.count(entry.name) == 0) continue;
     const std::string kernel = entry.params.value("kernel", "");
     ++estimate.benchmarks[kernel];

@@ -47,7 +47,7 @@ double benchmark_seconds(double job_seconds, unsigned repetitions, double min_ti
 double budgeted_seconds(double job_seconds, const Measurement& m, double min_time);
 
 // The estimate for the registered benchmarks named in `selected`, with the two calibrations.
-RunEstimate estimate_run(const BenchmarkList& registry, const std::vector<std::string>& selected,
+RunEstimate estimate_run(const BenchmarkList& benchmarks, const std::vector<std::string>& selected,
                          const Measurement& m, double min_time, const MachineRates& rates);
 
 }  // namespace parbench

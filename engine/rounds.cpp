@@ -234,13 +234,13 @@ nlohmann::json finished_entries(const Repetitions& r, nlohmann::json record,
   return entries;
 }
 
-std::vector<std::vector<std::string>> fair_groups(const BenchmarkList& registry,
+std::vector<std::vector<std::string>> fair_groups(const BenchmarkList& benchmarks,
                                                   const std::vector<std::string>& names,
                                                   bool interleave) {
   std::vector<std::vector<std::string>> groups;
   std::map<std::string, std::size_t> index;  // group key -> position in groups
   for (const auto& name : names) {
-    const BenchmarkList::Entry* e = registry.find(name);
+    const BenchmarkList::Entry* e = benchmarks.find(name);
     const std::string key = interleave && e != nullptr ? e->group : "\n" + name;
     auto [it, added] = index.emplace(key, groups.size());
     if (added) groups.emplace_back();
@@ -249,9 +249,9 @@ std::vector<std::vector<std::string>> fair_groups(const BenchmarkList& registry,
   return groups;
 }
 
-Rounds::Rounds(const BenchmarkList& registry, const Measurement& measurement, double min_time,
+Rounds::Rounds(const BenchmarkList& benchmarks, const Measurement& measurement, double min_time,
                TeeReporter& reporter, Progress& progress, OnFinished on_finished)
-    : registry_(registry),
+    : benchmarks_(benchmarks),
       measurement_(measurement),
       min_time_(min_time),
       reporter_(reporter),
@@ -266,18 +266,19 @@ bool Rounds::run_budget_spent() const {
 
 void Rounds::run(const std::vector<std::string>& names) {
   started_ = clock_seconds(CLOCK_MONOTONIC);
-  for (const auto& group : fair_groups(registry_, names, measurement_.interleave)) run_group(group);
+  for (const auto& group : fair_groups(benchmarks_, names, measurement_.interleave))
+    run_group(group);
 }
 
 // One repetition of `name`, its time counted against its budget.
 void Rounds::repeat(const std::string& name, Repetitions& r) {
-  const BenchmarkList::Entry* e = registry_.find(name);
+  const BenchmarkList::Entry* e = benchmarks_.find(name);
   settle();
   const double began = clock_seconds(CLOCK_MONOTONIC);
   // A benchmark's first repetition comes after untimed jobs: a pool's new workers start on
-  // their creator's CPU, and its first tens of milliseconds measure where the OS moves them.
+  // their creator's CPU, and until the OS has spread them a job measures the move.
   constexpr double kFirstWarmUp = 0.05;
-  registry_.run_once(*e, r.iterations, r.runs.empty() ? kFirstWarmUp : 0, reporter_);
+  benchmarks_.run_once(*e, r.iterations, r.runs.empty() ? kFirstWarmUp : 0, reporter_);
   const double took = clock_seconds(CLOCK_MONOTONIC) - began;
   r.seconds += took;
   nlohmann::json runs = reporter_.take_entries();
@@ -318,14 +319,14 @@ void Rounds::run_group(const std::vector<std::string>& group) {
       std::vector<std::string> others;
       for (const auto& other : group)
         if (other != name) others.push_back(other);
-      const BenchmarkList::Entry* e = registry_.find(name);
-      const auto family = static_cast<std::size_t>(e - registry_.entries().data());
+      const BenchmarkList::Entry* e = benchmarks_.find(name);
+      const auto family = static_cast<std::size_t>(e - benchmarks_.entries().data());
       on_finished_(name, finished_entries(r, measurement_record(r, measurement_, others), family));
       progress_.finished(name);
     }
     active = std::move(still);
   }
-  kept().clear();  // what the group's benchmarks kept across their repetitions
+  group_cache().clear();  // what the group's benchmarks kept across their repetitions
 }
 
 }  // namespace parbench

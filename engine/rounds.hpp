@@ -58,7 +58,7 @@ nlohmann::json finished_entries(const Repetitions& r, nlohmann::json record,
 
 // The benchmarks of `names` in groups whose repetitions run in rounds, in the order their
 // first members were registered; one benchmark per group without `interleave`.
-std::vector<std::vector<std::string>> fair_groups(const BenchmarkList& registry,
+std::vector<std::vector<std::string>> fair_groups(const BenchmarkList& benchmarks,
                                                   const std::vector<std::string>& names,
                                                   bool interleave);
 
@@ -67,7 +67,7 @@ class Rounds {
  public:
   using OnFinished = std::function<void(const std::string& name, nlohmann::json entries)>;
   // `min_time`: the seconds Google Benchmark fills a repetition with.
-  Rounds(const BenchmarkList& registry, const Measurement& measurement, double min_time,
+  Rounds(const BenchmarkList& benchmarks, const Measurement& measurement, double min_time,
          TeeReporter& reporter, Progress& progress, OnFinished on_finished);
   void run(const std::vector<std::string>& names);
 
@@ -76,7 +76,7 @@ class Rounds {
   void repeat(const std::string& name, Repetitions& r);
   bool run_budget_spent() const;
 
-  const BenchmarkList& registry_;
+  const BenchmarkList& benchmarks_;
   Measurement measurement_;
   double min_time_;
   TeeReporter& reporter_;

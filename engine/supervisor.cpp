@@ -34,7 +34,7 @@ struct Watch {
   std::atomic<std::int64_t> began_ns{0};
   std::mutex lock;  // guards name and verdict
   std::string name;
-  std::string verdict;
+  std::optional<std::string> verdict;  // why the watchdog ended the workers, if it did
 };
 
 Watch& watch() {
@@ -74,7 +74,7 @@ void benchmark_begins(const std::string& name) {
   {
     std::lock_guard lock(w.lock);
     w.name = name;
-    w.verdict.clear();
+    w.verdict.reset();
   }
   w.began_ns.store(now_ns());
   jobs_started.store(0);
@@ -85,10 +85,10 @@ void benchmark_ends() {
   watch().in_benchmark.store(false);
 }
 
-std::string take_watchdog_verdict() {
+std::optional<std::string> take_watchdog_verdict() {
   Watch& w = watch();
   std::lock_guard lock(w.lock);
-  return std::exchange(w.verdict, "");
+  return std::exchange(w.verdict, std::nullopt);
 }
 
 namespace {
@@ -154,7 +154,7 @@ void check_watchdog(SupervisorState& s, std::uint64_t& jobs_seen, std::int64_t& 
   }
   {
     std::lock_guard lock(w.lock);
-    w.verdict.clear();
+    w.verdict.reset();
   }
   std::fprintf(stderr,
                "parbench: %s: a job ran past its timeout of %s and its threads cannot be "

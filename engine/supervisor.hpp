@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -44,7 +45,7 @@ inline void job_done() {
   jobs_started.store(jobs_started.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
 
-// Why the watchdog ended the current benchmark's workers ("" if it did not); cleared on read.
-std::string take_watchdog_verdict();
+// Why the watchdog ended the current benchmark's workers, if it did; cleared on read.
+std::optional<std::string> take_watchdog_verdict();
 
 }  // namespace parbench

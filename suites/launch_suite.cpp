@@ -89,7 +89,7 @@ void dispatch(benchmark::State& state, const Variant& v, unsigned workers, Pin p
   bool ok = true;
   unsigned obtained = 0;
   try {
-    StartedDispatch& s = kept().get<StartedDispatch>(group_of(workers), name, [&] {
+    StartedDispatch& s = group_cache().get<StartedDispatch>(group_of(workers), name, [&] {
       auto started = std::make_unique<StartedDispatch>(workers);
       started->backend = make_backend(*v.backend, v.launch);
       started->backend->set_pin(pin);
@@ -104,7 +104,7 @@ void dispatch(benchmark::State& state, const Variant& v, unsigned workers, Pin p
       ok &= total == workers;
     }
   } catch (const WorkerFailure& e) {
-    kept().drop(name);  // a pool that lost a worker is not reused
+    group_cache().drop(name);  // a pool that lost a worker is not reused
     state.SkipWithError(failure_text(e).c_str());
     return;
   }
@@ -119,13 +119,13 @@ void dispatch(benchmark::State& state, const Variant& v, unsigned workers, Pin p
 // The bare runtime's cheapest job, the floor of `dispatch` on the same workers, kept across
 // the benchmark's repetitions as dispatch's backend is.
 void dispatch_floor(benchmark::State& state, const DispatchFloor& floor, unsigned workers,
-                    const std::string& name, BenchmarkList& registry) {
+                    const std::string& name, BenchmarkList& benchmarks) {
   release_sum_data();
   bool ok = true;
   try {
     using Job = std::function<std::uint64_t()>;
-    Job& job = kept().get<Job>(group_of(workers), name,
-                               [&] { return std::make_unique<Job>(floor.start(workers)); });
+    Job& job = group_cache().get<Job>(group_of(workers), name,
+                                      [&] { return std::make_unique<Job>(floor.start(workers)); });
     for (auto _ : state) {
       job_done();  // for the watchdog
       const std::uint64_t took_part = job();
@@ -133,7 +133,7 @@ void dispatch_floor(benchmark::State& state, const DispatchFloor& floor, unsigne
       ok &= took_part == workers;
     }
   } catch (const std::exception& e) {
-    kept().drop(name);
+    group_cache().drop(name);
     state.SkipWithError(failure_text(e).c_str());
     return;
   }
@@ -141,14 +141,14 @@ void dispatch_floor(benchmark::State& state, const DispatchFloor& floor, unsigne
     state.SkipWithError("not every worker took part in the bare job");
     return;
   }
-  registry.note(name, {{"floor", floor.what}});
+  benchmarks.note(name, {{"floor", floor.what}});
   state.counters["verified"] = 1;
   state.counters["workers_obtained"] = workers;
 }
 
 }  // namespace
 
-void register_launch_benchmarks(const Config& config, BenchmarkList& registry) {
+void register_launch_benchmarks(const Config& config, BenchmarkList& benchmarks) {
   for (const auto& backend : backends()) {
     const auto& selected = config.backends;
     if (!backend.launch_probes ||
@@ -159,7 +159,7 @@ void register_launch_benchmarks(const Config& config, BenchmarkList& registry) {
       params.update(p.params);
       std::string name = "launch/" + backend.name + "/" + p.what;
       if (!p.detail.empty()) name += "/" + p.detail;
-      registry.add(
+      benchmarks.add(
           name, params, [&backend, p](benchmark::State& s) { probe(s, backend, p); },
           benchmark::kMicrosecond, group_of(1));
     }
@@ -172,22 +172,22 @@ void register_launch_benchmarks(const Config& config, BenchmarkList& registry) {
       const std::string tail = "workers:" + std::to_string(workers);
       const auto& timed = v.backend->timed_starts;
       if (std::find(timed.begin(), timed.end(), v.launch) != timed.end())
-        registry.add(
+        benchmarks.add(
             benchmark_name("launch", *v.backend, v.launch, "start", tail),
             launch_params(v.backend->name, v.launch, "start", workers),
             [v, workers](benchmark::State& s) { pool_start(s, v, workers); },
             benchmark::kMicrosecond, group_of(workers));
       if (const auto& floor = v.backend->dispatch_floor; floor && floor->launch == v.launch) {
         const std::string name = benchmark_name("launch", *v.backend, v.launch, "floor", tail);
-        registry.add(
+        benchmarks.add(
             name, launch_params(v.backend->name, v.launch, "floor", workers),
-            [&registry, floor = *floor, workers, name](benchmark::State& s) {
-              dispatch_floor(s, floor, workers, name, registry);
+            [&benchmarks, floor = *floor, workers, name](benchmark::State& s) {
+              dispatch_floor(s, floor, workers, name, benchmarks);
             },
             benchmark::kMicrosecond, group_of(workers));
       }
       const std::string name = benchmark_name("launch", *v.backend, v.launch, "dispatch", tail);
-      registry.add(
+      benchmarks.add(
           name, launch_params(v.backend->name, v.launch, "dispatch", workers),
           [v, workers, pin = parse_pin(config.pin), name](benchmark::State& s) {
             dispatch(s, v, workers, pin, name);

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "engine/supervisor.hpp"
 #include "kernels/spec.hpp"
@@ -22,14 +23,14 @@ bool makes_workers_per_job(const Variant& v) {
   return std::find(per_job.begin(), per_job.end(), v.launch) != per_job.end();
 }
 
-// Untimed jobs before the timing, returning "" or what went wrong. A forked child's first pass
-// over pages it shares with its parent is slow (no page fault counted), and a pool's workers
-// keep what they touched: that is set-up, not the steady state. A cyclic job (where the backend
-// has one) has every worker touch every page, whichever pieces the measured policy hands it
+// Untimed jobs before the timing, returning what went wrong, if anything did. A forked child's
+// first pass over pages it shares with its parent is slow (no page fault counted), and a pool's
+// workers keep what they touched: that is set-up, not the steady state. A cyclic job (where the
+// backend has one) has every worker touch every page, whichever pieces the measured policy hands it
 // later; then one job of that policy. A launch that starts new workers in every job pays that
 // first pass in each job: it is part of its cost.
-std::string warm_up(Backend& backend, const Variant& v, std::uint64_t expected) {
-  if (makes_workers_per_job(v)) return "";
+std::optional<std::string> warm_up(Backend& backend, const Variant& v, std::uint64_t expected) {
+  if (makes_workers_per_job(v)) return std::nullopt;
   try {
     if (const PolicyName* cyclic = find_policy(*v.backend, KernelKind::sum, Split::cyclic);
         cyclic != nullptr &&
@@ -39,7 +40,7 @@ std::string warm_up(Backend& backend, const Variant& v, std::uint64_t expected) 
   } catch (const WorkerFailure& e) {
     return e.what();
   }
-  return "";
+  return std::nullopt;
 }
 
 struct SumCase {
@@ -54,8 +55,9 @@ struct SumCase {
 
 // An array and who made it. On a machine with one NUMA node every page lies on that node
 // whoever touches it first, so the benchmarks of one size, mapping and --first-touch read one
-// array, made once (a large one takes seconds to make); with several nodes each benchmark
-// makes its own, with its own workers and split, since that decides where its pages lie.
+// array, made once (making a large one writes every page of it); with several nodes each
+// benchmark makes its own, with its own workers and split, since that decides where its pages
+// lie.
 struct SumArray {
   std::string key;
   std::shared_ptr<SumWork> work;
@@ -85,9 +87,9 @@ std::string group_of(const KernelSpec& spec, FirstTouch first_touch, unsigned wo
 
 // A started benchmark, kept across its repetitions: Google Benchmark calls the benchmark once
 // per repetition, and the repetitions of a group's benchmarks run in interleaved rounds, while
-// starting a fork pool and making a large array cost seconds here. The repetitions measure one
-// pool's steady state; its start is measured on its own (the launch benchmarks), and the making
-// of the array (the prepare pass) is recorded beside it.
+// starting a fork pool and making a large array are too slow to redo for every repetition. The
+// repetitions measure one pool's steady state; its start is measured on its own (the launch
+// benchmarks), and the making of the array (the prepare pass) is recorded beside it.
 struct StartedSum {
   SumArray array;  // declared first, so destroyed last: the workers go before what they read
   std::unique_ptr<Backend> backend;
@@ -138,8 +140,8 @@ StartedSum* start_sum(benchmark::State& state, const SumCase& c) {
         s.preparation = s.backend->prepare(v.policy, c.first_touch);
       }))
     return nullptr;
-  if (const std::string why = warm_up(*s.backend, v, s.array.work->expected()); !why.empty()) {
-    state.SkipWithError(why.c_str());
+  if (const auto why = warm_up(*s.backend, v, s.array.work->expected())) {
+    state.SkipWithError(why->c_str());
     return nullptr;
   }
   return &(all.started[c.name] = std::move(s));
@@ -158,7 +160,7 @@ nlohmann::json first_touch_note(const SumCase& c, const StartedSum& started) {
   return note;
 }
 
-void run_sum(benchmark::State& state, const SumCase& c, BenchmarkList& registry) {
+void run_sum(benchmark::State& state, const SumCase& c, BenchmarkList& benchmarks) {
   const StartedSum* started_or_null = start_sum(state, c);
   if (started_or_null == nullptr) return;
   const StartedSum& started = *started_or_null;
@@ -191,8 +193,8 @@ void run_sum(benchmark::State& state, const SumCase& c, BenchmarkList& registry)
   }
   backend->collect();
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * work.bytes()));
-  registry.note(c.name, {{"placement", placement_note(c.pin, work.cpus_seen(started.obtained))},
-                         {"first_touch", first_touch_note(c, started)}});
+  benchmarks.note(c.name, {{"placement", placement_note(c.pin, work.cpus_seen(started.obtained))},
+                           {"first_touch", first_touch_note(c, started)}});
   state.counters["verified"] = 1;
   state.counters["workers_obtained"] = started.obtained;
   if (c.variant.backend->reports_children_cpu)
@@ -207,7 +209,7 @@ void release_sum_data() {
   sum_state() = SumState{};
 }
 
-void register_sum_benchmarks(const Config& config, BenchmarkList& registry) {
+void register_sum_benchmarks(const Config& config, BenchmarkList& benchmarks) {
   const auto variants = select_variants(config, KernelKind::sum, kSumGrain);
   const auto worker_counts = config.sum_workers;
   for (std::size_t n : config.sizes)
@@ -238,8 +240,8 @@ void register_sum_benchmarks(const Config& config, BenchmarkList& registry) {
                         config.first_touch,
                         name,
                         group_of(spec, config.first_touch, w, variants.size(), name)};
-        registry.add(
-            name, params, [c, &registry](benchmark::State& s) { run_sum(s, c, registry); },
+        benchmarks.add(
+            name, params, [c, &benchmarks](benchmark::State& s) { run_sum(s, c, benchmarks); },
             benchmark::kMicrosecond, c.group);
       }
 }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <optional>
 
 #include "engine/supervisor.hpp"
 #include "kernels/schedule.hpp"
@@ -90,81 +91,117 @@ std::string group_of(const TaskCase& c) {
          "/workers:" + std::to_string(c.workers);
 }
 
-void run_tasks(benchmark::State& state, const TaskCase& c, BenchmarkList& registry) {
-  release_sum_data();
-  const Policy& policy = c.variant.policy;
+// Starts the backend with its task set, unless this benchmark is already started; null, as the
+// benchmark's error, when it cannot be.
+StartedTasks* start_tasks(benchmark::State& state, const TaskCase& c) {
   StartedTasks* started = nullptr;
   if (!run_checked(state, [&] {
-        started = &kept().get<StartedTasks>(group_of(c), c.name, [&] {
+        started = &group_cache().get<StartedTasks>(group_of(c), c.name, [&] {
           auto s = std::make_unique<StartedTasks>(c.spec);
           s->backend = make_backend(*c.variant.backend, c.variant.launch);
           s->backend->set_pin(c.pin);
           s->obtained = s->backend->start(s->work, c.workers);
-          s->backend->prepare(policy, FirstTouch::workers);
+          s->backend->prepare(c.variant.policy, FirstTouch::workers);
           return s;
         });
       })) {
-    kept().drop(c.name);
-    return;
+    group_cache().drop(c.name);
+    return nullptr;
   }
-  TaskWork& work = started->work;
-  Backend* backend = started->backend.get();
-  const unsigned obtained = started->obtained;
-  work.forget_cpus_seen();
+  return started;
+}
 
-  // Spinning tasks cannot run on more CPUs than the process may use; sleeping ones need none.
+// The model's prediction for the workers obtained. Spinning tasks cannot run on more CPUs than
+// the process may use; sleeping ones need none.
+Prediction prediction_for(const TaskCase& c, const StartedTasks& started) {
+  const unsigned obtained = started.obtained;
   const unsigned cpus = c.spec.kernel == "spin" ? std::min(obtained, usable_cpus()) : obtained;
-  const Prediction prediction = model(work.durations(), obtained, cpus, policy);
-  const double bound = prediction.lower_bound * c.spec.unit;
+  return model(started.work.durations(), obtained, cpus, c.variant.policy);
+}
 
+// What the timed jobs used besides wall time, summed over them.
+struct JobTotals {
+  double cpu_seconds = 0;       // the process's and its worker processes'
+  double children_seconds = 0;  // the worker processes' alone
+  double imbalance = 0;         // each job's busiest worker over the mean
+};
+
+// The timed jobs, each one checked (every task once, none shorter than its duration); nullopt,
+// as the benchmark's error, when one fails.
+std::optional<JobTotals> run_jobs(benchmark::State& state, const TaskCase& c,
+                                  StartedTasks& started) {
+  TaskWork& work = started.work;
+  Backend& backend = *started.backend;
   const double cpu_before = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
-  const double children_before = backend->children_cpu_seconds();
-  double imbalance_total = 0;
+  const double children_before = backend.children_cpu_seconds();
+  JobTotals totals;
   try {
     for (auto _ : state) {
       job_done();  // for the watchdog
       work.begin_job();
-      benchmark::DoNotOptimize(backend->run(policy));
-      backend->collect();
+      benchmark::DoNotOptimize(backend.run(c.variant.policy));
+      backend.collect();
       if (const std::string why = work.check_job(); !why.empty()) {
         state.SkipWithError(why.c_str());
-        return;
+        return std::nullopt;
       }
-      imbalance_total += imbalance(busy_per_worker(work, obtained));
+      totals.imbalance += imbalance(busy_per_worker(work, started.obtained));
     }
   } catch (const WorkerFailure& e) {
-    kept().drop(c.name);  // a pool that lost a worker is not reused
+    group_cache().drop(c.name);  // a pool that lost a worker is not reused
     state.SkipWithError(failure_text(e).c_str());
-    return;
+    return std::nullopt;
   }
+  totals.children_seconds = backend.children_cpu_seconds() - children_before;
+  totals.cpu_seconds =
+      clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu_before + totals.children_seconds;
+  return totals;
+}
+
+void set_counters(benchmark::State& state, const TaskCase& c, unsigned obtained,
+                  const Prediction& prediction, const JobTotals& totals) {
   const double jobs = static_cast<double>(state.iterations());
-  const double children = backend->children_cpu_seconds() - children_before;
   state.counters["verified"] = 1;
   state.counters["workers_obtained"] = obtained;
-  state.counters["lower_bound"] = bound;
+  state.counters["lower_bound"] = prediction.lower_bound * c.spec.unit;
   state.counters["predicted"] = prediction.makespan * c.spec.unit;
   state.counters["predicted_upper"] = prediction.upper * c.spec.unit;
-  state.counters["imbalance"] = imbalance_total / jobs;
-  state.counters["cpu_time_used"] =
-      (clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu_before + children) / jobs;
+  state.counters["imbalance"] = totals.imbalance / jobs;
+  state.counters["cpu_time_used"] = totals.cpu_seconds / jobs;
   if (c.variant.backend->reports_children_cpu)
-    state.counters["children_cpu_time"] = children / jobs;
+    state.counters["children_cpu_time"] = totals.children_seconds / jobs;
+}
 
-  const auto busy = busy_per_worker(work, obtained);
+// The last job as the report keeps it: how it was predicted, its timeline, each worker's idle
+// time, where the workers ran.
+nlohmann::json last_job_note(const TaskCase& c, const TaskWork& work, unsigned obtained,
+                             const Prediction& prediction) {
   double last_makespan = 0;
   for (std::size_t t = 0; t < work.durations().size(); ++t)
     last_makespan = std::max(last_makespan, work.record(t).end);
   nlohmann::json idle = nlohmann::json::array();
-  for (double b : busy) idle.push_back(last_makespan - b);
-  registry.note(c.name, {{"prediction", prediction.method},
-                         {"timeline", timeline_of(work, c.spec.unit)},
-                         {"idle", idle},
-                         {"placement", placement_note(c.pin, work.cpus_seen(obtained))}});
+  for (double b : busy_per_worker(work, obtained)) idle.push_back(last_makespan - b);
+  return {{"prediction", prediction.method},
+          {"timeline", timeline_of(work, c.spec.unit)},
+          {"idle", idle},
+          {"placement", placement_note(c.pin, work.cpus_seen(obtained))}};
+}
+
+void run_tasks(benchmark::State& state, const TaskCase& c, BenchmarkList& benchmarks) {
+  release_sum_data();
+  StartedTasks* started = start_tasks(state, c);
+  if (started == nullptr) return;
+  started->work.forget_cpus_seen();
+  const Prediction prediction = prediction_for(c, *started);
+  const std::optional<JobTotals> totals = run_jobs(state, c, *started);
+  if (!totals) return;
+  set_counters(state, c, started->obtained, prediction, *totals);
+  benchmarks.note(c.name, last_job_note(c, started->work, started->obtained, prediction));
 }
 
 }  // namespace
 
-void register_task_benchmarks(const Config& config, BenchmarkList& registry) {
+void register_task_benchmarks(const Config& config, BenchmarkList& benchmarks) {
   const auto variants = select_variants(config, KernelKind::tasks, 1);
   const auto worker_counts = config.task_workers;
   for (const std::string& kernel : config.kernels) {
@@ -190,8 +227,8 @@ void register_task_benchmarks(const Config& config, BenchmarkList& registry) {
           spec.unit = config.unit;
           spec.longest_first = v.policy.longest_first();
           const TaskCase c{v, w, spec, name, parse_pin(config.pin)};
-          registry.add(
-              name, params, [c, &registry](benchmark::State& s) { run_tasks(s, c, registry); },
+          benchmarks.add(
+              name, params, [c, &benchmarks](benchmark::State& s) { run_tasks(s, c, benchmarks); },
               benchmark::kMillisecond);
         }
     }

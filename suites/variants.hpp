@@ -26,11 +26,11 @@ struct Variant {
 std::vector<Variant> select_variants(const Config& config, KernelKind kernel,
                                      std::size_t default_grain);
 
-void register_sum_benchmarks(const Config& config, BenchmarkList& registry);
+void register_sum_benchmarks(const Config& config, BenchmarkList& benchmarks);
 // Frees the sum's array: a process that keeps it makes every later fork() pay for its pages.
 void release_sum_data();
-void register_launch_benchmarks(const Config& config, BenchmarkList& registry);
-void register_task_benchmarks(const Config& config, BenchmarkList& registry);
+void register_launch_benchmarks(const Config& config, BenchmarkList& benchmarks);
+void register_task_benchmarks(const Config& config, BenchmarkList& benchmarks);
 
 // What the report says of where a run's workers ran: asked (pin) and obtained (last CPU seen).
 nlohmann::json placement_note(Pin pin, const std::vector<int>& cpus_seen);

@@ -409,17 +409,17 @@ nlohmann::json mpi_runtime() {
 }
 
 std::vector<PolicyName> mpi_sum_policies() {
-  return {{"block", Split::block, false, false, static_cast<int>(Deal::block)},
-          {"cyclic", Split::cyclic, false, false, static_cast<int>(Deal::cyclic)},
-          {"window", Split::block, false, false, static_cast<int>(Deal::window)}};
+  return {{"block", Split::block, false, false, Deal::block},
+          {"cyclic", Split::cyclic, false, false, Deal::cyclic},
+          {"window", Split::block, false, false, Deal::window}};
 }
 
 std::vector<PolicyName> mpi_task_policies() {
-  return {{"block", Split::block, false, false, static_cast<int>(Deal::block)},
-          {"cyclic", Split::cyclic, false, false, static_cast<int>(Deal::cyclic)},
-          {"queue", Split::dynamic, false, false, static_cast<int>(Deal::queue)},
-          {"lpt", Split::dynamic, false, true, static_cast<int>(Deal::queue)},
-          {"master", Split::dynamic, false, false, static_cast<int>(Deal::master)}};
+  return {{"block", Split::block, false, false, Deal::block},
+          {"cyclic", Split::cyclic, false, false, Deal::cyclic},
+          {"queue", Split::dynamic, false, false, Deal::queue},
+          {"lpt", Split::dynamic, false, true, Deal::queue},
+          {"master", Split::dynamic, false, false, Deal::master}};
 }
 
 }  // namespace

@@ -166,5 +166,15 @@ TEST(Policies, ParseNamesAndGrains) {
   EXPECT_EQ(find_backend("nope"), nullptr);
 }
 
+// A policy's way of running is read back as the enum its backend named it with, and only so.
+TEST(Policies, HowIsReadBackOnlyAsItsOwnEnum) {
+  enum class Mine { first, second };
+  enum class Other { first, second };
+  const How how = Mine::second;
+  EXPECT_EQ(how.as<Mine>(), Mine::second);
+  EXPECT_THROW(how.as<Other>(), std::logic_error);
+  EXPECT_THROW(How().as<Mine>(), std::logic_error);
+}
+
 }  // namespace
 }  // namespace parbench

@@ -229,9 +229,8 @@ LaunchProbe start_stop_probe() {
 }
 
 BackendInfo remote_toy_backend_info() {
-  const std::vector<PolicyName> policies = {
-      {"blocks", Split::block, false, false, static_cast<int>(Cut::blocks)},
-      {"stripes", Split::cyclic, false, false, static_cast<int>(Cut::stripes)}};
+  const std::vector<PolicyName> policies = {{"blocks", Split::block, false, false, Cut::blocks},
+                                            {"stripes", Split::cyclic, false, false, Cut::stripes}};
   BackendInfo toy;
   toy.name = "remote_toy";
   toy.launches = {"server"};

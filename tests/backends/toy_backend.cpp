@@ -51,9 +51,8 @@ class ToyBackend final : public Backend {
 };
 
 BackendInfo toy_backend_info() {
-  const std::vector<PolicyName> policies = {
-      {"blocks", Split::block, false, false, static_cast<int>(Cut::blocks)},
-      {"stripes", Split::cyclic, false, false, static_cast<int>(Cut::stripes)}};
+  const std::vector<PolicyName> policies = {{"blocks", Split::block, false, false, Cut::blocks},
+                                            {"stripes", Split::cyclic, false, false, Cut::stripes}};
   BackendInfo toy;
   toy.name = "toy";
   toy.launches = {"reverse"};

@@ -178,28 +178,33 @@ TEST(FairGroups, SameWorkTogetherInRegistrationOrder) {
 // A calibration read is doubted when threads read slower than one, or when it is far from the
 // read before the benchmarks; a doubted read is made again, and every read is kept.
 TEST(Calibration, ImplausibleReadsAreReadAgainAndKept) {
-  CalibrationRead slow{1e9, 2e9, ""};
+  CalibrationRead slow{1e9, 2e9, std::nullopt};
   EXPECT_EQ(doubt_alone(slow, 2), "2 threads read slower than one");
-  EXPECT_EQ(doubt_alone(slow, 1), "");
+  EXPECT_EQ(doubt_alone(slow, 1), std::nullopt);
   Calibration before;
   before.bytes_per_second = 10e9;
-  EXPECT_EQ(doubt_against({10.5e9, 5e9, ""}, before, 0.1), "");
-  EXPECT_EQ(doubt_against({8e9, 5e9, ""}, before, 0.1), "-20% from the read before the benchmarks");
-  EXPECT_EQ(doubt_unconfirmed({8e9, 5e9, ""}, {}, 0.1), "not confirmed yet");
-  EXPECT_EQ(doubt_unconfirmed({8e9, 5e9, ""}, {{10e9, 5e9, ""}}, 0.1),
+  EXPECT_EQ(doubt_against({10.5e9, 5e9, std::nullopt}, before, 0.1), std::nullopt);
+  EXPECT_EQ(doubt_against({8e9, 5e9, std::nullopt}, before, 0.1),
+            "-20% from the read before the benchmarks");
+  EXPECT_EQ(doubt_unconfirmed({8e9, 5e9, std::nullopt}, {}, 0.1), "not confirmed yet");
+  EXPECT_EQ(doubt_unconfirmed({8e9, 5e9, std::nullopt}, {{10e9, 5e9, std::nullopt}}, 0.1),
             "-20% from the read before it");
-  EXPECT_EQ(doubt_unconfirmed({9.5e9, 5e9, ""}, {{10e9, 5e9, ""}}, 0.1), "");
+  EXPECT_EQ(doubt_unconfirmed({9.5e9, 5e9, std::nullopt}, {{10e9, 5e9, std::nullopt}}, 0.1),
+            std::nullopt);
 
   SumWork array(1 << 16, Mapping::private_pages);
   int asked = 0;
   const Calibration c = calibrate_read_bandwidth(
-      array, 2, [&](const CalibrationRead&, const std::vector<CalibrationRead>& earlier) {
+      array, 2,
+      [&](const CalibrationRead&,
+          const std::vector<CalibrationRead>& earlier) -> std::optional<std::string> {
         EXPECT_EQ(earlier.size(), static_cast<std::size_t>(asked));
-        return ++asked < 3 ? "disturbed" : "";
+        if (++asked < 3) return "disturbed";
+        return std::nullopt;
       });
   ASSERT_EQ(c.reads.size(), 3u);
   EXPECT_EQ(c.reads[0].doubt, "disturbed");
-  EXPECT_EQ(c.reads[2].doubt, "");
+  EXPECT_EQ(c.reads[2].doubt, std::nullopt);
   double best = 0;
   for (const auto& r : c.reads) best = std::max(best, r.bytes_per_second);
   EXPECT_EQ(c.bytes_per_second, best);
