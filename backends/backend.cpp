@@ -38,7 +38,7 @@ Preparation Backend::prepare(const Policy& policy, FirstTouch wanted) {
   done.by = wanted;
   if (!w.has_data()) return done;
   if (wanted == FirstTouch::workers) done.why = why_workers_cannot_prepare();
-  if (!done.why.empty()) done.by = FirstTouch::serial;
+  if (done.why) done.by = FirstTouch::serial;
   if (w.made() == Work::Made::not_yet) {
     if (done.by == FirstTouch::workers) {
       if (&policy.backend() != info_) refuse(policy);

@@ -106,8 +106,8 @@ const char* to_string(FirstTouch touch);
 
 struct Preparation {
   FirstTouch by = FirstTouch::serial;
-  std::string why;     // why the workers did not when they were asked to; else ""
-  double seconds = 0;  // wall time of the prepare pass
+  std::optional<std::string> why;  // why the workers did not when they were asked to
+  double seconds = 0;              // wall time of the prepare pass
 };
 
 class Backend {
@@ -153,7 +153,7 @@ class Backend {
   // The work given to start().
   virtual Work& work() const = 0;
   // "" when the workers can write the work's data for each other and the caller; else why not.
-  virtual std::string why_workers_cannot_prepare() const { return ""; }
+  virtual std::optional<std::string> why_workers_cannot_prepare() const { return std::nullopt; }
 
   Pin pin_ = Pin::none;
 

@@ -158,8 +158,8 @@ class ForkBackend final : public Backend {
     return pooled_ ? run_pooled(job) : run_spawned(job);
   }
   Work& work() const override { return *work_; }
-  std::string why_workers_cannot_prepare() const override {
-    if (work_->data_shared_across_fork()) return "";
+  std::optional<std::string> why_workers_cannot_prepare() const override {
+    if (work_->data_shared_across_fork()) return std::nullopt;
     return "forked workers cannot write the parent's private pages (--data-mapping=shared can)";
   }
 

@@ -18,6 +18,7 @@
 #include "kernels/tasks.hpp"
 #include "platform/machine.hpp"
 #include "platform/topology.hpp"
+#include "schema/text.hpp"
 
 namespace parbench {
 
@@ -327,21 +328,11 @@ DefaultSizes default_sizes() {
   return {floor_pow2(l1 / 2) / 8, floor_pow2(llc / 4) / 8, beyond / 8};
 }
 
-// "a, b, c".
-static std::string joined(const std::vector<std::string>& items) {
-  std::string text;
-  for (const auto& item : items) {
-    if (!text.empty()) text += ", ";
-    text += item;
-  }
-  return text;
-}
-
 // "serial, thread, ...": every backend, compiled in or registered.
 static std::string backend_names() {
   std::vector<std::string> names;
   for (const auto& b : backends()) names.push_back(b.name);
-  return joined(names);
+  return schema::joined(names);
 }
 
 // "inline (serial); spawn, pool (thread); ...".
@@ -349,7 +340,7 @@ static std::string launch_names() {
   std::string text;
   for (const auto& b : backends()) {
     if (!text.empty()) text += "; ";
-    text += joined(b.launches);
+    text += schema::joined(b.launches);
     text += " (" + b.name + ")";
   }
   return text;

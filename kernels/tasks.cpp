@@ -242,7 +242,7 @@ void TaskWork::record_ran_elsewhere(std::size_t task, unsigned worker, double st
   r.end = end;
 }
 
-std::string TaskWork::check_job() const {
+std::optional<std::string> TaskWork::check_job() const {
   const JobClock& clock = clock_[0];
   if (clock.duplicates.load() != 0)
     return std::to_string(clock.duplicates.load()) + " task(s) ran more than once";
@@ -253,7 +253,7 @@ std::string TaskWork::check_job() const {
     if (r.end - r.start < seconds(task) - 1e-6)
       return "task " + std::to_string(task) + " ended before its duration";
   }
-  return "";
+  return std::nullopt;
 }
 
 }  // namespace parbench

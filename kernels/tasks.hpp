@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -70,9 +71,9 @@ class TaskWork final : public Work {
   // Records a task of the current job that a worker sharing no memory with this work ran (an
   // MPI rank), as run() would have: start and end in seconds from job_start().
   void record_ran_elsewhere(std::size_t task, unsigned worker, double start, double end);
-  // "" when every task ran exactly once in this job and none ended before its duration;
-  // otherwise what went wrong.
-  std::string check_job() const;
+  // What went wrong in this job: a task that did not run, ran twice, or ended before its
+  // duration; nothing when every task ran exactly once for its whole duration.
+  std::optional<std::string> check_job() const;
 
   double seconds(std::size_t task) const { return durations_[task] * unit_; }
   const std::vector<double>& durations() const { return durations_; }

@@ -155,8 +155,8 @@ nlohmann::json first_touch_note(const SumCase& c, const StartedSum& started) {
       {"asked", to_string(c.first_touch)}, {"by", to_string(done.by)}, {"seconds", done.seconds}};
   if (started.array.made_for != c.name)
     note["made_for"] = started.array.made_for;
-  else if (!done.why.empty())
-    note["why"] = done.why;
+  else if (done.why)
+    note["why"] = *done.why;
   return note;
 }
 

@@ -141,8 +141,8 @@ std::optional<JobTotals> run_jobs(benchmark::State& state, const TaskCase& c,
       work.begin_job();
       benchmark::DoNotOptimize(backend.run(c.variant.policy));
       backend.collect();
-      if (const std::string why = work.check_job(); !why.empty()) {
-        state.SkipWithError(why.c_str());
+      if (const auto why = work.check_job()) {
+        state.SkipWithError(why->c_str());
         return std::nullopt;
       }
       totals.imbalance += imbalance(busy_per_worker(work, started.obtained));

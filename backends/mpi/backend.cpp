@@ -112,8 +112,8 @@ class MpiBackend final : public Backend {
     for (std::size_t r = 1; 2 * r + 1 < states.size(); ++r)
       work_->record_cpu_seen(static_cast<unsigned>(r), static_cast<int>(states[2 * r + 1]));
   }
-  std::string why_workers_cannot_prepare() const override {
-    if (ranks_ == 1) return "";
+  std::optional<std::string> why_workers_cannot_prepare() const override {
+    if (ranks_ == 1) return std::nullopt;
     return "each mpi rank makes the part it reads and touches it first: in its own memory, or "
            "(window) its block of the shared window; the array in rank 0's memory, which the "
            "other backends read, is made by the calling thread";

@@ -92,7 +92,7 @@ TEST_P(BackendTest, SumIsExact) {
     auto backend = make_backend(*GetParam().backend, GetParam().launch);
     backend->start(work, p);
     const Preparation made = backend->prepare(all.front(), touch);
-    EXPECT_EQ(made.why.empty(), made.by == touch) << " p=" << p;
+    EXPECT_EQ(!made.why, made.by == touch) << " p=" << p;
     for (const Policy& policy : all)
       EXPECT_EQ(backend->run(policy), work.expected())
           << policy.name() << " p=" << p << " mapping " << to_string(mapping) << " touch "

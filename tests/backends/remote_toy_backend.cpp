@@ -162,7 +162,7 @@ class RemoteToyBackend final : public Backend {
     }
   }
 
-  std::string why_workers_cannot_prepare() const override {
+  std::optional<std::string> why_workers_cannot_prepare() const override {
     return "the remote_toy server makes its own copy of the work from its spec; the array in "
            "this process, which the other backends read, is made by the calling thread";
   }
