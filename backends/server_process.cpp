@@ -319,9 +319,8 @@ void ServerProcess::end_child(double grace) {
     }
   }
   // Its group, before it is reaped (its id cannot be taken until then): the child if it still
-  // runs, and whatever it started.
-  kill(-pid_, SIGKILL);
-  kill(pid_, SIGKILL);
+  // runs, and whatever it started; not if the run's end already killed and reaped it.
+  kill_child(pid_);
   int status = 0;
   reap_child(pid_, &status, true);
   ended_ = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "" : describe_status(status);
@@ -394,7 +393,9 @@ void ServerChannel::send(const nlohmann::json& message) {
     const ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
     if (n > 0)
       sent += static_cast<std::size_t>(n);
-    else if (n == 0 || errno != EINTR)
+    else if (n == 0)
+      throw std::runtime_error("the server's channel is closed");
+    else if (errno != EINTR)
       throw std::runtime_error("the server's channel is closed: " +
                                std::string(std::strerror(errno)));
   }

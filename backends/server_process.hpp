@@ -25,8 +25,10 @@
 namespace parbench {
 
 inline constexpr int kServerFd = 3;
-// The longest message either side sends: a longer length is garbage.
-inline constexpr std::uint32_t kMostMessageBytes = std::uint32_t{1} << 30;
+// The longest message either side sends: a longer length is garbage (text a server printed
+// where a length belongs reads as hundreds of MB, which must not be waited for as a reply).
+// The largest reply, the records of kMaxTasks tasks, is a few MB.
+inline constexpr std::uint32_t kMostMessageBytes = std::uint32_t{64} << 20;
 
 struct ServerCommand {
   std::string who;                     // names it in every failure, as the user knows it

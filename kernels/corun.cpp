@@ -8,10 +8,13 @@ double work_rate(const std::vector<TaskSpan>& tasks, double from, double to) {
   if (!(to > from)) return 0;
   double work = 0;
   for (const TaskSpan& t : tasks) {
-    const double inside = std::min(t.end, to) - std::max(t.start, from);
-    if (inside <= 0) continue;
     // A task of no length (a clock that did not move) counts whole where it falls.
-    work += t.end > t.start ? t.work * inside / (t.end - t.start) : t.work;
+    if (!(t.end > t.start)) {
+      if (t.start >= from && t.start < to) work += t.work;
+      continue;
+    }
+    const double inside = std::min(t.end, to) - std::max(t.start, from);
+    if (inside > 0) work += t.work * inside / (t.end - t.start);
   }
   return work / (to - from);
 }
@@ -20,6 +23,22 @@ double end_of(const std::vector<TaskSpan>& tasks) {
   double end = 0;
   for (const TaskSpan& t : tasks) end = std::max(end, t.end);
   return end;
+}
+
+const char* to_string(Ramp ramp) {
+  switch (ramp) {
+    case Ramp::reached:
+      return "reached";
+    case Ramp::never:
+      return "never";
+    case Ramp::tail_too_short:
+      return "tail_too_short";
+    case Ramp::b_ended_first:
+      return "b_ended_first";
+    case Ramp::no_baseline:
+      break;
+  }
+  return "no_baseline";
 }
 
 namespace {
@@ -58,9 +77,15 @@ CorunRates corun_rates(const std::vector<TaskSpan>& a, const std::vector<TaskSpa
   if (r.b_end <= r.a_end) return r;
   r.b_rate_after = work_rate(b, r.a_end, r.b_end);
   const double width = median_span(b);
-  if (width > 0 && b_rate_alone > 0)
+  if (!(b_rate_alone > 0)) {
+    r.ramp = Ramp::no_baseline;
+  } else if (!(width > 0) || r.a_end + width > r.b_end) {
+    r.ramp = Ramp::tail_too_short;
+  } else {
     r.ramp_seconds =
         first_window_reaching(b, r.a_end, r.b_end, width, kRampFraction * b_rate_alone);
+    r.ramp = r.ramp_seconds ? Ramp::reached : Ramp::never;
+  }
   return r;
 }
 

@@ -3,7 +3,8 @@
 // own instance of a backend. What the question "when A finishes, does B get its cores?" needs
 // from the two jobs' task timelines: when A ended, B's rate of work while both ran and after,
 // and how long after A's end B took to reach its rate alone (the ramp). Pure functions over
-// timelines; the model of the same (predict_corun) is in schedule.hpp.
+// timelines; the model of the same (predict_corun) is in schedule.hpp. The suite that runs two
+// jobs at once and calls these is still to come (issue 23).
 #include <optional>
 #include <vector>
 
@@ -28,14 +29,21 @@ double end_of(const std::vector<TaskSpan>& tasks);
 // The fraction of B's rate alone that B must reach for the ramp to end.
 inline constexpr double kRampFraction = 0.9;
 
+// Whether the ramp could be told: B reached kRampFraction of its rate alone after A's end; it
+// never did; what B did after A's end was shorter than one of its tasks (no window fits); B
+// ended first; no rate alone to hold it against.
+enum class Ramp { reached, never, tail_too_short, b_ended_first, no_baseline };
+const char* to_string(Ramp ramp);
+
 struct CorunRates {
   double a_end = 0;
   double b_end = 0;
   double b_rate_during = 0;            // over [0, a_end]
   std::optional<double> b_rate_after;  // over [a_end, b_end]; none when B ended first
   // Seconds from A's end until a window of one of B's tasks (the median span) first holds
-  // kRampFraction of `b_rate_alone`; none when no window after A's end does.
+  // kRampFraction of `b_rate_alone`; only when `ramp` is reached.
   std::optional<double> ramp_seconds;
+  Ramp ramp = Ramp::b_ended_first;
 };
 
 // `a`, `b`: both jobs' tasks on one clock; `b_rate_alone`: B's rate when it ran alone on the

@@ -5,6 +5,7 @@
 #include <functional>
 #include <limits>
 #include <numeric>
+#include <stdexcept>
 
 #include "kernels/partition.hpp"
 
@@ -263,6 +264,8 @@ class TwoJobs {
 
 CorunPrediction predict_corun(const CorunJob& a, const CorunJob& b, unsigned cpus, bool shared,
                               bool uses_cpu) {
+  if (a.workers == 0 || b.workers == 0 || cpus == 0 || (!shared && (a.cpus == 0 || b.cpus == 0)))
+    throw std::invalid_argument("predict_corun: every job needs a worker and a CPU");
   TwoJobs both(a, b, cpus, shared, uses_cpu);
   both.run();
   CorunPrediction p;

@@ -62,6 +62,7 @@ struct CorunPrediction {
   std::string method;        // how, in words
 };
 
+// Throws std::invalid_argument for a job without workers, or without CPUs where they count.
 CorunPrediction predict_corun(const CorunJob& a, const CorunJob& b, unsigned cpus, bool shared,
                               bool uses_cpu);
 

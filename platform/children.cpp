@@ -46,10 +46,30 @@ bool reap_child(pid_t pid, int* status, bool wait) {
   return r == pid || (r < 0 && errno == ECHILD);
 }
 
+namespace {
+
+// A child that leads a process group takes the group with it; for one that does not, no group
+// has its id (a group's id is its leader's, and the child's id is not reused while it is
+// unreaped), so the first kill finds nothing.
+void kill_with_group(pid_t pid) {
+  kill(-pid, SIGKILL);
+  kill(pid, SIGKILL);
+}
+
+}  // namespace
+
+bool kill_child(pid_t pid) {
+  std::lock_guard lock(children_lock());
+  const auto& pids = children();
+  if (std::find(pids.begin(), pids.end(), pid) == pids.end()) return false;
+  kill_with_group(pid);
+  return true;
+}
+
 std::size_t kill_tracked_children() {
   std::lock_guard lock(children_lock());
   auto& pids = children();
-  for (pid_t pid : pids) kill(pid, SIGKILL);
+  for (pid_t pid : pids) kill_with_group(pid);
   for (pid_t pid : pids) {
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {

@@ -15,7 +15,13 @@ void track_child(pid_t pid);
 // (then `status` says it was killed by SIGKILL); false while it runs (without `wait`).
 bool reap_child(pid_t pid, int* status, bool wait);
 
-// SIGKILLs every tracked child and reaps it; returns how many there were. Safe to call from
+// SIGKILLs a tracked child not reaped yet, with its process group when it leads one (a server
+// and whatever it started); false, and nothing signalled, when it is not tracked any more (its
+// id may already be another process's).
+bool kill_child(pid_t pid);
+
+// SIGKILLs every tracked child, with its process group when it leads one, and reaps it;
+// returns how many there were. Safe to call from
 // another thread while the forking thread waits for the same children: whichever reaps a child
 // first does, the other is told it has no such child.
 std::size_t kill_tracked_children();

@@ -37,7 +37,8 @@ struct Halves {
   std::string level;  // where the cut fell: "package", "NUMA node", "L3", "core" or "PU"
 };
 Halves halves(const Topology& topology, const std::vector<int>& usable);
-// What --show-placement prints for the pinned sizing: each half's PUs and where the cut fell.
+// Each half's PUs and where the cut fell, in words (for --show-placement, with the corun
+// kernel that will use the halves).
 std::string describe_halves(const Topology& topology, const std::vector<int>& usable);
 
 // For each worker count, the PU (and its package, node, L3 and core) each worker would get: what

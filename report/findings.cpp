@@ -34,8 +34,6 @@ __attribute__((format(printf, 1, 2))) std::string format(const char* pattern, ..
   return text;
 }
 
-// One verified benchmark of the report, by the entry that stands for it: its median (its one
-// repetition when it ran once).
 // A benchmark's result as the findings weigh it: the typed entry of its median (or of its one
 // repetition), with the parameters they compare by.
 struct Result {
@@ -47,7 +45,7 @@ struct Result {
   std::optional<std::pair<double, double>>  // the median's 95% interval, seconds
       interval;
 
-  double number(const char* key) const { return entry->fields.value(key, 0.0); }
+  double number(const char* key) const { return has(key) ? entry->fields[key].get<double>() : 0; }
   bool has(const char* key) const {
     return entry->fields.contains(key) && entry->fields[key].is_number();
   }
@@ -58,8 +56,10 @@ struct Result {
   std::string label() const { return backend + "/" + launch; }
 };
 
+// Its real time in seconds; 0 where it has none (Google Benchmark's NaN reads as null).
 double real_seconds(const schema::Entry& e) {
-  return e.fields.value("real_time", 0.0) * e.seconds_per_unit;
+  const auto it = e.fields.find("real_time");
+  return it != e.fields.end() && it->is_number() ? it->get<double>() * e.seconds_per_unit : 0;
 }
 
 std::optional<std::pair<double, double>> interval_of(const schema::Entry& e) {

@@ -127,7 +127,7 @@ TEST(ServerProcess, ChildThatHangsIsKilledAtTheTimeout) {
             }),
             "test server (pid " + std::to_string(pid) + ") did not reply within 0.2 s: killed");
   EXPECT_GE(seconds_since(start), 0.2);
-  EXPECT_LT(seconds_since(start), 1.5);
+  EXPECT_LT(seconds_since(start), 5);  // well before the 30 s the child would take
   EXPECT_TRUE(reaped(pid));
 }
 
@@ -142,7 +142,7 @@ TEST(ServerProcess, ChildThatWritesGarbageIsKilledAtOnce) {
                          "\"hell\", a length of 1751477356 bytes"),
             std::string::npos)
       << failure;
-  EXPECT_LT(seconds_since(start), 1.5);
+  EXPECT_LT(seconds_since(start), 5);  // well before the 30 s the child would take
   EXPECT_TRUE(reaped(pid));
 }
 

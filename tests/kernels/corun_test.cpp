@@ -24,6 +24,9 @@ TEST(WorkRate, CountsTheShareOfEachTaskInside) {
   EXPECT_DOUBLE_EQ(work_rate(one, 2, 3), 0);
   EXPECT_DOUBLE_EQ(work_rate(one, 1, 1), 0);  // an empty window
   EXPECT_DOUBLE_EQ(work_rate({}, 0, 1), 0);
+  const std::vector<TaskSpan> instant = {{1, 1, 0.5}};  // a clock that did not move
+  EXPECT_DOUBLE_EQ(work_rate(instant, 0, 2), 0.25);
+  EXPECT_DOUBLE_EQ(work_rate(instant, 1.5, 2), 0);
 }
 
 TEST(CorunRates, BGainsWhenItsWorkersGetTheFreedCpus) {
@@ -38,6 +41,7 @@ TEST(CorunRates, BGainsWhenItsWorkersGetTheFreedCpus) {
   EXPECT_NEAR(r.b_rate_during, 1.0, 1e-9);
   ASSERT_TRUE(r.b_rate_after);
   EXPECT_NEAR(*r.b_rate_after, 2.0, 1e-9);
+  EXPECT_EQ(r.ramp, Ramp::reached);
   ASSERT_TRUE(r.ramp_seconds);
   EXPECT_NEAR(*r.ramp_seconds, 0, 1e-12);  // at full speed from A's end on
 }
@@ -59,13 +63,25 @@ TEST(CorunRates, NoRampWhenBNeverReachesItsRateAlone) {
   const CorunRates r = corun_rates(a, b, 2.0);
   ASSERT_TRUE(r.b_rate_after);
   EXPECT_NEAR(*r.b_rate_after, 1.0, 1e-9);
+  EXPECT_EQ(r.ramp, Ramp::never);
   EXPECT_FALSE(r.ramp_seconds);
+}
+
+TEST(CorunRates, ATailShorterThanATaskCannotTellTheRamp) {
+  // B's last task ends half a task after A's end: no window of one task fits after A's end.
+  const std::vector<TaskSpan> a = {{0, 10.5e-3, 10e-3}};
+  const std::vector<TaskSpan> b = back_to_back(1, 11, 0, 1e-3, 1e-3);
+  const CorunRates r = corun_rates(a, b, 1.0);
+  EXPECT_EQ(r.ramp, Ramp::tail_too_short);
+  EXPECT_FALSE(r.ramp_seconds);
+  EXPECT_EQ(corun_rates(a, b, 0.0).ramp, Ramp::no_baseline);
 }
 
 TEST(CorunRates, BEndingFirstHasNothingAfter) {
   const CorunRates r =
       corun_rates(back_to_back(1, 10, 0, 1e-3, 1e-3), back_to_back(1, 5, 0, 1e-3, 1e-3), 1.0);
   EXPECT_FALSE(r.b_rate_after);
+  EXPECT_EQ(r.ramp, Ramp::b_ended_first);
   EXPECT_FALSE(r.ramp_seconds);
 }
 

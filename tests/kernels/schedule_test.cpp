@@ -118,6 +118,12 @@ TEST(CorunModel, SleepingTasksNeedNoCpu) {
   EXPECT_NEAR(p.b_rate_after, 2, 1e-9);
 }
 
+TEST(CorunModel, RefusesJobsWithoutWorkersOrCpus) {
+  EXPECT_THROW(predict_corun(job(4, 0), job(4, 1), 2, true, true), std::invalid_argument);
+  EXPECT_THROW(predict_corun(job(4, 1), job(4, 1), 0, true, true), std::invalid_argument);
+  EXPECT_THROW(predict_corun(job(4, 1, 0), job(4, 1), 2, false, true), std::invalid_argument);
+}
+
 TEST(CorunModel, BEndingFirstHasNoRateAfter) {
   const CorunPrediction p = predict_corun(job(64, 2), job(8, 2), 2, true, true);
   EXPECT_GT(p.a_end, p.b_end);

@@ -21,6 +21,7 @@ usage: mpi_run.py PARBENCH OUT_DIR ranks N [tcp]   mpirun -np N parbench ..., th
 Fails (exit 1) with what is wrong. Standard library only."""
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -87,10 +88,10 @@ def remove_stale(out):
 
 
 def spawn_hung(stderr):
-    """Whether the run ended because a job of the comm_spawn launch probe ran past its timeout:
-    Open MPI 4.1's MPI_Comm_spawn can hang inside PMIx_Lookup (its children in PMIx_Init) on a
-    loaded machine, about once in a dozen runs here, and MPI has no way to give up on a spawn."""
-    return "comm_spawn" in stderr and "ran past its timeout" in stderr
+    """Whether the run ended because a job of the comm_spawn launch probe ran past its timeout,
+    as the supervisor says it: Open MPI 4.1's MPI_Comm_spawn can hang inside PMIx_Lookup (its
+    children in PMIx_Init) on a loaded machine, and MPI has no way to give up on a spawn."""
+    return re.search(r"parbench: \S*comm_spawn\S*: a job ran past its timeout", stderr) is not None
 
 
 def run(command, out, extra_env=None, retried=False):

@@ -190,6 +190,19 @@ TEST(Findings, UnverifiedAndFailedRunsAreNoEvidence) {
   EXPECT_FALSE(finding(findings_of(report), "split")["supported"].get<bool>());
 }
 
+// Google Benchmark writes NaN for a time it could not take; the reader makes it null. Such an
+// entry is no evidence, and the other entries still answer.
+TEST(Findings, AnEntryWithoutATimeIsNoEvidence) {
+  json nan = sum("alpha", "pool", "hi", 2, kBig, 0.012);
+  nan["real_time"] = nullptr;
+  nan["predicted"] = nullptr;
+  json report = {{"context", context()},
+                 {"benchmarks", {sum("alpha", "pool", "lo", 2, kBig, 0.006), nan}}};
+  json findings;
+  ASSERT_NO_THROW(findings = findings_of(report));
+  EXPECT_FALSE(finding(findings, "split")["supported"].get<bool>());
+}
+
 TEST(Findings, DispatchBesideItsFloorAndWhenAPoolRepaysItsStart) {
   json report = {
       {"context", context()},

@@ -83,10 +83,18 @@ def main():
 
     # --findings: the old report's answers, with this build's registry standing in for one
     # it lacks (it has one: 664a258 recorded context.backends).
-    out = run([parbench, f"--findings={complete}"]).stdout
+    with_findings = os.path.join(work, "with-findings.json")
+    out = run([parbench, f"--findings={complete}", f"--out={with_findings}"]).stdout
     for question in ("Contiguous blocks or a strided split?", "Uneven tasks"):
         if question not in out:
-            fail(f"--findings did not answer '{question}'")
+            fail(f"--findings did not print '{question}'")
+    with open(with_findings) as f:
+        findings = {x["question"]: x for x in json.load(f)["findings"]}
+    # What this report can answer (its sizes fit in the cache, it was not pinned, it has no
+    # oversubscribed workers): each answered on evidence from its entries.
+    for question in ("split", "launch", "uneven"):
+        if not findings.get(question, {}).get("supported") or not findings[question]["evidence"]:
+            fail(f"--findings did not answer '{question}' from the report's entries")
 
     # --resume of an interrupted run's report (its journal beside it), and of a killed run's
     # journal: each completed by this build, another one, hence --resume-anyway.
