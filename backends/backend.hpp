@@ -152,7 +152,7 @@ class Backend {
   virtual std::uint64_t run_pass(const Policy& policy, Pass pass) = 0;
   // The work given to start().
   virtual Work& work() const = 0;
-  // "" when the workers can write the work's data for each other and the caller; else why not.
+  // None when the workers can write the work's data for each other and the caller; else why not.
   virtual std::optional<std::string> why_workers_cannot_prepare() const { return std::nullopt; }
 
   Pin pin_ = Pin::none;
@@ -174,9 +174,9 @@ struct LaunchProbe {
   // is seen (children_cpu_time, where the backend reports it); false: started by someone else
   // (MPI_Comm_spawn's, by mpirun), whose CPU time this process cannot see.
   bool children_reaped_here = true;
-  // Makes what the probe needs (outside timing) and returns the timed body, which returns ""
-  // or what went wrong. Throws std::bad_alloc when there is no memory for it.
-  std::function<std::function<std::string()>()> prepare;
+  // Makes what the probe needs (outside timing) and returns the timed body, which returns
+  // what went wrong, if anything. Throws std::bad_alloc when there is no memory for it.
+  std::function<std::function<std::optional<std::string>()>()> prepare;
 };
 
 // The bare runtime's cheapest job for some workers, with nothing of parbench's around it (no

@@ -16,6 +16,8 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "backends/backend.hpp"
@@ -90,13 +92,13 @@ class ForkedWorkers {
     }
   }
 
-  // Waits for every child to end; the first that did not end cleanly, described, or "".
-  std::string reap_all() {
-    std::string failure;
+  // Waits for every child to end; the first that did not end cleanly, described, if one did not.
+  std::optional<std::string> reap_all() {
+    std::optional<std::string> failure;
     for (const Child& c : children_) {
       int status = 0;
       reap_child(c.pid, &status, true);
-      if (!exited_cleanly(status) && failure.empty()) failure = describe_exit(status, c.worker);
+      if (!exited_cleanly(status) && !failure) failure = describe_exit(status, c.worker);
     }
     children_.clear();
     return failure;
@@ -173,8 +175,7 @@ class ForkBackend final : public Backend {
       children_.fork_worker(w, pin_, [&](unsigned worker) {
         slots_[worker].partial = run_share(*work_, job, worker, workers_, next);
       });
-    if (const std::string failure = children_.reap_all(); !failure.empty())
-      throw WorkerFailure(failure);
+    if (const auto failure = children_.reap_all()) throw WorkerFailure(*failure);
     return sum_of_partials(slots_);
   }
 
@@ -278,12 +279,12 @@ LaunchProbe fork_wait_probe(std::size_t bytes, Mapping mapping) {
   probe.prepare = [bytes, mapping] {
     auto region = std::make_shared<MappedRegion>(bytes, mapping);
     if (bytes > 0) std::memset(region->data(), 1, bytes);
-    return std::function<std::string()>([region]() -> std::string {
+    return std::function<std::optional<std::string>()>([region]() -> std::optional<std::string> {
       const pid_t pid = fork();
       if (pid == 0) _exit(0);
       int status = 0;
       if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return "fork failed";
-      return "";
+      return std::nullopt;
     });
   };
   return probe;

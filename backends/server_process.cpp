@@ -71,10 +71,10 @@ std::string shown(const std::string& bytes) {
   return out;
 }
 
-// What is wrong with a message's length, or "".
-std::string bad_length(const char* header) {
+// What is wrong with a message's length, if anything.
+std::optional<std::string> bad_length(const char* header) {
   const std::uint32_t length = length_of(header);
-  if (length <= kMostMessageBytes) return "";
+  if (length <= kMostMessageBytes) return std::nullopt;
   std::ostringstream why;  // not string concatenation, which GCC 12 at -O3 warns of wrongly
   why << '"' << shown(std::string(header, 4)) << "\", a length of " << length
       << " bytes, more than the " << kMostMessageBytes << " a message may have";
@@ -256,8 +256,8 @@ nlohmann::json ServerProcess::receive_by(Clock::time_point deadline) {
   throw_if_ended();
   char header[4];
   read_exactly(header, sizeof header, deadline);
-  if (const std::string why = bad_length(header); !why.empty())
-    fail("sent a garbled reply: it began with " + why + ": killed", 0);
+  if (const auto why = bad_length(header))
+    fail("sent a garbled reply: it began with " + *why + ": killed", 0);
   std::string body(length_of(header), '\0');
   read_exactly(body.data(), body.size(), deadline);
   try {
@@ -291,7 +291,7 @@ void ServerProcess::read_exactly(char* into, std::size_t bytes, Clock::time_poin
   }
 }
 
-std::string ServerProcess::stop() {
+std::optional<std::string> ServerProcess::stop() {
   if (running()) {
     // On the socket itself, not this descriptor: the copies of it that children forked since
     // then inherited would keep the channel open.
@@ -323,7 +323,9 @@ void ServerProcess::end_child(double grace) {
   kill_child(pid_);
   int status = 0;
   reap_child(pid_, &status, true);
-  ended_ = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "" : describe_status(status);
+  ended_ = WIFEXITED(status) && WEXITSTATUS(status) == 0
+               ? std::nullopt
+               : std::optional<std::string>(describe_status(status));
   status_ = describe_status(status);
   for (int* fd : {&socket_, &pidfd_})
     if (*fd >= 0) close(std::exchange(*fd, -1));
@@ -334,19 +336,19 @@ void ServerProcess::fail(const std::string& what, double grace) {
   const std::string who = command_.who + " (pid " + std::to_string(pid_) + ")";
   end_child(grace);
   failure_ = who + " " + what;
-  throw WorkerFailure(failure_);
+  throw WorkerFailure(*failure_);
 }
 
 void ServerProcess::fail_ended(const char* when) {
   const std::string who = command_.who + " (pid " + std::to_string(pid_) + ")";
   end_child(kGraceSeconds);
   failure_ = who + " " + status_ + " " + when;
-  throw WorkerFailure(failure_);
+  throw WorkerFailure(*failure_);
 }
 
 void ServerProcess::throw_if_ended() const {
   if (running()) return;
-  throw WorkerFailure(failure_.empty() ? command_.who + " was stopped" : failure_ + " (earlier)");
+  throw WorkerFailure(failure_ ? *failure_ + " (earlier)" : command_.who + " was stopped");
 }
 
 double ServerProcess::cpu_seconds() const {
@@ -379,8 +381,8 @@ bool read_whole(int fd, char* into, std::size_t bytes) {
 std::optional<nlohmann::json> ServerChannel::receive() {
   char header[4];
   if (!read_whole(fd_, header, sizeof header)) return std::nullopt;
-  if (const std::string why = bad_length(header); !why.empty())
-    throw std::runtime_error("a garbled request: it began with " + why);
+  if (const auto why = bad_length(header))
+    throw std::runtime_error("a garbled request: it began with " + *why);
   std::string body(length_of(header), '\0');
   if (!body.empty() && !read_whole(fd_, body.data(), body.size()))
     throw std::runtime_error("the server's channel ended in the middle of a message");

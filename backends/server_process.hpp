@@ -54,9 +54,9 @@ class ServerProcess {
   nlohmann::json receive();
 
   // Ends the child: closes its requests (a server ends when they do), gives it a second to
-  // exit, then kills its process group, and reaps it. "" when it exited with status 0, else how
-  // it ended. After a failure, how it ended then.
-  std::string stop();
+  // exit, then kills its process group, and reaps it. None when it exited with status 0, else
+  // how it ended. After a failure, how it ended then.
+  std::optional<std::string> stop();
 
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }  // -1 once reaped
@@ -81,11 +81,11 @@ class ServerProcess {
   ServerCommand command_;
   double timeout_;
   pid_t pid_ = -1;
-  int socket_ = -1;      // the parent's end, nonblocking
-  int pidfd_ = -1;       // readable once the child has exited; -1 where the kernel has none
-  std::string ended_;    // how it ended: "" when with status 0
-  std::string status_;   // how it ended, in words, whatever it was
-  std::string failure_;  // why it was ended, once a failure ended it
+  int socket_ = -1;  // the parent's end, nonblocking
+  int pidfd_ = -1;   // readable once the child has exited; -1 where the kernel has none
+  std::optional<std::string> ended_;    // how it ended: none when with status 0
+  std::string status_;                  // how it ended, in words, whatever it was
+  std::optional<std::string> failure_;  // why it was ended, once a failure ended it
 };
 
 // The child's side of the channel, for a server that is a copy of this program: blocking

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -55,7 +56,7 @@ std::vector<PolicyName> counter_task_policies() {
 void check_threads_can_be_created(unsigned threads) {
   std::atomic<bool> release{false};
   std::vector<std::thread> probes;
-  std::string why;
+  std::optional<std::string> why;
   try {
     for (unsigned i = 0; i < threads; ++i)
       probes.emplace_back([&release] {
@@ -66,9 +67,9 @@ void check_threads_can_be_created(unsigned threads) {
   }
   release.store(true);
   for (auto& t : probes) t.join();
-  if (!why.empty())
+  if (why)
     throw WorkerFailure("cannot create " + std::to_string(threads) + " threads (" +
-                        std::to_string(probes.size()) + " were created): " + why);
+                        std::to_string(probes.size()) + " were created): " + *why);
 }
 
 Waiting waiting_for(unsigned threads) {

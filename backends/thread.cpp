@@ -105,10 +105,10 @@ std::vector<LaunchProbe> create_join_probe() {
   probe.what = "create_join";
   probe.launch = "spawn";
   probe.prepare = [] {
-    return std::function<std::string()>([] {
+    return std::function<std::optional<std::string>()>([]() -> std::optional<std::string> {
       std::thread t([] {});
       t.join();
-      return std::string();
+      return std::nullopt;
     });
   };
   return {probe};

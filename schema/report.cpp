@@ -183,11 +183,11 @@ Report read_report(const std::string& path, std::size_t max_bytes) {
   return parse_report(read_report_text(path, max_bytes), path);
 }
 
-std::string completeness_note(const std::string& path, const Completeness& c) {
+std::optional<std::string> completeness_note(const std::string& path, const Completeness& c) {
   if (c.journal)
     return path + " is a journal of an unfinished run (" +
            plural(c.finished, "benchmark", "benchmarks") + " finished)";
-  if (c.complete) return "";
+  if (c.complete) return std::nullopt;
   std::string note = path + " is incomplete";
   if (c.not_run) note += ": " + plural(*c.not_run, "benchmark", "benchmarks") + " not run";
   if (c.interrupted)

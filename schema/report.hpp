@@ -70,7 +70,8 @@ Report parse_report(std::string_view text, const std::string& path);
 Report read_report(const std::string& path, std::size_t max_bytes = kMaxReportBytes);
 
 // "X is incomplete: 3 benchmarks not run (interrupted by SIGINT)", "X is a journal of an
-// unfinished run (12 benchmarks finished)"; empty for a complete report.
-std::string completeness_note(const std::string& path, const Completeness& completeness);
+// unfinished run (12 benchmarks finished)"; none for a complete report.
+std::optional<std::string> completeness_note(const std::string& path,
+                                             const Completeness& completeness);
 
 }  // namespace parbench::schema

@@ -31,7 +31,7 @@ nlohmann::json launch_params(const std::string& backend, const std::string& laun
 // One of a backend's launch probes, timed once per iteration after its set-up.
 void probe(benchmark::State& state, const BackendInfo& backend, const LaunchProbe& p) {
   release_sum_data();
-  std::function<std::string()> body;
+  std::function<std::optional<std::string>()> body;
   try {
     body = p.prepare();
   } catch (const std::bad_alloc&) {
@@ -41,8 +41,8 @@ void probe(benchmark::State& state, const BackendInfo& backend, const LaunchProb
   const double cpu_before = reaped_children_cpu_seconds();
   for (auto _ : state) {
     job_done();  // for the watchdog
-    if (const std::string why = body(); !why.empty()) {
-      state.SkipWithError(why.c_str());
+    if (const auto why = body()) {
+      state.SkipWithError(why->c_str());
       return;
     }
   }

@@ -21,13 +21,13 @@ std::optional<int> serve_if_mpi_rank(int, char**) {
 MpiRun::MpiRun() {
   if (started_by_mpirun())
     std::fprintf(stderr, "parbench: warning: %s; running as one process\n",
-                 mpi_missing_help().c_str());
+                 mpi_missing_help()->c_str());
 }
 
 MpiRun::~MpiRun() = default;
 
 int run_under_mpirun(unsigned, const std::vector<std::string>&) {
-  std::fprintf(stderr, "parbench: %s\n", mpi_missing_help().c_str());
+  std::fprintf(stderr, "parbench: %s\n", mpi_missing_help()->c_str());
   return 2;
 }
 
@@ -38,10 +38,10 @@ unsigned mpi_world_size() {
 }
 
 AbsentBackend absent_mpi_backend() {
-  return {"mpi", mpi_missing_help(), mpi_launcher()};
+  return {"mpi", *mpi_missing_help(), mpi_launcher()};
 }
 
-std::string mpi_missing_help() {
+std::optional<std::string> mpi_missing_help() {
   return "this parbench was built without MPI: install Open MPI (apt-get install libopenmpi-dev "
          "openmpi-bin, or scripts/setup) and build again";
 }

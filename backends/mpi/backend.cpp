@@ -282,9 +282,11 @@ LaunchProbe barrier_probe(unsigned ranks) {
   LaunchProbe probe = probe_of_ranks("barrier", "ranks", ranks);
   probe.prepare = [ranks] {
     auto team = std::make_shared<TeamCollectives>(OrderKind::barriers, ranks);
-    return std::function<std::string()>([team, ranks]() -> std::string {
-      return team->one() == ranks ? "" : "the barrier's team is smaller than asked";
-    });
+    return std::function<std::optional<std::string>()>(
+        [team, ranks]() -> std::optional<std::string> {
+          if (team->one() == ranks) return std::nullopt;
+          return "the barrier's team is smaller than asked";
+        });
   };
   return probe;
 }
@@ -314,7 +316,7 @@ LaunchProbe mpirun_start_probe(unsigned ranks) {
     auto args = std::make_shared<std::vector<std::string>>(
         mpirun_arguments(ranks, {mpi::own_executable()}));
     auto env = std::make_shared<std::vector<std::string>>(fresh_mpirun_environment());
-    return std::function<std::string()>([args, env]() -> std::string {
+    return std::function<std::optional<std::string>()>([args, env]() -> std::optional<std::string> {
       std::vector<char*> argv, envp;
       for (auto& a : *args) argv.push_back(a.data());
       for (auto& e : *env) envp.push_back(e.data());
@@ -331,7 +333,7 @@ LaunchProbe mpirun_start_probe(unsigned ranks) {
       reap_child(pid, &status, true);
       if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         return "mpirun ended with status " + std::to_string(status);
-      return "";
+      return std::nullopt;
     });
   };
   return probe;
@@ -346,10 +348,11 @@ LaunchProbe comm_spawn_probe(unsigned ranks) {
   probe.prepare = [ranks] {
     mpi::World* w = mpi::world();
     if (w != nullptr)
-      if (std::string why = mpi::spawn_hazard(*w); !why.empty())
-        return std::function<std::string()>([why] { return why; });
+      if (const auto why = mpi::spawn_hazard(*w))
+        return std::function<std::optional<std::string>()>([why] { return why; });
     auto spawner = std::make_shared<mpi::Spawner>(w != nullptr && w->crowded());
-    return std::function<std::string()>([spawner, ranks] { return spawner->job(ranks); });
+    return std::function<std::optional<std::string>()>(
+        [spawner, ranks] { return spawner->job(ranks); });
   };
   return probe;
 }
@@ -390,13 +393,13 @@ nlohmann::json mpi_runtime() {
     runtime["ranks"] = w->ranks();
     runtime["transport"] = w->transport();
     // The launch probe comm_spawn runs (its entries say whether each spawn worked).
-    const std::string hazard = mpi::spawn_hazard(*w);
+    const std::optional<std::string> hazard = mpi::spawn_hazard(*w);
     runtime["comm_spawn"] = {
-        {"measured", hazard.empty()},
+        {"measured", !hazard},
         {"how",
          "rank 0 alone (MPI_COMM_SELF) spawns parbench, info map_by slot:oversubscribe, "
          "bind_to none, host (rank 0's host)"}};
-    if (!hazard.empty()) runtime["comm_spawn"]["why_not"] = hazard;
+    if (hazard) runtime["comm_spawn"]["why_not"] = *hazard;
     // The slots mpirun knows of: children past them oversubscribe.
     int* universe = nullptr;
     int known = 0;

@@ -52,8 +52,8 @@ int run_under_mpirun(unsigned ranks, const std::vector<std::string>& arguments) 
 }  // namespace parbench
 namespace parbench {
 
-std::string mpi_missing_help() {
-  return "";
+std::optional<std::string> mpi_missing_help() {
+  return std::nullopt;
 }
 
 }  // namespace parbench

@@ -37,9 +37,8 @@ Launcher mpi_launcher() {
       .hold = [] { return std::shared_ptr<void>(std::make_shared<MpiRun>()); },
       .configure =
           [](const RunSettings& settings) {
-            const std::string missing = mpi_missing_help();
-            if (!missing.empty() && settings.flags.count("--ranks") != 0)
-              throw std::invalid_argument("--ranks: " + missing);
+            if (const auto missing = mpi_missing_help(); missing && settings.flags.count("--ranks"))
+              throw std::invalid_argument("--ranks: " + *missing);
             configure_mpi(threads_per_rank(settings), settings.job_timeout);
           },
       .launched = started_by_mpirun,

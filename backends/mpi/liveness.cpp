@@ -149,11 +149,11 @@ void Liveness::end_a_job_mpirun_would_not_end() const {
   if (spans_hosts_) end_mpirun(place_.rank);
 }
 
-std::string Liveness::dead_rank_on_this_host(unsigned team) const {
+std::optional<std::string> Liveness::dead_rank_on_this_host(unsigned team) const {
   for (unsigned r = 1; r < team && r < place_.size; ++r)
     if (process_gone(local_pids_[r]))
       return "mpi rank " + std::to_string(r) + " (pid " + std::to_string(local_pids_[r]) + ") died";
-  return "";
+  return std::nullopt;
 }
 
 void Liveness::check_not_lost() const {

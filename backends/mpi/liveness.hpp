@@ -9,6 +9,7 @@
 #include <atomic>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -39,8 +40,8 @@ class Liveness {
   // takes too long (a rank is gone and MPI's end waits for it).
   void finishing();
 
-  // Rank 0: why a rank of [1, team) on this host is gone ("mpi rank r (pid p) died"), "" if none.
-  std::string dead_rank_on_this_host(unsigned team) const;
+  // Rank 0: why a rank of [1, team) on this host is gone ("mpi rank r (pid p) died"), if one is.
+  std::optional<std::string> dead_rank_on_this_host(unsigned team) const;
   bool lost() const { return !lost_.empty(); }
   // Throws WorkerFailure when a rank was lost earlier: MPI cannot go on without it.
   void check_not_lost() const;

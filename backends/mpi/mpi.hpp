@@ -55,7 +55,7 @@ void configure_mpi(unsigned threads_per_rank, double job_watchdog_seconds);
 // The ranks mpirun started (1 outside mpirun).
 unsigned mpi_world_size();
 
-// "" when this build has the MPI backend; else one line that says how to get it.
-std::string mpi_missing_help();
+// None when this build has the MPI backend; else one line that says how to get it.
+std::optional<std::string> mpi_missing_help();
 
 }  // namespace parbench

@@ -75,8 +75,7 @@ void Orders::wait(MPI_Request& request, const std::string& what, unsigned team, 
     const double waited = patience.waited();
     if (waited > next_check) {
       next_check = waited + 0.01;
-      if (const std::string dead = liveness_.dead_rank_on_this_host(team); !dead.empty())
-        liveness_.lose(dead);
+      if (const auto dead = liveness_.dead_rank_on_this_host(team)) liveness_.lose(*dead);
       if (monotonic_seconds() - since > timeout)
         liveness_.lose("no answer for " + what + " within " +
                        std::to_string(static_cast<int>(timeout)) + " s" +
@@ -97,8 +96,7 @@ Order Orders::next() {
 void Orders::wait_as_server(MPI_Request& request, Waiting waiting) {
   const double no_limit = std::numeric_limits<double>::infinity();
   const bool in_job = waiting == Waiting::within_a_job;
-  if (!wait_within(request, "rank 0", no_limit, place_.crowded, liveness_.rank_zero(), in_job)
-           .empty())
+  if (wait_within(request, "rank 0", no_limit, place_.crowded, liveness_.rank_zero(), in_job))
     liveness_.stop_serving();
 }
 

@@ -55,9 +55,9 @@ bool in_mpirun_environment(const std::string& setting) {
 
 }  // namespace
 
-std::string spawn_hazard(const World& w) {
+std::optional<std::string> spawn_hazard(const World& w) {
   const std::string setting = kSpawnSafeSetting;
-  if (!w.spans_hosts() || in_mpirun_environment(setting)) return "";
+  if (!w.spans_hosts() || in_mpirun_environment(setting)) return std::nullopt;
   return "not run: MPI_Comm_spawn in a job on several hosts hangs now and then with Open MPI "
          "4.1 and PMIx 4 (openpmix issue 2735), and a hang would end the run; start mpirun "
          "with " +
@@ -71,8 +71,9 @@ Spawner::~Spawner() {
 
 namespace {
 
-// Why not every child started as asked, "" when each did.
-std::string why_not_started(const std::vector<int>& codes, MPI_Comm inter, unsigned children) {
+// Why not every child started as asked, none when each did.
+std::optional<std::string> why_not_started(const std::vector<int>& codes, MPI_Comm inter,
+                                           unsigned children) {
   int remote = 0;
   MPI_Comm_remote_size(inter, &remote);
   for (unsigned c = 0; c < children; ++c)
@@ -82,28 +83,27 @@ std::string why_not_started(const std::vector<int>& codes, MPI_Comm inter, unsig
   if (remote != static_cast<int>(children))
     return "MPI_Comm_spawn started " + std::to_string(remote) + " rank(s), not " +
            std::to_string(children);
-  return "";
+  return std::nullopt;
 }
 
 }  // namespace
 
 // The empty job: each child adds 1. Then a barrier, so that the disconnect (which waits for
 // every side) finds each child there.
-std::string Spawner::empty_job(MPI_Comm inter, const std::string& what, std::uint64_t& took_part) {
+std::optional<std::string> Spawner::empty_job(MPI_Comm inter, const std::string& what,
+                                              std::uint64_t& took_part) {
   MPI_Request request;
   if (MPI_Ireduce(nullptr, &took_part, 1, MPI_UINT64_T, MPI_SUM, MPI_ROOT, inter, &request) !=
       MPI_SUCCESS)
     return "MPI_Ireduce over the spawned ranks failed";
-  if (std::string why =
-          wait_within(request, "the empty job of " + what, control_timeout(), crowded_);
-      !why.empty())
+  if (auto why = wait_within(request, "the empty job of " + what, control_timeout(), crowded_))
     return why;
   if (MPI_Ibarrier(inter, &request) != MPI_SUCCESS)
     return "MPI_Ibarrier with the spawned ranks failed";
   return wait_within(request, what + " to be done", control_timeout(), crowded_);
 }
 
-std::string Spawner::job(unsigned children) {
+std::optional<std::string> Spawner::job(unsigned children) {
   if (program_.empty()) return "cannot read /proc/self/exe: no program to spawn";
   // A child that cannot start (or ends before MPI_Init) makes MPI_Comm_spawn wait forever under
   // --enable-recovery (only the run's watchdog ends it): a program gone or replaced is said here.
@@ -124,9 +124,9 @@ std::string Spawner::job(unsigned children) {
            "slots";
   MPI_Comm_set_errhandler(inter, MPI_ERRORS_RETURN);
   std::uint64_t took_part = 0;
-  std::string why = why_not_started(codes, inter, children);
-  if (why.empty()) why = empty_job(inter, what, took_part);
-  if (!why.empty()) {
+  std::optional<std::string> why = why_not_started(codes, inter, children);
+  if (!why) why = empty_job(inter, what, took_part);
+  if (why) {
     // No disconnect: it would wait for the children, who leave on their own (their waits time
     // out too, or see this process end).
     MPI_Comm_free(&inter);
@@ -135,7 +135,7 @@ std::string Spawner::job(unsigned children) {
   MPI_Comm_disconnect(&inter);
   if (took_part != children)
     return std::to_string(took_part) + " of " + what + " took part in the empty job";
-  return "";
+  return std::nullopt;
 }
 
 int serve_as_spawned_child(int argc, char** argv) {
@@ -153,22 +153,22 @@ int serve_as_spawned_child(int argc, char** argv) {
   MPI_Comm_set_errhandler(parent, MPI_ERRORS_RETURN);
   const std::uint64_t one = 1;
   MPI_Request request;
-  std::string why;
+  std::optional<std::string> why;
   if (MPI_Ireduce(&one, nullptr, 1, MPI_UINT64_T, MPI_SUM, 0, parent, &request) != MPI_SUCCESS)
     why = "MPI_Ireduce to the parent failed";
   else
     why = wait_within(request, "the parent to take the empty job's result", control_timeout(), true,
                       Watched{.pid = parent_pid});
-  if (why.empty()) {
+  if (!why) {
     if (MPI_Ibarrier(parent, &request) != MPI_SUCCESS)
       why = "MPI_Ibarrier with the parent failed";
     else
       why = wait_within(request, "the parent to end the job", control_timeout(), true,
                         Watched{.pid = parent_pid});
   }
-  if (!why.empty()) {
+  if (why) {
     // Without MPI_Finalize, which would wait for the parent.
-    std::fprintf(stderr, "parbench: spawned mpi rank: %s\n", why.c_str());
+    std::fprintf(stderr, "parbench: spawned mpi rank: %s\n", why->c_str());
     std::fflush(nullptr);
     _exit(1);
   }

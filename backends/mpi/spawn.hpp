@@ -6,6 +6,7 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,12 +22,13 @@ class Spawner {
   ~Spawner();
   Spawner(const Spawner&) = delete;
   Spawner& operator=(const Spawner&) = delete;
-  // One job on `children` new ranks, waited for at most control_timeout(): "" when each took
+  // One job on `children` new ranks, waited for at most control_timeout(): none when each took
   // part and all disconnected, else what went wrong.
-  std::string job(unsigned children);
+  std::optional<std::string> job(unsigned children);
 
  private:
-  std::string empty_job(MPI_Comm inter, const std::string& what, std::uint64_t& took_part);
+  std::optional<std::string> empty_job(MPI_Comm inter, const std::string& what,
+                                       std::uint64_t& took_part);
 
   bool crowded_;
   std::string program_;
@@ -38,9 +40,9 @@ class Spawner {
 // The setting of mpirun's environment without which MPI_Comm_spawn in a job on several hosts
 // hangs now and then in Debian 12's Open MPI 4.1 with its PMIx 4.2 (openpmix/openpmix#2735).
 inline constexpr const char* kSpawnSafeSetting = "PMIX_MCA_gds=hash";
-// Why MPI_Comm_spawn may hang this run ("" when it should not): a hang would end the run with
+// Why MPI_Comm_spawn may hang this run (none when it should not): a hang would end the run with
 // its watchdog, so the probe is not run then and says why.
-std::string spawn_hazard(const World& w);
+std::optional<std::string> spawn_hazard(const World& w);
 
 // The first argument that makes this program a child of Spawner: MPI_Init, one empty job for the
 // parent, MPI_Finalize; never a driver or a server of a run (its environment says it is rank 0

@@ -88,11 +88,11 @@ unsigned Teams::team_size_for(unsigned ranks) const {
   return 1;
 }
 
-std::string Teams::why_no_counter() const {
+std::optional<std::string> Teams::why_no_counter() const {
   for (unsigned s = 2; s < teams_.size(); ++s)
     if (!teams_[s].no_counter.empty())
       return "none from " + std::to_string(s) + " ranks on: " + teams_[s].no_counter;
-  return "";
+  return std::nullopt;
 }
 
 }  // namespace parbench::mpi

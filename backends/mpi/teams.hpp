@@ -6,6 +6,7 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,8 +53,8 @@ class Teams {
   const Team* team(unsigned size) const;
   // The largest team set up of at most `ranks` ranks (at least 1).
   unsigned team_size_for(unsigned ranks) const;
-  // Why the smallest team of several ranks without a counter has none, "" when all have one.
-  std::string why_no_counter() const;
+  // Why the smallest team of several ranks without a counter has none, if one has none.
+  std::optional<std::string> why_no_counter() const;
 
  private:
   unsigned world_size_ = 1;

@@ -52,7 +52,8 @@ std::vector<std::string> hosts_of(const nlohmann::json& ranks) {
 
 }  // namespace
 
-nlohmann::json describe_transport(const nlohmann::json& ranks, const std::string& no_one_sided) {
+nlohmann::json describe_transport(const nlohmann::json& ranks,
+                                  const std::optional<std::string>& no_one_sided) {
   const std::vector<std::string> hosts = hosts_of(ranks);
   const auto pml = loaded_components("pml");
   const auto btl = loaded_components("btl");
@@ -71,7 +72,7 @@ nlohmann::json describe_transport(const nlohmann::json& ranks, const std::string
                       {"osc", osc},
                       {"osc_setting", mca_parameter("osc")},
                       {"within_a_host", within}};
-  if (!no_one_sided.empty()) t["one_sided"] = no_one_sided;
+  if (no_one_sided) t["one_sided"] = *no_one_sided;
   if (hosts.size() > 1) t["between_hosts"] = ob1 && tcp ? "TCP (btl tcp)" : within;
   return t;
 }

@@ -29,14 +29,14 @@ bool told_to_leave(MPI_Comm comm) {
   return said != 0;
 }
 
-// Why a watched process is no more to be waited for, "" while it is.
-std::string why_not_wait(const Watched& watched, const std::string& what) {
+// Why a watched process is no more to be waited for, none while it is.
+std::optional<std::string> why_not_wait(const Watched& watched, const std::string& what) {
   if (process_gone(watched.pid))
     return "process " + std::to_string(watched.pid) + " ended while waiting for " + what;
   if (watched.lifeline != nullptr && watched.lifeline->broken())
     return "the process on another host ended while waiting for " + what;
   if (told_to_leave(watched.leave_comm)) return "told to leave while waiting for " + what;
-  return "";
+  return std::nullopt;
 }
 
 }  // namespace
@@ -88,19 +88,20 @@ bool process_gone(int pid) {
          (text[paren + 2] == 'Z' || text[paren + 2] == 'X');
 }
 
-std::string wait_within(MPI_Request& request, const std::string& what, double timeout, bool crowded,
-                        const Watched& watched, bool in_job) {
+std::optional<std::string> wait_within(MPI_Request& request, const std::string& what,
+                                       double timeout, bool crowded, const Watched& watched,
+                                       bool in_job) {
   Patience patience = in_job ? in_job_patience(crowded) : between_jobs_patience(crowded);
   double next_check = 0.01;
   for (;;) {
     int done = 0;
     if (const int code = MPI_Test(&request, &done, MPI_STATUS_IGNORE); code != MPI_SUCCESS)
       return "MPI error while waiting for " + what + ": " + mpi_error_text(code);
-    if (done) return "";
+    if (done) return std::nullopt;
     const double waited = patience.waited();
     if (waited > next_check) {
       next_check = waited + 0.01;
-      if (std::string why = why_not_wait(watched, what); !why.empty()) return why;
+      if (auto why = why_not_wait(watched, what)) return why;
       if (waited > timeout)
         return "no answer for " + what + " within " + std::to_string(static_cast<int>(timeout)) +
                " s";

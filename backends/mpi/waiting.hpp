@@ -6,6 +6,7 @@
 // answers, and MPI's own calls would wait for it for ever.
 #include <mpi.h>
 
+#include <optional>
 #include <string>
 
 #include "backends/mpi/lifeline.hpp"
@@ -56,9 +57,10 @@ struct Watched {
 
 // Waits for `request` as a serving rank does (spinning, briefly unless `in_job`, then sleeping
 // between polls), at most `timeout` seconds and while `watched` lives and does not say to
-// leave: "" once it is complete, else why not. Unlike World::wait it neither throws nor marks
+// leave: none once it is complete, else why not. Unlike World::wait it neither throws nor marks
 // the world lost: for communicators outside the world (MPI_Comm_spawn's) too.
-std::string wait_within(MPI_Request& request, const std::string& what, double timeout, bool crowded,
-                        const Watched& watched = {}, bool in_job = false);
+std::optional<std::string> wait_within(MPI_Request& request, const std::string& what,
+                                       double timeout, bool crowded, const Watched& watched = {},
+                                       bool in_job = false);
 
 }  // namespace parbench::mpi

@@ -215,7 +215,7 @@ LaunchProbe start_stop_probe() {
   probe.what = "start_stop";
   probe.launch = "server";
   probe.prepare = [] {
-    return std::function<std::string()>([]() -> std::string {
+    return std::function<std::optional<std::string>()>([]() -> std::optional<std::string> {
       try {
         ServerProcess server(server_command(), g_job_timeout);
         server.call({{"kind", "ping"}, {"workers", 1}});

@@ -89,7 +89,7 @@ TEST(ServerProcess, PythonServerAnswersAndEndsWhenItsRequestsDo) {
   EXPECT_EQ(failure_of([&] { server.call({{"refuse", "not today"}}); }), "echo server: not today");
   EXPECT_EQ(server.call({{"again", true}}), json({{"again", true}}));  // a refusal keeps it
   EXPECT_GT(server.cpu_seconds(), 0);
-  EXPECT_EQ(server.stop(), "");  // exited with status 0 once its requests ended
+  EXPECT_EQ(server.stop(), std::nullopt);  // exited with status 0 once its requests ended
   EXPECT_TRUE(reaped(pid));
   EXPECT_FALSE(server.running());
   EXPECT_EQ(failure_of([&] { server.call(request); }), "echo server was stopped");
@@ -185,7 +185,7 @@ TEST(ServerProcess, EndingItEndsWhatItStartedToo) {
     unlink(name);
     const pid_t sleeper = std::stoi(grandchild);
     EXPECT_FALSE(ended(sleeper));
-    EXPECT_EQ(server.stop(), "");  // cat saw the channel end, so the shell exited with 0
+    EXPECT_EQ(server.stop(), std::nullopt);  // cat saw the channel end, so the shell exited with 0
     const auto stopped = Clock::now();
     while (!ended(sleeper) && seconds_since(stopped) < 1)
       std::this_thread::sleep_for(std::chrono::milliseconds(2));

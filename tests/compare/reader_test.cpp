@@ -204,7 +204,7 @@ TEST(Completeness, OldReportWithoutTheKeyIsComplete) {
   const Report r = read_report(kFixtures + "/parbench_a.json");
   EXPECT_TRUE(r.completeness.complete);
   EXPECT_FALSE(r.completeness.journal);
-  EXPECT_EQ(completeness_note(r.path, r.completeness), "");
+  EXPECT_EQ(completeness_note(r.path, r.completeness), std::nullopt);
 }
 
 TEST(Completeness, IncompleteReportSaysWhatWasNotRunAndWhy) {
@@ -219,7 +219,7 @@ TEST(Completeness, IncompleteReportSaysWhatWasNotRunAndWhy) {
 
 TEST(Completeness, NotesForEachKindOfEnd) {
   Completeness c;
-  EXPECT_EQ(completeness_note("x", c), "");
+  EXPECT_EQ(completeness_note("x", c), std::nullopt);
   c.complete = false;
   EXPECT_EQ(completeness_note("x", c), "x is incomplete");
   c.not_run = 1;

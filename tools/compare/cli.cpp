@@ -197,8 +197,8 @@ std::string nothing_laid_out(const Options& o, const std::vector<Metric>& metric
 // Said once, on stderr, when the output is written: an unfinished run must not pass for one.
 void tell_unfinished(const std::vector<Report>& reports, std::ostream& err) {
   for (const auto& r : reports)
-    if (const std::string note = schema::completeness_note(r.path, r.completeness); !note.empty())
-      err << "parbench-compare: note: " << note << "\n";
+    if (const auto note = schema::completeness_note(r.path, r.completeness))
+      err << "parbench-compare: note: " << *note << "\n";
 }
 
 bool anywhere(const std::vector<std::vector<Group>>& groups, const Metric& metric) {

@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <map>
 #include <numeric>
+#include <optional>
+#include <utility>
 
 #include "stats/statistics.hpp"
 
@@ -82,8 +84,9 @@ std::string plural(std::size_t n, const char* one, const char* many) {
 }
 
 // "3,805 runs only in a.json, 12 only in b.json (--show-unmatched lists them)."
-std::string unmatched_note(const Unmatched& u, const std::vector<std::string>& reports) {
-  if (u.listed || u.total() == 0) return "";
+std::optional<std::string> unmatched_note(const Unmatched& u,
+                                          const std::vector<std::string>& reports) {
+  if (u.listed || u.total() == 0) return std::nullopt;
   std::string note;
   for (std::size_t r = 0; r < u.only_in.size(); ++r) {
     if (u.only_in[r] == 0) continue;
@@ -220,8 +223,7 @@ std::vector<std::string> notes_of(const Table& t, const TableCounts& counts, con
                                   const CompareSettings& settings) {
   std::vector<std::string> notes;
   const std::string alpha = format_value(settings.alpha, make_metric("alpha"));
-  if (const std::string note = unmatched_note(t.unmatched, t.reports); !note.empty())
-    notes.push_back(note);
+  if (auto note = unmatched_note(t.unmatched, t.reports)) notes.push_back(std::move(*note));
   if (counts.without_metric > 0)
     notes.push_back(plural(counts.without_metric, "run has", "runs have") + " no '" + metric.field +
                     "' in any report: not shown.");

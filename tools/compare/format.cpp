@@ -144,10 +144,10 @@ std::string notes_block(const std::vector<std::vector<std::string>>& groups, For
 std::string unfinished_block(const FormatOptions& o) {
   std::string out;
   for (std::size_t r = 0; r < o.completeness.size() && r < o.paths.size(); ++r) {
-    const std::string note = schema::completeness_note(o.paths[r], o.completeness[r]);
-    if (note.empty()) continue;
+    const auto note = schema::completeness_note(o.paths[r], o.completeness[r]);
+    if (!note) continue;
     // Markdown joins consecutive lines into one paragraph: a blank line keeps each its own.
-    out += o.format == Format::markdown ? "**Note:** " + note + ".\n\n" : "Note: " + note + ".\n";
+    out += o.format == Format::markdown ? "**Note:** " + *note + ".\n\n" : "Note: " + *note + ".\n";
   }
   if (!out.empty() && o.format != Format::markdown) out += '\n';
   return out;

@@ -62,14 +62,14 @@ json report_status_json(const FormatOptions& o) {
   json status = json::array();
   for (std::size_t r = 0; r < o.completeness.size() && r < o.paths.size(); ++r) {
     const Completeness& c = o.completeness[r];
-    const std::string note = schema::completeness_note(o.paths[r], c);
+    const std::optional<std::string> note = schema::completeness_note(o.paths[r], c);
     status.push_back({{"report", o.paths[r]},
                       {"complete", c.complete && !c.journal},
                       {"journal", c.journal},
                       {"interrupted", c.interrupted ? json(*c.interrupted) : json(nullptr)},
                       {"not_run", c.not_run ? json(*c.not_run) : json(nullptr)},
                       {"benchmarks_finished", c.journal ? json(c.finished) : json(nullptr)},
-                      {"note", note.empty() ? json(nullptr) : json(note)}});
+                      {"note", note ? json(*note) : json(nullptr)}});
   }
   return status;
 }
