@@ -32,11 +32,7 @@ namespace parbench {
 namespace {
 
 std::string describe_exit(int status, unsigned worker) {
-  const std::string who = "fork worker " + std::to_string(worker);
-  if (WIFSIGNALED(status))
-    return who + " killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
-           strsignal(WTERMSIG(status)) + ")";
-  return who + " exited with status " + std::to_string(WEXITSTATUS(status));
+  return "fork worker " + std::to_string(worker) + " " + how_it_ended(status);
 }
 
 bool exited_cleanly(int status) {

@@ -92,31 +92,13 @@ nlohmann::json parse_body(const std::string& body) {
 }
 
 std::string describe_status(int status) {
-  if (WIFSIGNALED(status))
-    return "was killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
-           strsignal(WTERMSIG(status)) + ")";
-  return "exited with status " + std::to_string(WEXITSTATUS(status));
+  return (WIFSIGNALED(status) ? "was " : "") + how_it_ended(status);
 }
 
 std::string seconds_text(double seconds) {
   char text[32];
   std::snprintf(text, sizeof text, "%g s", seconds);
   return text;
-}
-
-int milliseconds_until(ServerProcess::Clock::time_point deadline) {
-  const auto left = deadline - ServerProcess::Clock::now();
-  if (left <= ServerProcess::Clock::duration::zero()) return 0;
-  const double ms = std::ceil(std::chrono::duration<double, std::milli>(left).count());
-  return ms >= INT_MAX ? INT_MAX : static_cast<int>(ms);
-}
-
-// poll() that goes on after a signal, with the time it had left.
-int poll_until(pollfd* fds, nfds_t count, ServerProcess::Clock::time_point deadline) {
-  for (;;) {
-    const int n = poll(fds, count, milliseconds_until(deadline));
-    if (n >= 0 || errno != EINTR) return n;
-  }
 }
 
 // CPU seconds of the children `pid` has reaped: cutime and cstime, the 16th and 17th fields of

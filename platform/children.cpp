@@ -3,6 +3,8 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <cstring>
+
 #include <algorithm>
 #include <cerrno>
 #include <mutex>
@@ -24,6 +26,13 @@ std::vector<pid_t>& children() {
 }
 
 }  // namespace
+
+std::string how_it_ended(int status) {
+  if (WIFSIGNALED(status))
+    return "killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
+           strsignal(WTERMSIG(status)) + ")";
+  return "exited with status " + std::to_string(WEXITSTATUS(status));
+}
 
 void track_child(pid_t pid) {
   std::lock_guard lock(children_lock());

@@ -4,8 +4,13 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <string>
 
 namespace parbench {
+
+// How a child ended, from its wait status: "killed by signal 9 (Killed)", "exited with status
+// 3".
+std::string how_it_ended(int status);
 
 // Called by the parent right after fork().
 void track_child(pid_t pid);

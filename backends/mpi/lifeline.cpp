@@ -13,6 +13,8 @@
 #include <sstream>
 #include <utility>
 
+#include "platform/clocks.hpp"
+
 namespace parbench {
 namespace {
 
@@ -33,14 +35,6 @@ std::vector<std::string> ipv4_addresses() {
     freeifaddrs(list);
   }
   return outward.empty() ? loopback : outward;
-}
-
-// poll() that goes on after a signal, with the time it had left.
-int poll_one(pollfd& p, int milliseconds) {
-  for (;;) {
-    const int n = poll(&p, 1, milliseconds);
-    if (n >= 0 || errno != EINTR) return n;
-  }
 }
 
 // Keepalive probes after 10 s of silence, every 5 s, 3 unanswered: a host that is gone
@@ -66,7 +60,7 @@ int connect_within(const std::string& ip, int port, int milliseconds) {
     pollfd p{fd, POLLOUT, 0};
     int error = 0;
     socklen_t length = sizeof error;
-    connected = poll_one(p, milliseconds) == 1 &&
+    connected = poll_for(&p, 1, milliseconds) == 1 &&
                 getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0 && error == 0;
   }
   if (!connected) {
@@ -103,7 +97,7 @@ LifelineAnchor::LifelineAnchor() {
 void LifelineAnchor::hold_connections(const std::stop_token& stop) {
   while (!stop.stop_requested()) {
     pollfd p{fd_, POLLIN, 0};
-    if (poll_one(p, 50) != 1) continue;
+    if (poll_for(&p, 1, 50) != 1) continue;
     const int connection = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (connection < 0) continue;
     keep_alive(connection);
@@ -146,7 +140,7 @@ bool Lifeline::broken() const {
   // The anchor never writes: anything readable is its end closing (0 bytes) or resetting, or
   // keepalive giving up (ETIMEDOUT).
   pollfd p{fd_, POLLIN, 0};
-  if (poll_one(p, 0) != 1) return false;
+  if (poll_for(&p, 1, 0) != 1) return false;
   char byte;
   const ssize_t n = recv(fd_, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
